@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+
+namespace Marketplace.Web.Domain.Providers;
+
+/// <summary>
+/// A provider's listing: who they are and the service offerings they publish. The aggregate root guards its own rules;
+/// only a <see cref="ListingStatus.Published"/> listing is ever visible to the public.
+/// </summary>
+public sealed partial class Provider
+{
+    public const int NameMaxLength = 200;
+    public const int SlugMaxLength = 80;
+    public const int DescriptionMaxLength = 4000;
+    public const int WebsiteMaxLength = 300;
+    public const int NeqLength = 10;
+
+    private readonly List<ServiceOffering> _offerings = [];
+
+    private Provider() { }
+
+    public Provider(string slug, string name, LegalForm legalForm, bool socialEconomy, string descriptionFr,
+        string? descriptionEn = null, string? neq = null, string? headOfficeRegion = null, string? website = null,
+        DataOrigin origin = DataOrigin.Provider)
+    {
+        Slug = ValidSlug(slug);
+        Origin = origin;
+        Status = ListingStatus.Draft;
+        Describe(name, legalForm, socialEconomy, descriptionFr, descriptionEn, neq, headOfficeRegion, website);
+    }
+
+    public int Id { get; private set; }
+    public string Slug { get; private set; } = "";
+    public string Name { get; private set; } = "";
+    public LegalForm LegalForm { get; private set; }
+    public string? Neq { get; private set; }
+    public bool SocialEconomy { get; private set; }
+    public string? HeadOfficeRegion { get; private set; }
+    public string? Website { get; private set; }
+    public string DescriptionFr { get; private set; } = "";
+    public string? DescriptionEn { get; private set; }
+    public ListingStatus Status { get; private set; }
+    public DataOrigin Origin { get; private set; }
+    /// <summary>When a person last confirmed this listing (the last human approval).</summary>
+    public DateTimeOffset? VerifiedAt { get; private set; }
+    public IReadOnlyList<ServiceOffering> Offerings => _offerings;
+
+    public void Describe(string name, LegalForm legalForm, bool socialEconomy, string descriptionFr, string? descriptionEn,
+        string? neq, string? headOfficeRegion, string? website)
+    {
+        Name = Guard.Text(name, NameMaxLength, nameof(name));
+        LegalForm = legalForm;
+        SocialEconomy = socialEconomy;
+        DescriptionFr = Guard.Text(descriptionFr, DescriptionMaxLength, nameof(descriptionFr));
+        DescriptionEn = Guard.OptionalText(descriptionEn, DescriptionMaxLength, nameof(descriptionEn));
+        Neq = ValidNeq(neq);
+        HeadOfficeRegion = ValidOptionalRegion(headOfficeRegion);
+        Website = ValidWebsite(website);
+    }
+
+    public ServiceOffering AddOffering(string categoryKey, string descriptionFr, string? descriptionEn, PricingModel pricing,
+        DeliveryMode delivery, bool servesAllQuebec, IEnumerable<string> regionCodes, IEnumerable<string> languages,
+        IEnumerable<string>? fundingPrograms = null)
+    {
+        var offering = new ServiceOffering(categoryKey, descriptionFr, descriptionEn, pricing, delivery, servesAllQuebec,
+            regionCodes, languages, fundingPrograms ?? []);
+        _offerings.Add(offering);
+        return offering;
+    }
+
+    /// <summary>Publishes the listing after a person has checked it; the verification date is that check.</summary>
+    public void Publish(DateTimeOffset verifiedAt)
+    {
+        if (Status == ListingStatus.Archived) throw new DomainException("An archived listing cannot be published again.");
+        if (_offerings.Count == 0) throw new DomainException("A listing needs at least one service offering to be published.");
+        Status = ListingStatus.Published;
+        VerifiedAt = verifiedAt;
+    }
+
+    public void Archive()
+    {
+        if (Status == ListingStatus.Archived) throw new DomainException("The listing is already archived.");
+        Status = ListingStatus.Archived;
+    }
+
+    /// <summary>Regions served by at least one offering; "all of Quebec" counts as every region.</summary>
+    public IReadOnlyCollection<string> RegionsServed() =>
+        _offerings.Any(o => o.ServesAllQuebec)
+            ? RegionCodes.All.ToArray()
+            : _offerings.SelectMany(o => o.RegionCodes).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+    public static bool IsValidSlug(string? slug) => slug is { Length: > 0 and <= SlugMaxLength } && SlugPattern().IsMatch(slug);
+
+    private static string ValidSlug(string slug) =>
+        IsValidSlug(slug) ? slug : throw new DomainException($"'{slug}' is not a valid slug (lower-case letters, digits and dashes).");
+
+    private static string? ValidNeq(string? neq)
+    {
+        var value = neq?.Replace(" ", "").Trim();
+        if (string.IsNullOrEmpty(value)) return null;
+        return value.Length == NeqLength && value.All(char.IsAsciiDigit)
+            ? value
+            : throw new DomainException("A NEQ has exactly 10 digits.");
+    }
+
+    private static string? ValidOptionalRegion(string? code)
+    {
+        if (string.IsNullOrWhiteSpace(code)) return null;
+        return RegionCodes.IsValid(code) ? code : throw new DomainException($"'{code}' is not a Quebec region code (01-17).");
+    }
+
+    private static string? ValidWebsite(string? website)
+    {
+        var value = Guard.OptionalText(website, WebsiteMaxLength, nameof(website));
+        if (value is null) return null;
+        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri.ToString()
+            : throw new DomainException("A website must be an http or https address.");
+    }
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex SlugPattern();
+}

@@ -1,0 +1,66 @@
+using Marketplace.Web.Features.Directory;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
+
+namespace Marketplace.Web.Features.Api;
+
+/// <summary>
+/// The open directory API: the same search as the pages, as JSON. Read-only, no account, rate-limited per address.
+/// </summary>
+[ApiController]
+[Route("api/v1/providers")]
+[EnableRateLimiting(RateLimitPolicy)]
+public sealed class ProvidersApiController(SearchQueryParser parser, SearchProviders search, IStringLocalizer<SharedResource> text)
+    : ControllerBase
+{
+    public const string RateLimitPolicy = "api";
+
+    public sealed record ProviderItem(
+        string Slug, string Name, string Url, string Summary, string LegalForm, bool SocialEconomy, string Origin,
+        DateTimeOffset? VerifiedAt, IReadOnlyList<string> Categories, IReadOnlyList<string> Regions, bool ServesAllQuebec);
+
+    public sealed record FacetCount(string Key, string Label, int Count);
+
+
+    [HttpGet]
+    [Produces("application/json")]
+    public async Task<IActionResult> Search(CancellationToken cancellationToken)
+    {
+        var parsed = await parser.ParseAsync(Request.Query, strict: true, cancellationToken);
+        if (!parsed.IsValid)
+        {
+            var problem = new ValidationProblemDetails(parsed.Errors.ToDictionary(e => e.Key, e => e.Value))
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = text["Error.InvalidSearch"],
+                Detail = string.Join(" ", parsed.Errors.SelectMany(e => e.Value)),
+            };
+            return new ObjectResult(problem) { StatusCode = 400, ContentTypes = { "application/problem+json" } };
+        }
+
+        var result = await search.HandleAsync(parsed.Query, cancellationToken);
+        var language = Infrastructure.Web.Cultures.Current;
+        var items = result.Items.Select(i => new ProviderItem(
+            i.Slug, i.Name,
+            Url.RouteUrl($"provider.{language}", new { slug = i.Slug }, Request.Scheme, Request.Host.Value)!,
+            i.Summary, i.LegalForm, i.SocialEconomy, Domain.Providers.EnumKeys<Domain.Providers.DataOrigin>.Key(i.Origin),
+            i.VerifiedAt,
+            i.Categories.Select(c => c.Key).ToArray(),
+            i.ServesAllQuebec ? Domain.Providers.RegionCodes.All : i.Regions.Select(r => r.Key).ToArray(),
+            i.ServesAllQuebec)).ToArray();
+
+        return Ok(new Dictionary<string, object>
+        {
+            ["total"] = result.Total,
+            ["page"] = result.Query.Page,
+            ["pageSize"] = result.Query.PageSize,
+            ["sort"] = result.Sort.ToString().ToLowerInvariant(),
+            ["lang"] = language,
+            ["items"] = items,
+            ["facets"] = result.Facets.ToDictionary(
+                f => f.Parameter,
+                f => (IReadOnlyList<FacetCount>)f.Values.Select(v => new FacetCount(v.Key, v.Label, v.Count)).ToArray()),
+        });
+    }
+}

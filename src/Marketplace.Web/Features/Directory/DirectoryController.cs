@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace Marketplace.Web.Features.Directory;
+
+/// <summary>The public directory, the same pages under /fr and /en (path words localized). No account needed.</summary>
+public sealed class DirectoryController(SearchQueryParser parser, SearchProviders search, ProviderPage providerPage) : Controller
+{
+    [HttpGet("fr", Name = "home.fr")]
+    [HttpGet("en", Name = "home.en")]
+    public async Task<IActionResult> Home(CancellationToken cancellationToken)
+    {
+        var result = await search.HandleAsync(new Infrastructure.Search.SearchQuery { PageSize = 1 }, cancellationToken);
+        return View(result);
+    }
+
+    [HttpGet("fr/recherche", Name = "search.fr")]
+    [HttpGet("en/search", Name = "search.en")]
+    public async Task<IActionResult> Search(CancellationToken cancellationToken)
+    {
+        var parsed = await parser.ParseAsync(Request.Query, strict: false, cancellationToken);
+        var result = await search.HandleAsync(parsed.Query, cancellationToken);
+        if (!parsed.IsValid)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = parsed.Errors.SelectMany(e => e.Value).ToArray();
+        }
+        return View(result);
+    }
+
+    [HttpGet("fr/fournisseurs/{slug}", Name = "provider.fr")]
+    [HttpGet("en/providers/{slug}", Name = "provider.en")]
+    public async Task<IActionResult> Provider(string slug, CancellationToken cancellationToken)
+    {
+        if (!Domain.Providers.Provider.IsValidSlug(slug)) return NotFound();
+        var view = await providerPage.HandleAsync(slug, cancellationToken);
+        return view is null ? NotFound() : View(view);
+    }
+
+    [HttpGet("fr/a-propos", Name = "about.fr")]
+    [HttpGet("en/about", Name = "about.en")]
+    public IActionResult About() => View();
+}

@@ -1,0 +1,81 @@
+using Marketplace.Web.Domain.Providers;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Search;
+using Marketplace.Web.Infrastructure.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Web.Features.Directory;
+
+/// <summary>A published provider's public page; null for anything not published (drafts and archives are never shown).</summary>
+public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary)
+{
+    public sealed record View(
+        string Slug,
+        string Name,
+        string Description,
+        bool DescriptionIsFallback,
+        string LegalForm,
+        bool SocialEconomy,
+        string? Neq,
+        string? HeadOfficeRegion,
+        string? Website,
+        DataOrigin Origin,
+        DateTimeOffset? VerifiedAt,
+        IReadOnlyList<Offering> Offerings);
+
+    public sealed record Offering(
+        string Category,
+        string Description,
+        bool DescriptionIsFallback,
+        string Pricing,
+        string Delivery,
+        bool ServesAllQuebec,
+        IReadOnlyList<string> Regions,
+        IReadOnlyList<string> Languages,
+        IReadOnlyList<string> FundingPrograms);
+
+    public async Task<View?> HandleAsync(string slug, CancellationToken cancellationToken)
+    {
+        var p = await db.Providers.AsNoTracking()
+            .Where(x => x.Slug == slug && x.Status == ListingStatus.Published)
+            .Select(x => new
+            {
+                x.Slug, x.Name, x.DescriptionFr, x.DescriptionEn, x.LegalForm, x.SocialEconomy, x.Neq, x.HeadOfficeRegion,
+                x.Website, x.Origin, x.VerifiedAt,
+                Offerings = x.Offerings.OrderBy(o => o.Id).Select(o => new
+                {
+                    o.CategoryKey, o.DescriptionFr, o.DescriptionEn, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes,
+                    o.Languages, o.FundingPrograms,
+                }).ToList(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (p is null) return null;
+
+        var english = Cultures.IsEnglish;
+        var terms = await vocabulary.TermsAsync(cancellationToken);
+        string Label(Facet facet, string key) => terms[facet].FirstOrDefault(t => t.Key == key)?.Label ?? key;
+        var categoryOrder = terms[Facet.Category].Select((t, i) => (t.Key, i)).ToDictionary(x => x.Key, x => x.i);
+
+        var offerings = p.Offerings
+            .OrderBy(o => categoryOrder.GetValueOrDefault(o.CategoryKey, int.MaxValue))
+            .Select(o => new Offering(
+                Label(Facet.Category, o.CategoryKey),
+                english ? o.DescriptionEn ?? o.DescriptionFr : o.DescriptionFr,
+                english && o.DescriptionEn is null,
+                Label(Facet.Pricing, EnumKeys<PricingModel>.Key(o.Pricing)),
+                Label(Facet.Delivery, EnumKeys<DeliveryMode>.Key(o.Delivery)),
+                o.ServesAllQuebec,
+                o.RegionCodes.Order().Select(r => Label(Facet.Region, r)).ToArray(),
+                o.Languages.Select(l => Label(Facet.Language, l)).ToArray(),
+                o.FundingPrograms.Select(f => Label(Facet.Funding, f)).ToArray()))
+            .ToArray();
+
+        return new View(p.Slug, p.Name,
+            english ? p.DescriptionEn ?? p.DescriptionFr : p.DescriptionFr,
+            english && p.DescriptionEn is null,
+            Label(Facet.LegalForm, EnumKeys<LegalForm>.Key(p.LegalForm)),
+            p.SocialEconomy, p.Neq,
+            p.HeadOfficeRegion is null ? null : await vocabulary.RegionNameAsync(p.HeadOfficeRegion, cancellationToken),
+            p.Website, p.Origin, p.VerifiedAt, offerings);
+    }
+}

@@ -1,0 +1,93 @@
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Search;
+using Marketplace.Web.Infrastructure.Seeding;
+
+namespace Marketplace.Web.Infrastructure.Cli;
+
+/// <summary>
+/// The operator's commands: <c>dotnet run --project src/Marketplace.Web -- &lt;command&gt;</c>. Without a command the site runs.
+/// </summary>
+public static class CommandLine
+{
+    private sealed record Command(string Name, string Usage, string Help, Func<IServiceProvider, string[], TextWriter, CancellationToken, Task<int>> Run);
+
+    private static readonly Command[] Commands =
+    [
+        new("help", "help", "Affiche cette aide. / Shows this help.", (_, _, output, _) => Help(output)),
+        new("migrate", "migrate", "Applique les migrations de la base de données. / Applies database migrations.", Migrate),
+        new("seed", "seed [--synthetic N]",
+            "Charge seed-data/ (et ajoute N fournisseurs synthétiques pour les bancs d'essai). / Loads seed-data/ (and adds N synthetic providers for benchmarks).",
+            Seed),
+        new("reindex", "reindex", "Reconstruit l'index de recherche. / Rebuilds the search index.", Reindex),
+    ];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, CancellationToken cancellationToken)
+    {
+        var command = Commands.FirstOrDefault(c => c.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase));
+        if (command is null)
+        {
+            await output.WriteLineAsync($"Commande inconnue / unknown command: {args[0]}");
+            await Help(output);
+            return 2;
+        }
+        await using var scope = services.CreateAsyncScope();
+        try
+        {
+            return await command.Run(scope.ServiceProvider, args[1..], output, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
+        {
+            await output.WriteLineAsync($"Erreur / error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> Help(TextWriter output)
+    {
+        await output.WriteLineAsync("Usage: dotnet run --project src/Marketplace.Web -- <commande>");
+        await output.WriteLineAsync("Sans commande, le site démarre. / Without a command, the site runs.");
+        await output.WriteLineAsync();
+        foreach (var c in Commands) await output.WriteLineAsync($"  {c.Usage,-26} {c.Help}");
+        return 0;
+    }
+
+    private static async Task<int> Migrate(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
+    {
+        await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
+        await output.WriteLineAsync("Migrations appliquées. / Migrations applied.");
+        return 0;
+    }
+
+    private static async Task<int> Seed(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
+    {
+        int? synthetic = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--synthetic" && i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 0)
+            {
+                synthetic = n;
+                i++;
+            }
+            else throw new ArgumentException($"argument inattendu / unexpected argument: {args[i]} (seed [--synthetic N])");
+        }
+        await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
+        var outcome = await services.GetRequiredService<SeedDataLoader>().LoadAsync(ct);
+        await output.WriteLineAsync(
+            $"seed-data: {outcome.TermsAdded} termes ajoutés, {outcome.TermsUpdated} mis à jour, {outcome.ProvidersAdded} fournisseurs ajoutés, {outcome.ProvidersSkipped} déjà présents.");
+        if (synthetic is > 0)
+        {
+            var added = await services.GetRequiredService<SyntheticProviders>().AddAsync(synthetic.Value, ct);
+            await output.WriteLineAsync($"{added} fournisseurs synthétiques ajoutés. / synthetic providers added.");
+        }
+        return 0;
+    }
+
+    private static async Task<int> Reindex(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
+    {
+        var count = await services.GetRequiredService<ISearchIndexer>().RebuildAsync(ct);
+        await output.WriteLineAsync($"Index reconstruit: {count} fiches publiées. / Index rebuilt: {count} published listings.");
+        return 0;
+    }
+}

@@ -1,0 +1,23 @@
+namespace Marketplace.Web.Infrastructure;
+
+/// <summary>Settings under <c>Marketplace:</c>. Every local file the site writes lives under <see cref="DataDirectory"/>.</summary>
+public sealed class MarketplaceOptions
+{
+    public const string Section = "Marketplace";
+
+    /// <summary>SQLite file, emails written as files, data-protection keys. Default: <c>data/</c> under the content root.</summary>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>Where seed-data/*.json is read from. Default: <c>seed-data/</c> beside the binaries (copied at build).</summary>
+    public string SeedDataDirectory { get; set; } = "";
+
+    /// <summary>Apply migrations and load seed-data (when the database is empty) at start-up.</summary>
+    public bool InitializeDatabaseOnStartup { get; set; } = true;
+}
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public Data.DatabaseProvider Provider { get; set; } = Data.DatabaseProvider.Sqlite;
+}

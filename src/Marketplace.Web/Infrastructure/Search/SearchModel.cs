@@ -1,0 +1,77 @@
+using Marketplace.Web.Domain.Providers;
+
+namespace Marketplace.Web.Infrastructure.Search;
+
+/// <summary>The facets of the directory. Several values in one facet combine with OR; facets combine with AND.</summary>
+public enum Facet
+{
+    Category,
+    Region,
+    Language,
+    Pricing,
+    LegalForm,
+    Delivery,
+    Funding,
+}
+
+public static class Facets
+{
+    /// <summary>Pseudo legal-form value: any provider of the social economy (OBNL, coop, social-economy enterprise).</summary>
+    public const string SocialEconomyKey = "economie-sociale";
+
+    public static IReadOnlyList<Facet> All { get; } = Enum.GetValues<Facet>();
+
+    /// <summary>The query-string and JSON name of a facet (same in the HTML pages and the API).</summary>
+    public static string ParameterName(Facet facet) => facet switch
+    {
+        Facet.Category => "category",
+        Facet.Region => "region",
+        Facet.Language => "language",
+        Facet.Pricing => "pricing",
+        Facet.LegalForm => "legalForm",
+        Facet.Delivery => "delivery",
+        Facet.Funding => "funding",
+        _ => throw new ArgumentOutOfRangeException(nameof(facet)),
+    };
+
+    public static IEnumerable<string> LegalFormKeys() =>
+        EnumKeys<LegalForm>.All.Select(EnumKeys<LegalForm>.Key).Append(SocialEconomyKey);
+}
+
+public enum SearchSort
+{
+    Relevance,
+    Name,
+    Verified,
+}
+
+public sealed record SearchQuery
+{
+    public const int MaxTextLength = 200;
+    public const int MaxPageSize = 100;
+    public const int DefaultPageSize = 20;
+
+    public string? Text { get; init; }
+    public IReadOnlyDictionary<Facet, IReadOnlySet<string>> Filters { get; init; } = new Dictionary<Facet, IReadOnlySet<string>>();
+    public SearchSort? Sort { get; init; }
+    public int Page { get; init; } = 1;
+    public int PageSize { get; init; } = DefaultPageSize;
+
+    public IReadOnlySet<string> Selected(Facet facet) =>
+        Filters.TryGetValue(facet, out var values) ? values : EmptySet;
+
+    /// <summary>Relevance when there is text to rank by; otherwise name.</summary>
+    public SearchSort EffectiveSort(bool hasText) => Sort switch
+    {
+        null or SearchSort.Relevance => hasText ? SearchSort.Relevance : SearchSort.Name,
+        var s => s.Value,
+    };
+
+    private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
+}
+
+public sealed record SearchResult(
+    int Total,
+    IReadOnlyList<int> ProviderIds,
+    IReadOnlyDictionary<Facet, IReadOnlyDictionary<string, int>> FacetCounts,
+    SearchSort Sort);

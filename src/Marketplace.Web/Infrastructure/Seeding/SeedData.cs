@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Marketplace.Web.Infrastructure.Seeding;
+
+/// <summary>The shape of the files in seed-data/ (see seed-data/README.md).</summary>
+public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> Regions, SeedProviders Providers)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static SeedFiles Load(string directory)
+    {
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Seed data directory not found: {directory}");
+        return new SeedFiles(
+            Read<SeedTaxonomy>(directory, "taxonomy.json"),
+            Read<List<SeedRegion>>(directory, "regions.json"),
+            Read<SeedProviders>(directory, "providers.json"));
+    }
+
+    private static T Read<T>(string directory, string file)
+    {
+        using var stream = File.OpenRead(Path.Combine(directory, file));
+        return JsonSerializer.Deserialize<T>(stream, Json) ?? throw new InvalidDataException($"{file} is empty.");
+    }
+}
+
+public sealed record SeedTaxonomy(
+    IReadOnlyList<SeedTerm> Categories,
+    IReadOnlyList<SeedTerm> Languages,
+    IReadOnlyList<SeedTerm> FundingPrograms);
+
+public sealed record SeedTerm(string Key, string LabelFr, string LabelEn, string? DescriptionFr = null, string? DescriptionEn = null);
+
+public sealed record SeedRegion(string Code, string NameFr, string NameEn);
+
+public sealed record SeedProviders(string Notice, IReadOnlyList<SeedProvider> Providers);
+
+public sealed record SeedProvider(
+    string Slug,
+    string Name,
+    string LegalForm,
+    string? Neq,
+    bool SocialEconomy,
+    string? HeadOfficeRegion,
+    string? Website,
+    string DescriptionFr,
+    string? DescriptionEn,
+    string Status,
+    DateOnly? VerifiedOn,
+    string Origin,
+    IReadOnlyList<string> Sources,
+    IReadOnlyList<SeedOffering> Offerings);
+
+public sealed record SeedOffering(
+    string Category,
+    string DescriptionFr,
+    string? DescriptionEn,
+    string Pricing,
+    string Delivery,
+    bool AllQuebec,
+    IReadOnlyList<string> Regions,
+    IReadOnlyList<string> Languages,
+    IReadOnlyList<string> FundingPrograms);

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Marketplace.Web.Features.Api;
+using Marketplace.Web.Features.Directory;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Localization;
+using Marketplace.Web.Infrastructure.Seeding;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc.Razor;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Web.Infrastructure.Web;
+
+public static class WebApplicationExtensions
+{
+    public static WebApplicationBuilder AddMarketplace(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(MarketplaceOptions.Section).Get<MarketplaceOptions>() ?? new MarketplaceOptions();
+        options.DataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(options.DataDirectory)
+            ? Path.Combine(builder.Environment.ContentRootPath, "data")
+            : options.DataDirectory, builder.Environment.ContentRootPath);
+        options.SeedDataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(options.SeedDataDirectory)
+            ? Path.Combine(AppContext.BaseDirectory, "seed-data")
+            : options.SeedDataDirectory, builder.Environment.ContentRootPath);
+        Directory.CreateDirectory(options.DataDirectory);
+        services.AddSingleton(Options.Create(options));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddDataProtection()
+            .SetApplicationName("Marketplace")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        services.AddMarketplaceData(builder.Configuration, options);
+        services.AddScoped<SeedDataLoader>();
+        services.AddScoped<SyntheticProviders>();
+        services.AddScoped<DatabaseInitializer>();
+
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            var cultures = new[] { Cultures.French, Cultures.English };
+            o.DefaultRequestCulture = new RequestCulture(Cultures.French);
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
+            o.RequestCultureProviders = [new PathOrQueryCultureProvider()];
+        });
+        services.AddControllersWithViews(o => o.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()))
+            .AddViewLocalization()
+            .AddRazorOptions(o =>
+            {
+                o.ViewLocationFormats.Clear();
+                o.ViewLocationFormats.Add("/Features/{1}/{0}" + RazorViewEngine.ViewExtension);
+                o.ViewLocationFormats.Add("/Features/Shared/{0}" + RazorViewEngine.ViewExtension);
+            });
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(ProvidersApiController.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) }));
+        });
+
+        services.AddScoped<Vocabulary>();
+        services.AddScoped<SearchQueryParser>();
+        services.AddScoped<SearchProviders>();
+        services.AddScoped<ProviderPage>();
+        return builder;
+    }
+
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<MarketplaceOptions>>().Value;
+        if (!options.InitializeDatabaseOnStartup) return;
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
+    }
+
+    public static WebApplication UseMarketplace(this WebApplication app)
+    {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error/500");
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseStaticFiles();
+        app.UseRequestLocalization();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.MapHealthChecks("/healthz");
+        app.MapGet("/", () => Results.Redirect("/fr"));
+        app.MapControllers();
+        return app;
+    }
+}
+
+public static class Cultures
+{
+    public static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-CA");
+    public static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-CA");
+
+    public static bool IsEnglish => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
+
+    /// <summary>"fr" or "en", from the current request's culture.</summary>
+    public static string Current => IsEnglish ? "en" : "fr";
+}

@@ -1,0 +1,1 @@
+/* enhancements only: the site works without JavaScript */
