@@ -1,0 +1,22 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Marketplace.Tests.Support;
+
+public static class ApiClient
+{
+    public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(expected), $"GET {url}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public static async Task<string[]> SlugsAsync(this HttpClient client, string query)
+    {
+        var separator = query.Contains('?') ? "&" : "?";
+        var json = await client.GetJsonAsync($"/api/v1/providers{(query.StartsWith('?') ? query : "?" + query)}{separator}pageSize=100");
+        return json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!).ToArray();
+    }
+}

@@ -1,0 +1,61 @@
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Marketplace.Tests.Support;
+
+/// <summary>The real site, on a real database of the given provider, seeded from seed-data/ at start-up.</summary>
+public sealed class MarketplaceFactory(TestDatabases.TestDatabase database, string environment = "Testing")
+    : WebApplicationFactory<Program>
+{
+    public TestDatabases.TestDatabase Database { get; } = database;
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.UseSetting("Database:Provider", Database.Provider.ToString());
+        builder.UseSetting("ConnectionStrings:Marketplace", Database.ConnectionString);
+        builder.UseSetting("Marketplace:DataDirectory", Database.DataDirectory);
+        builder.UseSetting("Marketplace:SeedDataDirectory", Path.Combine(RepositoryRoot, "seed-data"));
+    }
+
+    public async Task WithScopeAsync(Func<IServiceProvider, Task> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await action(scope.ServiceProvider);
+    }
+
+    public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<MarketplaceDbContext, Task<T>> action) =>
+        await WithScopeAsync(sp => action(sp.GetRequiredService<MarketplaceDbContext>()));
+
+    public static async Task<MarketplaceFactory> StartAsync(DatabaseProvider provider)
+    {
+        var database = await TestDatabases.CreateAsync(provider);
+        var factory = new MarketplaceFactory(database);
+        _ = factory.Server; // starts the host: migrations and seed-data run now
+        return factory;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Marketplace.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("Marketplace.sln not found above the test binaries.");
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Marketplace.Tests.Support;
+
+/// <summary>
+/// Reads seed-data/*.json on its own (not through the site's loader) and answers filters by brute force, so the
+/// site's facet counts can be checked against an independent count.
+/// </summary>
+public sealed class SeedDataOracle
+{
+    public sealed record Provider(string Slug, string Name, string Status, IReadOnlyDictionary<string, HashSet<string>> Values);
+
+    public static readonly string[] FacetNames = ["category", "region", "language", "pricing", "legalForm", "delivery", "funding"];
+
+    public IReadOnlyList<Provider> Providers { get; }
+    public IReadOnlyList<Provider> Published => Providers.Where(p => p.Status == "published").ToArray();
+
+    private SeedDataOracle(IReadOnlyList<Provider> providers) => Providers = providers;
+
+    public static SeedDataOracle Load()
+    {
+        var path = Path.Combine(MarketplaceFactory.RepositoryRoot, "seed-data", "providers.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var allRegions = Enumerable.Range(1, 17).Select(i => i.ToString("00")).ToArray();
+        var providers = new List<Provider>();
+        foreach (var p in document.RootElement.GetProperty("providers").EnumerateArray())
+        {
+            var values = FacetNames.ToDictionary(f => f, _ => new HashSet<string>());
+            values["legalForm"].Add(p.GetProperty("legalForm").GetString()!);
+            if (p.GetProperty("socialEconomy").GetBoolean()) values["legalForm"].Add("economie-sociale");
+            foreach (var o in p.GetProperty("offerings").EnumerateArray())
+            {
+                values["category"].Add(o.GetProperty("category").GetString()!);
+                values["pricing"].Add(o.GetProperty("pricing").GetString()!);
+                values["delivery"].Add(o.GetProperty("delivery").GetString()!);
+                if (o.GetProperty("allQuebec").GetBoolean()) values["region"].UnionWith(allRegions);
+                foreach (var r in o.GetProperty("regions").EnumerateArray()) values["region"].Add(r.GetString()!);
+                foreach (var l in o.GetProperty("languages").EnumerateArray()) values["language"].Add(l.GetString()!);
+                foreach (var f in o.GetProperty("fundingPrograms").EnumerateArray()) values["funding"].Add(f.GetString()!);
+            }
+            providers.Add(new Provider(p.GetProperty("slug").GetString()!, p.GetProperty("name").GetString()!,
+                p.GetProperty("status").GetString()!, values));
+        }
+        return new SeedDataOracle(providers);
+    }
+
+    public IEnumerable<Provider> Matching(IReadOnlyDictionary<string, string[]> filters, string? exceptFacet = null) =>
+        Published.Where(p => filters.All(f => f.Key == exceptFacet || f.Value.Any(v => p.Values[f.Key].Contains(v))));
+
+    /// <summary>Disjunctive count: the filters of every other facet apply, not the facet's own.</summary>
+    public int FacetCount(IReadOnlyDictionary<string, string[]> filters, string facet, string value) =>
+        Matching(filters, exceptFacet: facet).Count(p => p.Values[facet].Contains(value));
+}

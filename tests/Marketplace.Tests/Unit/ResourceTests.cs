@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Resources;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Marketplace.Tests.Support;
+using Marketplace.Web.Domain.Providers;
+using Marketplace.Web.Infrastructure.Search;
+
+namespace Marketplace.Tests.Unit;
+
+/// <summary>French first: every string the site can show exists in French (the neutral resources) and in English.</summary>
+public sealed partial class ResourceTests
+{
+    private static readonly string Resources = Path.Combine(MarketplaceFactory.RepositoryRoot, "src", "Marketplace.Web", "Resources");
+
+    private static Dictionary<string, string> Read(string file) =>
+        XDocument.Load(Path.Combine(Resources, file)).Root!.Elements("data")
+            .ToDictionary(d => d.Attribute("name")!.Value, d => d.Element("value")?.Value ?? "");
+
+    private static IEnumerable<string> KeysUsedInCode()
+    {
+        var source = Path.Combine(MarketplaceFactory.RepositoryRoot, "src", "Marketplace.Web");
+        foreach (var file in Directory.EnumerateFiles(source, "*.*", SearchOption.AllDirectories)
+                     .Where(f => f.EndsWith(".cs") || f.EndsWith(".cshtml"))
+                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
+            foreach (Match match in UsedKey().Matches(File.ReadAllText(file)))
+                yield return match.Groups[1].Value;
+        foreach (var facet in Enum.GetNames<Facet>()) yield return $"Facet.{facet}";
+        foreach (var sort in Enum.GetNames<SearchSort>()) yield return $"Search.Sort.{sort}";
+        foreach (var origin in new[] { "PublicDocuments", "Fictional", "Synthetic" }) yield return $"Origin.{origin}";
+        foreach (var key in Facets.LegalFormKeys()) yield return $"LegalForm.{key}";
+        foreach (var value in EnumKeys<PricingModel>.All) yield return $"Pricing.{EnumKeys<PricingModel>.Key(value)}";
+        foreach (var value in EnumKeys<DeliveryMode>.All) yield return $"Delivery.{EnumKeys<DeliveryMode>.Key(value)}";
+    }
+
+    [Test]
+    public void Every_key_exists_in_french_and_in_english_and_is_not_empty()
+    {
+        var french = Read("SharedResource.resx");
+        var english = Read("SharedResource.en.resx");
+        Assert.That(english.Keys.Except(french.Keys), Is.Empty, "keys missing in French");
+        Assert.That(french.Keys.Except(english.Keys), Is.Empty, "keys missing in English");
+        Assert.That(french.Where(p => string.IsNullOrWhiteSpace(p.Value)).Select(p => p.Key), Is.Empty, "empty French strings");
+        Assert.That(english.Where(p => string.IsNullOrWhiteSpace(p.Value)).Select(p => p.Key), Is.Empty, "empty English strings");
+    }
+
+    [Test]
+    public void Every_key_the_code_uses_exists_in_french()
+    {
+        var french = Read("SharedResource.resx");
+        var used = KeysUsedInCode().Distinct().ToArray();
+        Assert.That(used, Has.Length.GreaterThan(50));
+        Assert.That(used.Where(k => !french.ContainsKey(k)), Is.Empty);
+    }
+
+    [Test]
+    public void Placeholders_agree_between_languages()
+    {
+        var french = Read("SharedResource.resx");
+        var english = Read("SharedResource.en.resx");
+        foreach (var (key, value) in french)
+        {
+            var fr = Placeholder().Matches(value).Select(m => m.Value).Order().ToArray();
+            var en = Placeholder().Matches(english[key]).Select(m => m.Value).Order().ToArray();
+            Assert.That(en, Is.EqualTo(fr), key);
+        }
+    }
+
+    [Test]
+    public void French_is_what_the_compiled_resources_give_by_default()
+    {
+        var manager = new ResourceManager("Marketplace.Web.Resources.SharedResource", typeof(Marketplace.Web.SharedResource).Assembly);
+        Assert.That(manager.GetString("Layout.Search", CultureInfo.GetCultureInfo("fr-CA")), Is.EqualTo("Rechercher"));
+        Assert.That(manager.GetString("Layout.Search", CultureInfo.InvariantCulture), Is.EqualTo("Rechercher"));
+        Assert.That(manager.GetString("Layout.Search", CultureInfo.GetCultureInfo("en-CA")), Is.EqualTo("Search"));
+    }
+
+    [GeneratedRegex(@"(?:\bT|\btext)\[""([A-Za-z][A-Za-z.\-]+)""")]
+    private static partial Regex UsedKey();
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex Placeholder();
+}

@@ -1,0 +1,83 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Marketplace.Web.Infrastructure.Search;
+
+namespace Marketplace.Tests.Unit;
+
+/// <summary>The in-memory facet engine against a brute-force reading of the same documents.</summary>
+public sealed class SearchSnapshotTests
+{
+    private static readonly string[] Values = ["a", "b", "c", "d"];
+
+    private static SearchDocument Doc(int id, string name, params (Facet Facet, string[] Values)[] values) =>
+        new(id, name, new DateTimeOffset(2026, 1, id % 28 + 1, 0, 0, 0, TimeSpan.Zero),
+            values.ToDictionary(v => v.Facet, v => (IReadOnlyCollection<string>)v.Values));
+
+    [Test]
+    public void Values_of_one_facet_combine_with_or_and_facets_with_and()
+    {
+        var snapshot = new SearchSnapshot(1, [
+            Doc(1, "Un", (Facet.Category, ["crm"]), (Facet.Region, ["06"])),
+            Doc(2, "Deux", (Facet.Category, ["materiel"]), (Facet.Region, ["06"])),
+            Doc(3, "Trois", (Facet.Category, ["crm"]), (Facet.Region, ["03"])),
+        ]);
+        var query = new SearchQuery
+        {
+            Filters = new Dictionary<Facet, IReadOnlySet<string>>
+            {
+                [Facet.Category] = new HashSet<string> { "crm", "materiel" },
+                [Facet.Region] = new HashSet<string> { "06" },
+            },
+        };
+        var result = snapshot.Search(query, null);
+        Assert.That(result.ProviderIds, Is.EquivalentTo(new[] { 1, 2 }));
+        // Category counts ignore the category selection but apply the region one.
+        Assert.That(result.FacetCounts[Facet.Category]["crm"], Is.EqualTo(1));
+        Assert.That(result.FacetCounts[Facet.Category]["materiel"], Is.EqualTo(1));
+        // Region counts ignore the region selection but apply the category one.
+        Assert.That(result.FacetCounts[Facet.Region]["03"], Is.EqualTo(1));
+        Assert.That(result.FacetCounts[Facet.Region]["06"], Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Text_scores_restrict_and_rank_and_ties_go_by_name()
+    {
+        var snapshot = new SearchSnapshot(1, [Doc(1, "Bêta"), Doc(2, "alpha"), Doc(3, "Ça va"), Doc(4, "Delta")]);
+        var result = snapshot.Search(new SearchQuery(), new Dictionary<int, double> { [1] = 1.0, [2] = 1.0, [3] = 5.0, [99] = 9.0 });
+        Assert.That(result.ProviderIds, Is.EqualTo(new[] { 3, 2, 1 }));
+        Assert.That(result.Total, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Name_order_follows_french_collation()
+    {
+        var snapshot = new SearchSnapshot(1, [Doc(1, "Zèbre"), Doc(2, "éducation"), Doc(3, "Avenir"), Doc(4, "Ecole")]);
+        var result = snapshot.Search(new SearchQuery { Sort = SearchSort.Name }, null);
+        Assert.That(result.ProviderIds, Is.EqualTo(new[] { 3, 4, 2, 1 }));
+    }
+
+    [Test]
+    public void Property_counts_and_matches_equal_brute_force()
+    {
+        var facets = new[] { Facet.Category, Facet.Region, Facet.Language };
+        var valueSet = Gen.SubListOf(Values).Select(l => l.ToArray());
+        var docGen = Gen.ArrayOf(valueSet, facets.Length);
+        var filterGen = Gen.ArrayOf(valueSet, facets.Length);
+
+        Prop.ForAll(Gen.ListOf(docGen).ToArbitrary(), filterGen.ToArbitrary(), (docValues, filterValues) =>
+        {
+            var docs = docValues.Select((v, i) => new SearchDocument(i + 1, $"n{i:000}", null,
+                facets.Select((f, k) => (f, v[k])).ToDictionary(x => x.f, x => (IReadOnlyCollection<string>)x.Item2))).ToArray();
+            var filters = facets.Select((f, k) => (f, filterValues[k])).Where(x => x.Item2.Length > 0)
+                .ToDictionary(x => x.f, x => (IReadOnlySet<string>)x.Item2.ToHashSet());
+            var result = new SearchSnapshot(1, docs).Search(new SearchQuery { Filters = filters, PageSize = 100 }, null);
+
+            bool Passes(SearchDocument d, Facet? except) =>
+                filters.All(f => f.Key == except || f.Value.Overlaps(d.FacetValues[f.Key]));
+            var expected = docs.Where(d => Passes(d, null)).Select(d => d.ProviderId).Order().Take(100).ToArray();
+            var countsOk = facets.All(f => Values.All(v =>
+                result.FacetCounts[f].GetValueOrDefault(v) == docs.Count(d => Passes(d, f) && d.FacetValues[f].Contains(v))));
+            return countsOk && result.ProviderIds.Order().SequenceEqual(expected) && result.Total == docs.Count(d => Passes(d, null));
+        }).QuickCheckThrowOnFailure();
+    }
+}
