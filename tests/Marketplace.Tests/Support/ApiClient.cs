@@ -15,8 +15,8 @@ public static class ApiClient
 
     public static async Task<string[]> SlugsAsync(this HttpClient client, string query)
     {
-        var separator = query.Contains('?') ? "&" : "?";
-        var json = await client.GetJsonAsync($"/api/v1/providers{(query.StartsWith('?') ? query : "?" + query)}{separator}pageSize=100");
+        var parameters = query.TrimStart('?');
+        var json = await client.GetJsonAsync($"/api/v1/providers?{parameters}{(parameters.Length == 0 ? "" : "&")}pageSize=100");
         return json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!).ToArray();
     }
 }

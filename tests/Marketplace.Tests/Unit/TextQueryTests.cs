@@ -25,7 +25,7 @@ public sealed class TextQueryTests
         Assert.That(TextQuery.Terms("un1 deux trois quatre cinq six sept huit neuf dix"), Has.Count.EqualTo(TextQuery.MaxTerms));
 
     [TestCase("formations", "formation")]
-    [TestCase("reconditionnees", "reconditionn")]
+    [TestCase("reconditionnees", "reconditionne")]
     [TestCase("reconditionnes", "reconditionn")]
     [TestCase("conformite", "conformit")]
     [TestCase("loi", "loi")]

@@ -36,7 +36,8 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
                 Title = text["Error.InvalidSearch"],
                 Detail = string.Join(" ", parsed.Errors.SelectMany(e => e.Value)),
             };
-            return new ObjectResult(problem) { StatusCode = 400, ContentTypes = { "application/problem+json" } };
+            // JsonResult, not ObjectResult: [Produces] would otherwise turn the problem into plain application/json.
+            return new JsonResult(problem) { StatusCode = 400, ContentType = "application/problem+json" };
         }
 
         var result = await search.HandleAsync(parsed.Query, cancellationToken);

@@ -15,16 +15,14 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
         List<string> RegionCodes, List<string> Languages, List<string> FundingPrograms, string DescriptionFr, string? DescriptionEn);
 
     public async Task<List<SearchDocument>> FacetDocumentsAsync(CancellationToken cancellationToken) =>
-        (await Published().ToListAsync(cancellationToken)).Select(ToSearchDocument).ToList();
+        (await Published(providerId: null).ToListAsync(cancellationToken)).Select(ToSearchDocument).ToList();
 
     public async Task<List<TextDocument>> TextDocumentsAsync(int? providerId, CancellationToken cancellationToken)
     {
         var labels = await db.TaxonomyTerms.AsNoTracking()
             .Where(t => t.Kind == TaxonomyKind.Category)
             .ToDictionaryAsync(t => t.Key, t => t.LabelFr + " " + t.LabelEn, cancellationToken);
-        var query = Published();
-        if (providerId is { } id) query = query.Where(p => p.Id == id);
-        var rows = await query.ToListAsync(cancellationToken);
+        var rows = await Published(providerId).ToListAsync(cancellationToken);
         return rows.Select(p => new TextDocument(
             p.Id,
             p.Name,
@@ -35,13 +33,16 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
             .ToList();
     }
 
-    private IQueryable<Row> Published() =>
-        db.Providers.AsNoTracking().AsSplitQuery()
-            .Where(p => p.Status == ListingStatus.Published)
+    private IQueryable<Row> Published(int? providerId)
+    {
+        var providers = db.Providers.AsNoTracking().AsSplitQuery().Where(p => p.Status == ListingStatus.Published);
+        if (providerId is { } id) providers = providers.Where(p => p.Id == id);
+        return providers
             .OrderBy(p => p.Id)
             .Select(p => new Row(p.Id, p.Name, p.LegalForm, p.SocialEconomy, p.VerifiedAt, p.DescriptionFr, p.DescriptionEn,
                 p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
                     o.RegionCodes, o.Languages, o.FundingPrograms, o.DescriptionFr, o.DescriptionEn))));
+    }
 
     private static SearchDocument ToSearchDocument(Row p)
     {

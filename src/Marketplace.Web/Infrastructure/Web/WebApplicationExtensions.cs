@@ -107,4 +107,20 @@ public static class Cultures
 
     /// <summary>"fr" or "en", from the current request's culture.</summary>
     public static string Current => IsEnglish ? "en" : "fr";
+
+    /// <summary>Quebec's time zone: dates shown to people are the local date, not the UTC one.</summary>
+    public static readonly TimeZoneInfo QuebecTime = TimeZoneInfo.FindSystemTimeZoneById("America/Toronto");
+
+    /// <summary>« 21 novembre 2026 » / "November 21, 2026" (no weekday), in Quebec time.</summary>
+    public static string LongDate(DateTimeOffset instant)
+    {
+        var local = TimeZoneInfo.ConvertTime(instant, QuebecTime);
+        return IsEnglish
+            ? local.ToString("MMMM d, yyyy", English)
+            : local.ToString("d MMMM yyyy", French);
+    }
+
+    /// <summary>The Quebec-local date as yyyy-MM-dd, for &lt;time datetime&gt;.</summary>
+    public static string IsoDate(DateTimeOffset instant) =>
+        TimeZoneInfo.ConvertTime(instant, QuebecTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
