@@ -8,44 +8,20 @@ run_dir="$root/.test-run"
 rm -rf "$run_dir"
 mkdir -p "$run_dir"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+source tests/lib/services.sh
 
 # 1. Debian packages: PostgreSQL server, Chromium (browser tests), Node.js/npm (axe-core).
-missing=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-if ((${#missing[@]})); then
-  echo "Installing: ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+ensure_postgres_packages
+ensure_packages 'test -x /usr/bin/chromium' chromium
+ensure_packages 'command -v npm' nodejs npm
 
 # 2. npm packages the browser tests inject (pinned in tests/Marketplace.Tests/package-lock.json).
 (cd tests/Marketplace.Tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
-# 3. A throw-away PostgreSQL cluster on a free loopback port.
-pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
-pg_dir=$(mktemp -d /tmp/marketplace-pg.XXXXXX)
-pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-pg_password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-pg_user=$(id -un)
-run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; pg_user=postgres; fi
-cleanup() {
-  run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$pg_dir"
-}
-trap cleanup EXIT
-echo "$pg_password" > "$pg_dir/pwfile"
-[ "$(id -u)" = 0 ] && chown postgres "$pg_dir/pwfile"
-run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" -E UTF8 --locale=C.UTF-8 --auth-host=scram-sha-256 \
-  --auth-local=peer --pwfile="$pg_dir/pwfile" >/dev/null
-run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -w -l "$pg_dir/postgres.log" \
-  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  start >/dev/null
-export MARKETPLACE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Password=$pg_password;Include Error Detail=true"
-echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+# 3. A throw-away PostgreSQL cluster on a free loopback port, stopped and deleted on exit.
+trap stop_postgres EXIT
+PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" start_postgres
+export MARKETPLACE_TEST_POSTGRES="$PG_CONNECTION;Include Error Detail=true"
 
 # 4. Every test project of the solution.
 export CHROMIUM_PATH=/usr/bin/chromium

@@ -13,6 +13,12 @@ public sealed class MarketplaceOptions
 
     /// <summary>Apply migrations and load seed-data (when the database is empty) at start-up.</summary>
     public bool InitializeDatabaseOnStartup { get; set; } = true;
+
+    /// <summary>Requests per minute and client IP address allowed on the JSON API (fixed window), then 429.</summary>
+    public int ApiRequestsPerMinute { get; set; } = 600;
+
+    /// <summary>How many recent free-text matches each instance keeps for the current index version (0: none).</summary>
+    public int SearchTextCacheEntries { get; set; } = 256;
 }
 
 public sealed class DatabaseOptions

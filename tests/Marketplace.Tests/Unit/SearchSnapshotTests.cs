@@ -40,12 +40,37 @@ public sealed class SearchSnapshotTests
     }
 
     [Test]
-    public void Text_scores_restrict_and_rank_and_ties_go_by_name()
+    public void Text_hits_restrict_and_rank_name_over_category_over_description_and_ties_go_by_name()
     {
-        var snapshot = new SearchSnapshot(1, [Doc(1, "Bêta"), Doc(2, "alpha"), Doc(3, "Ça va"), Doc(4, "Delta")]);
-        var result = snapshot.Search(new SearchQuery(), new Dictionary<int, double> { [1] = 1.0, [2] = 1.0, [3] = 5.0, [99] = 9.0 });
-        Assert.That(result.ProviderIds, Is.EqualTo(new[] { 3, 2, 1 }));
-        Assert.That(result.Total, Is.EqualTo(3));
+        var snapshot = new SearchSnapshot(1, [
+            Doc(1, "Bêta", (Facet.Category, ["crm"])),
+            Doc(2, "alpha", (Facet.Category, ["crm"])),
+            Doc(3, "Ateliers Vélo", (Facet.Category, ["crm"])),
+            Doc(4, "Delta", (Facet.Category, ["formation"])),
+            Doc(5, "Epsilon", (Facet.Category, ["formation"])),
+        ], new Dictionary<string, string> { ["crm"] = "Gestion des membres", ["formation"] = "Formation et ateliers" });
+        // The index matched 1, 2, 3, 4 and a provider the snapshot does not publish (99).
+        var result = snapshot.Search(new SearchQuery(), new TextHits(["atelier"], [1, 2, 3, 4, 99]));
+        Assert.That(result.ProviderIds, Is.EqualTo(new[] { 3, 4, 2, 1 }));
+        Assert.That(result.Total, Is.EqualTo(4));
+        Assert.That(result.Sort, Is.EqualTo(SearchSort.Relevance));
+    }
+
+    [Test]
+    public void Pages_of_the_top_results_agree_with_a_full_sort()
+    {
+        var docs = Enumerable.Range(1, 500).Select(i => Doc(i, $"Nom {i * 7919 % 500:000}")).ToArray();
+        var snapshot = new SearchSnapshot(1, docs);
+        var all = snapshot.Search(new SearchQuery { Sort = SearchSort.Name, PageSize = 100, Page = 1 }, null).ProviderIds
+            .Concat(Enumerable.Range(2, 4).SelectMany(p => snapshot.Search(new SearchQuery { Sort = SearchSort.Name, PageSize = 100, Page = p }, null).ProviderIds))
+            .ToArray();
+        var expected = docs.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => d.ProviderId).ToArray();
+        Assert.That(all, Is.EqualTo(expected));
+        // A small page of a large set goes through the bounded heap: same order as the full sort.
+        for (var page = 1; page <= 25; page++)
+            Assert.That(snapshot.Search(new SearchQuery { Sort = SearchSort.Name, PageSize = 20, Page = page }, null).ProviderIds,
+                Is.EqualTo(expected.Skip((page - 1) * 20).Take(20)), $"page {page}");
+        Assert.That(snapshot.Search(new SearchQuery { Sort = SearchSort.Name, PageSize = 20, Page = 26 }, null).ProviderIds, Is.Empty);
     }
 
     [Test]

@@ -36,6 +36,7 @@ public static class DataServiceCollectionExtensions
         }
 
         services.AddSingleton<SearchSnapshotHolder>();
+        services.AddSingleton<TextMatchCache>();
         services.AddScoped<SearchDocuments>();
         services.AddScoped<DatabaseSearchEngine>();
         services.AddScoped<IProviderSearch>(sp => sp.GetRequiredService<DatabaseSearchEngine>());

@@ -1,5 +1,6 @@
 using Marketplace.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Marketplace.Web.Infrastructure.Search;
 
@@ -12,14 +13,22 @@ public sealed class DatabaseSearchEngine(
     MarketplaceDbContext db,
     IFullTextIndex text,
     SearchDocuments documents,
-    SearchSnapshotHolder snapshots) : IProviderSearch, ISearchIndexer
+    SearchSnapshotHolder snapshots,
+    TextMatchCache textMatches) : IProviderSearch, ISearchIndexer
 {
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken)
     {
         var terms = TextQuery.Terms(query.Text);
-        var scores = terms.Count == 0 ? null : await text.MatchAsync(terms, cancellationToken);
         var snapshot = await CurrentSnapshotAsync(cancellationToken);
-        return snapshot.Search(query, scores);
+        TextHits? hits = null;
+        if (terms.Count > 0)
+        {
+            // Keyed by the snapshot's version: any index change makes every cached match stale at once.
+            var ids = await textMatches.GetOrAddAsync(snapshot.Version, terms,
+                () => text.MatchAsync(terms, cancellationToken));
+            hits = new TextHits(terms, ids);
+        }
+        return snapshot.Search(query, hits);
     }
 
     public async Task<int> RebuildAsync(CancellationToken cancellationToken)
@@ -56,7 +65,8 @@ public sealed class DatabaseSearchEngine(
         var version = await db.SearchIndexStates.AsNoTracking()
             .Where(s => s.Id == SearchIndexState.SingletonId).Select(s => s.Version).FirstAsync(cancellationToken);
         return await snapshots.GetAsync(version,
-            async ct => new SearchSnapshot(version, await documents.FacetDocumentsAsync(ct)), cancellationToken);
+            async ct => new SearchSnapshot(version, await documents.FacetDocumentsAsync(ct), await documents.CategoryLabelsAsync(ct)),
+            cancellationToken);
     }
 }
 
@@ -84,5 +94,62 @@ public sealed class SearchSnapshotHolder
         {
             _gate.Release();
         }
+    }
+}
+
+/// <summary>
+/// The ids matched by recent free texts, for the current index version only. Faceted search repeats the same text at
+/// every click on a filter, and a common word can match most of the directory: the full-text query is then the
+/// costliest part of a search. Bounded by entries and by the total number of ids kept; 0 entries turns it off.
+/// </summary>
+public sealed class TextMatchCache(IOptions<MarketplaceOptions> options)
+{
+    private const int MaxTotalIds = 2_000_000; // 8 MB of ids
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, int[] Ids)>> _entries = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Key, int[] Ids)> _recency = new();
+    private long _version = long.MinValue;
+    private long _totalIds;
+
+    private int Capacity => options.Value.SearchTextCacheEntries;
+
+    public async Task<int[]> GetOrAddAsync(long version, IReadOnlyList<string> terms, Func<Task<int[]>> match)
+    {
+        if (Capacity <= 0) return await match();
+        var key = string.Join(' ', terms);
+        lock (_lock)
+        {
+            if (version == _version && _entries.TryGetValue(key, out var node))
+            {
+                _recency.Remove(node);
+                _recency.AddFirst(node);
+                return node.Value.Ids;
+            }
+        }
+
+        var ids = await match();
+        lock (_lock)
+        {
+            if (version > _version)
+            {
+                _entries.Clear();
+                _recency.Clear();
+                _totalIds = 0;
+                _version = version;
+            }
+            if (version == _version && !_entries.ContainsKey(key) && ids.Length <= MaxTotalIds)
+            {
+                _entries[key] = _recency.AddFirst((key, ids));
+                _totalIds += ids.Length;
+                while (_entries.Count > Capacity || _totalIds > MaxTotalIds)
+                {
+                    var oldest = _recency.Last!;
+                    _recency.RemoveLast();
+                    _entries.Remove(oldest.Value.Key);
+                    _totalIds -= oldest.Value.Ids.Length;
+                }
+            }
+        }
+        return ids;
     }
 }

@@ -16,24 +16,17 @@ public sealed class PostgresFullTextIndex(MarketplaceDbContext db) : IFullTextIn
         "setweight(to_tsvector('fr_unaccent', t.name), 'A') || setweight(to_tsvector('fr_unaccent', t.categories), 'B') || " +
         "setweight(to_tsvector('fr_unaccent', t.body), 'D')";
 
-    public async Task<IReadOnlyDictionary<int, double>> MatchAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    public async Task<int[]> MatchAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken)
     {
-        var results = new Dictionary<int, double>();
-        if (terms.Count == 0) return results;
+        if (terms.Count == 0) return [];
         // Terms are already [a-z0-9]+ (TextQuery.Normalize), so they cannot carry tsquery operators.
-        // Every term must match (AND), but the rank uses the OR of the terms: ts_rank on an AND query is dominated by
-        // how close the terms are to each other, which would put two words side by side in a long description above
-        // the same words in the name and the category. On an OR query it adds up each term's weight (A > B > D).
-        var prefixes = terms.Select(t => t + ":*").ToArray();
         await using var command = await CommandAsync(
-            "SELECT p.provider_id, ts_rank(p.document, r) FROM provider_text p, to_tsquery('fr_unaccent', @q) q, " +
-            "to_tsquery('fr_unaccent', @r) r WHERE p.document @@ q",
-            cancellationToken);
-        command.Parameters.AddWithValue("q", string.Join(" & ", prefixes));
-        command.Parameters.AddWithValue("r", string.Join(" | ", prefixes));
+            "SELECT provider_id FROM provider_text WHERE document @@ to_tsquery('fr_unaccent', @q)", cancellationToken);
+        command.Parameters.AddWithValue("q", string.Join(" & ", terms.Select(t => t + ":*")));
+        var ids = new List<int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) results[reader.GetInt32(0)] = reader.GetFloat(1);
-        return results;
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetInt32(0));
+        return ids.ToArray();
     }
 
     public async Task ReplaceAllAsync(IReadOnlyList<TextDocument> documents, CancellationToken cancellationToken)

@@ -17,11 +17,15 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
     public async Task<List<SearchDocument>> FacetDocumentsAsync(CancellationToken cancellationToken) =>
         (await Published(providerId: null).ToListAsync(cancellationToken)).Select(ToSearchDocument).ToList();
 
-    public async Task<List<TextDocument>> TextDocumentsAsync(int? providerId, CancellationToken cancellationToken)
-    {
-        var labels = await db.TaxonomyTerms.AsNoTracking()
+    /// <summary>French and English label of every category, by key: what a search term may match in a category.</summary>
+    public Task<Dictionary<string, string>> CategoryLabelsAsync(CancellationToken cancellationToken) =>
+        db.TaxonomyTerms.AsNoTracking()
             .Where(t => t.Kind == TaxonomyKind.Category)
             .ToDictionaryAsync(t => t.Key, t => t.LabelFr + " " + t.LabelEn, cancellationToken);
+
+    public async Task<List<TextDocument>> TextDocumentsAsync(int? providerId, CancellationToken cancellationToken)
+    {
+        var labels = await CategoryLabelsAsync(cancellationToken);
         var rows = await Published(providerId).ToListAsync(cancellationToken);
         return rows.Select(p => new TextDocument(
             p.Id,

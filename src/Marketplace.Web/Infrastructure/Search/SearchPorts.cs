@@ -22,8 +22,12 @@ public interface ISearchIndexer
 /// <summary>The database-specific free-text part of the engine.</summary>
 public interface IFullTextIndex
 {
-    /// <summary>Relevance by provider id of every document matching all terms (each as a prefix); higher is better.</summary>
-    Task<IReadOnlyDictionary<int, double>> MatchAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken);
+    /// <summary>
+    /// The ids of every document matching all terms (each as a prefix, with the engine's accent and stemming rules),
+    /// in no particular order. Ranking is not the index's job: the snapshot ranks by where the terms appear, the same
+    /// way for every engine (docs/architecture.md, Search).
+    /// </summary>
+    Task<int[]> MatchAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken);
 
     /// <summary>Replaces every document. Runs inside the caller's transaction.</summary>
     Task ReplaceAllAsync(IReadOnlyList<TextDocument> documents, CancellationToken cancellationToken);

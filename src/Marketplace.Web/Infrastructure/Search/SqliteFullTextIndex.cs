@@ -7,24 +7,22 @@ namespace Marketplace.Web.Infrastructure.Search;
 
 /// <summary>
 /// SQLite FTS5 (table <c>provider_text</c>, created by a migration). Text is stored normalized (lower case, no
-/// accents) and terms are matched as prefixes of their light stem; bm25 weighs name 10, categories 4, body 1.
+/// accents) and terms are matched as prefixes of their light stem (TextQuery.Prefixes).
 /// </summary>
 public sealed class SqliteFullTextIndex(MarketplaceDbContext db) : IFullTextIndex
 {
-    public async Task<IReadOnlyDictionary<int, double>> MatchAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    public async Task<int[]> MatchAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken)
     {
-        var results = new Dictionary<int, double>();
-        if (terms.Count == 0) return results;
+        if (terms.Count == 0) return [];
         var match = string.Join(" AND ", terms.Select(term =>
             "(" + string.Join(" OR ", TextQuery.Prefixes(term).Select(p => $"\"{p}\"*")) + ")"));
 
-        await using var command = await CommandAsync(
-            "SELECT rowid, -bm25(provider_text, 10.0, 4.0, 1.0) FROM provider_text WHERE provider_text MATCH $match",
-            cancellationToken);
+        await using var command = await CommandAsync("SELECT rowid FROM provider_text WHERE provider_text MATCH $match", cancellationToken);
         AddParameter(command, "$match", match);
+        var ids = new List<int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) results[reader.GetInt32(0)] = reader.GetDouble(1);
-        return results;
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetInt32(0));
+        return ids.ToArray();
     }
 
     public async Task ReplaceAllAsync(IReadOnlyList<TextDocument> documents, CancellationToken cancellationToken)

@@ -73,6 +73,49 @@ public sealed class SyntheticProviders(MarketplaceDbContext db, ISearchIndexer i
         return count;
     }
 
-    private static string Sentence(Random random, int words) =>
-        string.Join(' ', Enumerable.Range(0, words).Select(_ => Words[random.Next(Words.Length)])) + ".";
+    // Descriptions look like a real corpus: a few domain words per sentence among words that follow Zipf's law over a
+    // vocabulary of made-up words, so that a common domain word matches about a third of the directory, not all of it.
+    private const int DomainWordsPerSentence = 2;
+    private static readonly string[] Filler = MakeFiller(3000);
+    private static readonly double[] FillerCumulative = ZipfCumulative(Filler.Length);
+
+    private static string Sentence(Random random, int words)
+    {
+        var picked = new string[words];
+        for (var i = 0; i < words; i++)
+            picked[i] = i < DomainWordsPerSentence
+                ? Words[random.Next(Words.Length)]
+                : FillerWord(random);
+        random.Shuffle(picked);
+        return string.Join(' ', picked) + ".";
+    }
+
+    private static string FillerWord(Random random)
+    {
+        var at = Array.BinarySearch(FillerCumulative, random.NextDouble());
+        return Filler[Math.Min(at < 0 ? ~at : at, Filler.Length - 1)];
+    }
+
+    private static string[] MakeFiller(int count)
+    {
+        string[] onsets = ["b", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "ch", "tr", "pl"];
+        string[] vowels = ["a", "e", "i", "o", "u", "ou", "é", "an", "on"];
+        var random = new Random(42);
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        while (words.Count < count)
+        {
+            var syllables = 2 + random.Next(3);
+            words.Add(string.Concat(Enumerable.Range(0, syllables).Select(_ => onsets[random.Next(onsets.Length)] + vowels[random.Next(vowels.Length)])));
+        }
+        return words.ToArray();
+    }
+
+    private static double[] ZipfCumulative(int count)
+    {
+        var cumulative = new double[count];
+        var total = 0.0;
+        for (var i = 0; i < count; i++) cumulative[i] = total += 1.0 / (i + 1);
+        for (var i = 0; i < count; i++) cumulative[i] /= total;
+        return cumulative;
+    }
 }

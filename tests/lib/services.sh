@@ -1,0 +1,46 @@
+# Shared by tests/run.sh and tests/benchmarks/*.sh (source it): Debian packages and a throw-away PostgreSQL.
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ensure_packages CHECK-COMMAND PACKAGE... : installs the packages with apt when the check fails.
+ensure_packages() {
+  local check=$1; shift
+  if ! eval "$check" >/dev/null 2>&1; then
+    echo "Installing: $*"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+  fi
+}
+
+ensure_postgres_packages() { ensure_packages 'ls /usr/lib/postgresql/*/bin/initdb' postgresql postgresql-contrib; }
+
+# start_postgres: a throw-away cluster on a free loopback port, password auth, deleted by stop_postgres.
+# Sets PG_CONNECTION (an Npgsql connection string for a superuser, no database) and PG_DIR.
+start_postgres() {
+  local pg_bin pg_port pg_password pg_user
+  pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
+  PG_BIN=$pg_bin
+  PG_DIR=$(mktemp -d /tmp/marketplace-pg.XXXXXX)
+  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  pg_password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+  pg_user=$(id -un)
+  if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; pg_user=postgres; fi
+  echo "$pg_password" > "$PG_DIR/pwfile"
+  [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR/pwfile"
+  _run_pg "$pg_bin/initdb" -D "$PG_DIR/data" -U "$pg_user" -E UTF8 --locale=C.UTF-8 --auth-host=scram-sha-256 \
+    --auth-local=peer --pwfile="$PG_DIR/pwfile" >/dev/null
+  _run_pg "$pg_bin/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/postgres.log" \
+    -o "-p $pg_port -k $PG_DIR -c listen_addresses=127.0.0.1 ${PG_EXTRA_OPTIONS:-} -c max_connections=200" \
+    start >/dev/null
+  PG_CONNECTION="Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Password=$pg_password"
+  echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+}
+
+stop_postgres() {
+  [ -n "${PG_DIR:-}" ] || return 0
+  _run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+  PG_DIR=
+}
+
+_run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
