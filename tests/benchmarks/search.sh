@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 providers=${PROVIDERS:-50000}
 duration=${DURATION:-20}
+warmup=${WARMUP:-8}
 connections=4
 source tests/lib/services.sh
 
@@ -64,7 +65,7 @@ measure() { # engine cache surface name query
   local status
   status=$(curl -s -o /dev/null -w '%{http_code}' "$url")
   [ "$status" = 200 ] || { echo "GET $url -> $status"; exit 1; }
-  wrk -t2 -c"$connections" -d3s "$url" >/dev/null   # warm-up (JIT, snapshot, caches)
+  wrk -t2 -c"$connections" -d"$warmup"s "$url" >/dev/null   # warm-up (JIT tiers, snapshot, caches)
   local line
   line=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s tests/benchmarks/report.lua "$url" | grep '^RESULT')
   local p50 p95 p99 rps non2xx errors
@@ -124,7 +125,8 @@ PG_EXTRA_OPTIONS="-c shared_buffers=256MB" start_postgres
 run_engine Postgres "$PG_CONNECTION;Database=marketplace_bench"
 
 # docs/benchmarks.md: the search section is rewritten, other sections are kept.
-machine="$(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), $(sqlite3 --version 2>/dev/null | awk '{print "SQLite (system) " $1 ", "}')PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+wrk_version=$(wrk -v 2>&1 | awk 'NR==1 {print $2}' || true)   # wrk -v exits with 1
+machine="$(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), wrk $wrk_version"
 section="$work/section.md"
 {
   echo "<!-- search:begin -->"
@@ -133,7 +135,7 @@ section="$work/section.md"
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bash tests/benchmarks/search.sh\` on: $machine."
   echo
   echo "Set-up: published Release build, \`ASPNETCORE_ENVIRONMENT=Production\`, $providers synthetic providers plus the seed data"
-  echo "(\`seed --synthetic $providers\`), wrk with 2 threads and $connections connections for ${duration} s per line after a 3 s"
+  echo "(\`seed --synthetic $providers\`), wrk with 2 threads and $connections connections for ${duration} s per line after a ${warmup} s"
   echo "warm-up, site and wrk on the same machine. Target: p95 under 50 ms for each line, site memory under 500 MB."
   echo "Latencies in milliseconds; the API returns 20 items and the facets, the page renders 20 cards and every facet."
   echo "Synthetic descriptions put two domain words per sentence among Zipf-distributed made-up words, so « formation »"

@@ -17,6 +17,12 @@ public sealed class MarketplaceOptions
     /// <summary>Requests per minute and client IP address allowed on the JSON API (fixed window), then 429.</summary>
     public int ApiRequestsPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// IP addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed, besides loopback
+    /// (which is always trusted).
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
     /// <summary>How many recent free-text matches each instance keeps for the current index version (0: none).</summary>
     public int SearchTextCacheEntries { get; set; } = 256;
 }

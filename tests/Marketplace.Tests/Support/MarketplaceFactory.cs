@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Marketplace.Tests.Support;
 
 /// <summary>The real site, on a real database of the given provider, seeded from seed-data/ at start-up.</summary>
-public sealed class MarketplaceFactory(TestDatabases.TestDatabase database, string environment = "Testing")
+public sealed class MarketplaceFactory(
+    TestDatabases.TestDatabase database,
+    string environment = "Testing",
+    IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
     public TestDatabases.TestDatabase Database { get; } = database;
@@ -20,6 +23,7 @@ public sealed class MarketplaceFactory(TestDatabases.TestDatabase database, stri
         builder.UseSetting("ConnectionStrings:Marketplace", Database.ConnectionString);
         builder.UseSetting("Marketplace:DataDirectory", Database.DataDirectory);
         builder.UseSetting("Marketplace:SeedDataDirectory", Path.Combine(RepositoryRoot, "seed-data"));
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 
     public async Task WithScopeAsync(Func<IServiceProvider, Task> action)
@@ -37,10 +41,10 @@ public sealed class MarketplaceFactory(TestDatabases.TestDatabase database, stri
     public async Task<T> WithDbAsync<T>(Func<MarketplaceDbContext, Task<T>> action) =>
         await WithScopeAsync(sp => action(sp.GetRequiredService<MarketplaceDbContext>()));
 
-    public static async Task<MarketplaceFactory> StartAsync(DatabaseProvider provider)
+    public static async Task<MarketplaceFactory> StartAsync(DatabaseProvider provider, IReadOnlyDictionary<string, string>? settings = null)
     {
         var database = await TestDatabases.CreateAsync(provider);
-        var factory = new MarketplaceFactory(database);
+        var factory = new MarketplaceFactory(database, settings: settings);
         _ = factory.Server; // starts the host: migrations and seed-data run now
         return factory;
     }

@@ -18,7 +18,9 @@ public sealed class ErrorsController(IStringLocalizer<SharedResource> text) : Co
                            ?? "";
         if (code is < 400 or > 599) code = 404;
         if (originalPath.StartsWith("/api/", StringComparison.OrdinalIgnoreCase))
-            return Problem(statusCode: code, title: text[code == 404 ? "Error.NotFoundTitle" : "Error.GenericTitle"]);
+            return code == StatusCodes.Status429TooManyRequests
+                ? Problem(statusCode: code, title: text["Error.TooManyRequestsTitle"], detail: text["Error.TooManyRequestsText"])
+                : Problem(statusCode: code, title: text[code == 404 ? "Error.NotFoundTitle" : "Error.GenericTitle"]);
 
         Response.StatusCode = code;
         ViewData["Language"] = PathOrQueryCultureProvider.LanguageOf(Request);

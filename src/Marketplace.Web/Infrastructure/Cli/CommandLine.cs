@@ -42,6 +42,13 @@ public static class CommandLine
             await output.WriteLineAsync($"Erreur / error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException
+                                   or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            // The database or a file is out of reach, or the configuration is incomplete: say so, exit 1, no stack.
+            await output.WriteLineAsync($"Erreur / error ({e.GetType().Name}): {e.GetBaseException().Message}");
+            return 1;
+        }
     }
 
     private static async Task<int> Help(TextWriter output)

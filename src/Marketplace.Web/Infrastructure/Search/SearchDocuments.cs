@@ -8,14 +8,36 @@ namespace Marketplace.Web.Infrastructure.Search;
 /// <summary>Reads what the search engine indexes from published listings, as projections.</summary>
 public sealed class SearchDocuments(MarketplaceDbContext db)
 {
+    /// <summary>Rows are read by batches of ids, so that building the index of a large directory stays lean.</summary>
+    private const int BatchSize = 2000;
+
     private sealed record Row(int Id, string Name, LegalForm LegalForm, bool SocialEconomy, DateTimeOffset? VerifiedAt,
-        string DescriptionFr, string? DescriptionEn, IEnumerable<OfferingRow> Offerings);
+        IEnumerable<OfferingRow> Offerings);
 
     private sealed record OfferingRow(string CategoryKey, PricingModel Pricing, DeliveryMode Delivery, bool ServesAllQuebec,
-        List<string> RegionCodes, List<string> Languages, List<string> FundingPrograms, string DescriptionFr, string? DescriptionEn);
+        List<string> RegionCodes, List<string> Languages, List<string> FundingPrograms);
 
-    public async Task<List<SearchDocument>> FacetDocumentsAsync(CancellationToken cancellationToken) =>
-        (await Published(providerId: null).ToListAsync(cancellationToken)).Select(ToSearchDocument).ToList();
+    private sealed record TextRow(int Id, string Name, string DescriptionFr, string? DescriptionEn, IEnumerable<TextOfferingRow> Offerings);
+
+    private sealed record TextOfferingRow(string CategoryKey, string DescriptionFr, string? DescriptionEn);
+
+    /// <summary>The facet values and sort keys of every published provider (no descriptions: the snapshot needs none).</summary>
+    public async Task<List<SearchDocument>> FacetDocumentsAsync(CancellationToken cancellationToken)
+    {
+        var documents = new List<SearchDocument>();
+        var after = 0;
+        while (true)
+        {
+            var rows = await PublishedAfter(after)
+                .Select(p => new Row(p.Id, p.Name, p.LegalForm, p.SocialEconomy, p.VerifiedAt,
+                    p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
+                        o.RegionCodes, o.Languages, o.FundingPrograms))))
+                .ToListAsync(cancellationToken);
+            documents.AddRange(rows.Select(ToSearchDocument));
+            if (rows.Count < BatchSize) return documents;
+            after = rows[^1].Id;
+        }
+    }
 
     /// <summary>French and English label of every category, by key: what a search term may match in a category.</summary>
     public Task<Dictionary<string, string>> CategoryLabelsAsync(CancellationToken cancellationToken) =>
@@ -23,30 +45,37 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
             .Where(t => t.Kind == TaxonomyKind.Category)
             .ToDictionaryAsync(t => t.Key, t => t.LabelFr + " " + t.LabelEn, cancellationToken);
 
+    /// <summary>The text of one published provider (none if it is not published), or of all of them.</summary>
     public async Task<List<TextDocument>> TextDocumentsAsync(int? providerId, CancellationToken cancellationToken)
     {
         var labels = await CategoryLabelsAsync(cancellationToken);
-        var rows = await Published(providerId).ToListAsync(cancellationToken);
-        return rows.Select(p => new TextDocument(
-            p.Id,
-            p.Name,
-            string.Join(" ", p.Offerings.Select(o => o.CategoryKey).Distinct().Select(k => labels.GetValueOrDefault(k, k))),
-            string.Join(" ", new[] { p.DescriptionFr, p.DescriptionEn }
-                .Concat(p.Offerings.SelectMany(o => new[] { o.DescriptionFr, o.DescriptionEn }))
-                .Where(s => !string.IsNullOrEmpty(s)))))
-            .ToList();
+        var documents = new List<TextDocument>();
+        var after = 0;
+        while (true)
+        {
+            var query = PublishedAfter(after);
+            if (providerId is { } id) query = query.Where(p => p.Id == id);
+            var rows = await query
+                .Select(p => new TextRow(p.Id, p.Name, p.DescriptionFr, p.DescriptionEn,
+                    p.Offerings.Select(o => new TextOfferingRow(o.CategoryKey, o.DescriptionFr, o.DescriptionEn))))
+                .ToListAsync(cancellationToken);
+            documents.AddRange(rows.Select(p => new TextDocument(
+                p.Id,
+                p.Name,
+                string.Join(" ", p.Offerings.Select(o => o.CategoryKey).Distinct().Select(k => labels.GetValueOrDefault(k, k))),
+                string.Join(" ", new[] { p.DescriptionFr, p.DescriptionEn }
+                    .Concat(p.Offerings.SelectMany(o => new[] { o.DescriptionFr, o.DescriptionEn }))
+                    .Where(s => !string.IsNullOrEmpty(s))))));
+            if (rows.Count < BatchSize) return documents;
+            after = rows[^1].Id;
+        }
     }
 
-    private IQueryable<Row> Published(int? providerId)
-    {
-        var providers = db.Providers.AsNoTracking().AsSplitQuery().Where(p => p.Status == ListingStatus.Published);
-        if (providerId is { } id) providers = providers.Where(p => p.Id == id);
-        return providers
+    private IQueryable<Domain.Providers.Provider> PublishedAfter(int after) =>
+        db.Providers.AsNoTracking().AsSplitQuery()
+            .Where(p => p.Status == ListingStatus.Published && p.Id > after)
             .OrderBy(p => p.Id)
-            .Select(p => new Row(p.Id, p.Name, p.LegalForm, p.SocialEconomy, p.VerifiedAt, p.DescriptionFr, p.DescriptionEn,
-                p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
-                    o.RegionCodes, o.Languages, o.FundingPrograms, o.DescriptionFr, o.DescriptionEn))));
-    }
+            .Take(BatchSize);
 
     private static SearchDocument ToSearchDocument(Row p)
     {

@@ -6,6 +6,7 @@ using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Localization;
 using Marketplace.Web.Infrastructure.Seeding;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc.Razor;
 using Microsoft.Extensions.Options;
@@ -55,9 +56,22 @@ public static class WebApplicationExtensions
             });
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            // Behind a reverse proxy (deploy/README.md): the client's address (rate limit) and the scheme (https links,
+            // HSTS). Only proxies listed here are believed; loopback is always trusted.
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in options.TrustedProxies) o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        });
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return ValueTask.CompletedTask;
+            };
             o.AddPolicy(ProvidersApiController.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ApiRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
@@ -80,6 +94,7 @@ public static class WebApplicationExtensions
 
     public static WebApplication UseMarketplace(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json;
+using Marketplace.Tests.Support;
+using Marketplace.Web.Infrastructure.Cli;
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Marketplace.Tests.Integration;
+
+/// <summary>What the operator relies on behind a reverse proxy: client addresses, scheme, rate limit, command errors.</summary>
+public sealed class OperationsTests
+{
+    [Test]
+    public async Task Behind_a_loopback_proxy_the_api_counts_each_client_and_links_in_https()
+    {
+        var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new MarketplaceFactory(database, settings: new Dictionary<string, string>
+        {
+            ["Marketplace:ApiRequestsPerMinute"] = "2",
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+
+        async Task<HttpResponseMessage> GetAsync(string client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/providers?pageSize=1");
+            request.Headers.Add("X-Forwarded-For", client);
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            return await http.SendAsync(request);
+        }
+
+        var first = await GetAsync("203.0.113.7");
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var url = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement
+            .GetProperty("items")[0].GetProperty("url").GetString();
+        Assert.That(url, Does.StartWith("https://"), "the scheme forwarded by the proxy makes the links");
+
+        Assert.That((await GetAsync("203.0.113.7")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var refused = await GetAsync("203.0.113.7");
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(refused.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(60)));
+        Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("Trop de requ"));
+
+        // Another client behind the same proxy has its own allowance.
+        Assert.That((await GetAsync("198.51.100.23")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_command_that_cannot_reach_the_database_says_so_and_exits_with_1()
+    {
+        var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new MarketplaceFactory(database, settings: new Dictionary<string, string>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Marketplace"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Timeout=3",
+            ["Marketplace:InitializeDatabaseOnStartup"] = "false",
+        });
+        using var output = new StringWriter();
+        var code = await CommandLine.RunAsync(factory.Services, ["migrate"], output, CancellationToken.None);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(output.ToString(), Does.StartWith("Erreur / error").And.Not.Contain("   at "));
+    }
+}
