@@ -10,18 +10,21 @@ mkdir -p "$run_dir"
 
 source tests/lib/services.sh
 
-# 1. Debian packages: PostgreSQL server, Chromium (browser tests), Node.js/npm (axe-core).
+# 1. Debian packages: PostgreSQL server, Chromium (browser tests), Node.js/npm (axe-core), aiosmtpd (SMTP server).
 ensure_postgres_packages
 ensure_packages 'test -x /usr/bin/chromium' chromium
 ensure_packages 'command -v npm' nodejs npm
+ensure_smtp_packages
 
 # 2. npm packages the browser tests inject (pinned in tests/Marketplace.Tests/package-lock.json).
 (cd tests/Marketplace.Tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
-# 3. A throw-away PostgreSQL cluster on a free loopback port, stopped and deleted on exit.
-trap stop_postgres EXIT
+# 3. A throw-away PostgreSQL cluster and a real SMTP server on free loopback ports, stopped and deleted on exit.
+trap 'stop_postgres; stop_smtp' EXIT
 PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" start_postgres
 export MARKETPLACE_TEST_POSTGRES="$PG_CONNECTION;Include Error Detail=true"
+start_smtp
+export MARKETPLACE_TEST_SMTP_PORT=$SMTP_PORT MARKETPLACE_TEST_MAILDIR=$SMTP_MAILDIR
 
 # 4. Every test project of the solution.
 export CHROMIUM_PATH=/usr/bin/chromium

@@ -44,3 +44,28 @@ stop_postgres() {
 }
 
 _run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# start_smtp: a real SMTP server (Debian's python3-aiosmtpd) on a free loopback port, writing every message it accepts
+# into a Maildir. Sets SMTP_PORT, SMTP_MAILDIR and SMTP_PID; stop_smtp stops it and deletes the Maildir.
+ensure_smtp_packages() { ensure_packages '/usr/bin/python3 -c "import aiosmtpd"' python3-aiosmtpd; }
+
+start_smtp() {
+  SMTP_DIR=$(mktemp -d /tmp/marketplace-smtp.XXXXXX)
+  SMTP_MAILDIR="$SMTP_DIR/maildir"
+  SMTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$SMTP_MAILDIR" \
+    > "$SMTP_DIR/smtp.log" 2>&1 &
+  SMTP_PID=$!
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break
+    sleep 0.1
+  done
+  echo "SMTP (aiosmtpd) on 127.0.0.1:$SMTP_PORT"
+}
+
+stop_smtp() {
+  [ -n "${SMTP_PID:-}" ] && kill "$SMTP_PID" 2>/dev/null || true
+  [ -n "${SMTP_DIR:-}" ] && rm -rf "$SMTP_DIR"
+  SMTP_PID=
+  SMTP_DIR=
+}

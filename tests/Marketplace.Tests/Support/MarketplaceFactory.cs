@@ -23,6 +23,7 @@ public sealed class MarketplaceFactory(
         builder.UseSetting("ConnectionStrings:Marketplace", Database.ConnectionString);
         builder.UseSetting("Marketplace:DataDirectory", Database.DataDirectory);
         builder.UseSetting("Marketplace:SeedDataDirectory", Path.Combine(RepositoryRoot, "seed-data"));
+        builder.UseSetting("Email:BackgroundSender", "false"); // tests deliver the outbox by hand
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 

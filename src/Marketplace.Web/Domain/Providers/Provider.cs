@@ -67,6 +67,32 @@ public sealed partial class Provider
         return offering;
     }
 
+    /// <summary>A new listing from the first approved revision of a provider organization.</summary>
+    public static Provider FromContent(string slug, Listings.ListingContent content)
+    {
+        var provider = new Provider(slug, content.Name, content.LegalForm, content.SocialEconomy, content.DescriptionFr,
+            content.DescriptionEn, content.Neq, content.HeadOfficeRegion, content.Website);
+        provider.ReplaceOfferings(content.Offerings);
+        return provider;
+    }
+
+    /// <summary>An approved edit replaces what the listing says, offerings included.</summary>
+    public void ApplyContent(Listings.ListingContent content)
+    {
+        if (Status == ListingStatus.Archived) throw new DomainException("An archived listing cannot be edited.");
+        Describe(content.Name, content.LegalForm, content.SocialEconomy, content.DescriptionFr, content.DescriptionEn,
+            content.Neq, content.HeadOfficeRegion, content.Website);
+        ReplaceOfferings(content.Offerings);
+    }
+
+    private void ReplaceOfferings(IReadOnlyList<Listings.OfferingContent> offerings)
+    {
+        _offerings.Clear();
+        foreach (var o in offerings)
+            AddOffering(o.CategoryKey, o.DescriptionFr, o.DescriptionEn, o.Pricing, o.Delivery, o.ServesAllQuebec,
+                o.RegionCodes, o.Languages, o.FundingPrograms);
+    }
+
     /// <summary>Publishes the listing after a person has checked it; the verification date is that check.</summary>
     public void Publish(DateTimeOffset verifiedAt)
     {

@@ -1,6 +1,11 @@
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Listings;
 using Marketplace.Web.Domain.Providers;
 using Marketplace.Web.Domain.Taxonomy;
+using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Search;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Web.Infrastructure.Data;
@@ -9,18 +14,40 @@ namespace Marketplace.Web.Infrastructure.Data;
 /// The one unit of work of the site. Abstract: each database provider has a sealed subclass with its own migrations
 /// (see docs/decisions/0002-two-database-providers.md). Features use it directly, without repositories.
 /// </summary>
-public abstract class MarketplaceDbContext(DbContextOptions options) : DbContext(options)
+public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityDbContext<MarketplaceUser>(options)
 {
     public DbSet<Provider> Providers => Set<Provider>();
     public DbSet<ServiceOffering> ServiceOfferings => Set<ServiceOffering>();
     public DbSet<TaxonomyTerm> TaxonomyTerms => Set<TaxonomyTerm>();
     public DbSet<SearchIndexState> SearchIndexStates => Set<SearchIndexState>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<ListingRevision> ListingRevisions => Set<ListingRevision>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder); // Identity's tables, renamed below like ours
+        modelBuilder.Entity<MarketplaceUser>(b =>
+        {
+            b.ToTable("users");
+            b.Property(u => u.DisplayName).HasMaxLength(MarketplaceUser.DisplayNameMaxLength).IsRequired();
+            b.Property(u => u.Language).HasMaxLength(5).IsRequired();
+            b.HasIndex(u => u.OrganizationId);
+            b.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<IdentityRole>().ToTable("roles");
+        modelBuilder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        modelBuilder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        modelBuilder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        modelBuilder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        modelBuilder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MarketplaceDbContext).Assembly,
             t => t.Namespace == typeof(MarketplaceDbContext).Namespace + ".Configurations");
+    }
 }
 
 public enum DatabaseProvider

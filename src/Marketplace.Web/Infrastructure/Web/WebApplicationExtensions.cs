@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Marketplace.Web.Features.Api;
 using Marketplace.Web.Features.Directory;
 using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Localization;
 using Marketplace.Web.Infrastructure.Seeding;
 using Microsoft.AspNetCore.DataProtection;
@@ -76,6 +77,13 @@ public static class WebApplicationExtensions
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ApiRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
         });
+
+        var email = builder.Configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
+        services.AddSingleton(Options.Create(email));
+        if (email.Transport == EmailTransportKind.Smtp) services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
+        else services.AddSingleton<IEmailTransport, FileEmailTransport>();
+        services.AddScoped<OutboxDelivery>();
+        if (email.BackgroundSender) services.AddHostedService<OutboxSender>();
 
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();

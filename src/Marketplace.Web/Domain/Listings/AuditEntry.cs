@@ -1,0 +1,39 @@
+namespace Marketplace.Web.Domain.Listings;
+
+public enum AuditAction
+{
+    Submitted,
+    Approved,
+    ChangesRequested,
+    Rejected,
+    Discarded,
+    Archived,
+    ReverificationReminded,
+}
+
+/// <summary>One decision or state change of a listing: who, when, what and why. Never updated, never deleted.</summary>
+public sealed class AuditEntry
+{
+    private AuditEntry() { }
+
+    public AuditEntry(int organizationId, int? providerId, int? revisionId, string actorUserId, AuditAction action,
+        string? reason, DateTimeOffset at)
+    {
+        OrganizationId = organizationId;
+        ProviderId = providerId;
+        RevisionId = revisionId;
+        ActorUserId = actorUserId;
+        Action = action;
+        Reason = Guard.OptionalText(reason, ListingRevision.ReasonMaxLength, nameof(reason));
+        At = at;
+    }
+
+    public long Id { get; private set; }
+    public int OrganizationId { get; private set; }
+    public int? ProviderId { get; private set; }
+    public int? RevisionId { get; private set; }
+    public string ActorUserId { get; private set; } = "";
+    public AuditAction Action { get; private set; }
+    public string? Reason { get; private set; }
+    public DateTimeOffset At { get; private set; }
+}

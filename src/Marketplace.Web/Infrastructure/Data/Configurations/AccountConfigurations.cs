@@ -1,0 +1,86 @@
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Listings;
+using Marketplace.Web.Infrastructure.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Marketplace.Web.Infrastructure.Data.Configurations;
+
+internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
+{
+    public void Configure(EntityTypeBuilder<Organization> builder)
+    {
+        builder.ToTable("organizations");
+        builder.HasKey(o => o.Id);
+        builder.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength).IsRequired();
+        builder.Property(o => o.Kind).HasConversion<string>().HasMaxLength(20);
+        builder.HasIndex(o => o.ProviderId).IsUnique();
+        builder.HasOne<Domain.Providers.Provider>().WithMany().HasForeignKey(o => o.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ListingRevisionConfiguration : IEntityTypeConfiguration<ListingRevision>
+{
+    public void Configure(EntityTypeBuilder<ListingRevision> builder)
+    {
+        builder.ToTable("listing_revisions");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.State).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.AuthorUserId).HasMaxLength(450).IsRequired();
+        builder.Property(r => r.DecidedByUserId).HasMaxLength(450);
+        builder.Property(r => r.DecisionReason).HasMaxLength(ListingRevision.ReasonMaxLength);
+        builder.Property(r => r.Version).IsConcurrencyToken();
+        // The whole content as JSON: a revision is read and written as one value, and compared field by field in C#.
+        builder.Property(r => r.Content).HasConversion(JsonValue.Converter<ListingContent>(), JsonValue.Comparer<ListingContent>()).IsRequired();
+        builder.HasIndex(r => new { r.State, r.SubmittedAt });
+        builder.HasIndex(r => r.OrganizationId);
+        builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Domain.Providers.Provider>().WithMany().HasForeignKey(r => r.ProviderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> builder)
+    {
+        builder.ToTable("audit_entries");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Action).HasConversion<string>().HasMaxLength(40);
+        builder.Property(a => a.ActorUserId).HasMaxLength(450).IsRequired();
+        builder.Property(a => a.Reason).HasMaxLength(ListingRevision.ReasonMaxLength);
+        builder.HasIndex(a => new { a.OrganizationId, a.At });
+        builder.HasIndex(a => a.ProviderId);
+    }
+}
+
+internal sealed class ConsentConfiguration : IEntityTypeConfiguration<Consent>
+{
+    public void Configure(EntityTypeBuilder<Consent> builder)
+    {
+        builder.ToTable("consents");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.UserId).HasMaxLength(450).IsRequired();
+        builder.Property(c => c.Purpose).HasConversion<string>().HasMaxLength(40);
+        builder.Property(c => c.TextVersion).HasMaxLength(Consent.TextVersionMaxLength).IsRequired();
+        builder.HasIndex(c => new { c.UserId, c.Purpose });
+        builder.HasOne<MarketplaceUser>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class OutboxEmailConfiguration : IEntityTypeConfiguration<OutboxEmail>
+{
+    public void Configure(EntityTypeBuilder<OutboxEmail> builder)
+    {
+        builder.ToTable("outbox_emails");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.To).HasMaxLength(OutboxEmail.AddressMaxLength).IsRequired();
+        builder.Property(e => e.Subject).HasMaxLength(OutboxEmail.SubjectMaxLength).IsRequired();
+        builder.Property(e => e.TextBody).IsRequired();
+        builder.Property(e => e.HtmlBody).IsRequired();
+        builder.Property(e => e.Language).HasMaxLength(5).IsRequired();
+        builder.Property(e => e.MessageId).HasMaxLength(200).IsRequired();
+        builder.Property(e => e.LastError).HasMaxLength(1000);
+        builder.HasIndex(e => e.MessageId).IsUnique();
+        builder.HasIndex(e => new { e.SentAt, e.NextAttemptAt });
+    }
+}

@@ -1,0 +1,60 @@
+namespace Marketplace.Web.Infrastructure.Email;
+
+/// <summary>
+/// An email waiting to be sent, written in the same transaction as the change that causes it, so that a crash loses
+/// none; the sender delivers it with retries. The Message-ID is fixed when the row is written, so a retry after an
+/// unrecorded success is recognizable by the receiving side.
+/// </summary>
+public sealed class OutboxEmail
+{
+    public const int AddressMaxLength = 320;
+    public const int SubjectMaxLength = 300;
+    public const int MaxAttempts = 8;
+
+    private OutboxEmail() { }
+
+    public OutboxEmail(string to, string subject, string textBody, string htmlBody, string language, string messageId,
+        DateTimeOffset createdAt)
+    {
+        To = Domain.Guard.Text(to, AddressMaxLength, nameof(to));
+        // Header injection: a subject is one line, whatever a user typed into the names it contains.
+        Subject = Domain.Guard.Text(OneLine(subject), SubjectMaxLength, nameof(subject));
+        TextBody = textBody;
+        HtmlBody = htmlBody;
+        Language = language;
+        MessageId = messageId;
+        CreatedAt = NextAttemptAt = createdAt;
+    }
+
+    public long Id { get; private set; }
+    public string To { get; private set; } = "";
+    public string Subject { get; private set; } = "";
+    public string TextBody { get; private set; } = "";
+    public string HtmlBody { get; private set; } = "";
+    public string Language { get; private set; } = "fr";
+    public string MessageId { get; private set; } = "";
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset NextAttemptAt { get; private set; }
+    public int Attempts { get; private set; }
+    public DateTimeOffset? SentAt { get; private set; }
+    public string? LastError { get; private set; }
+    public bool Failed => SentAt is null && Attempts >= MaxAttempts;
+
+    public void MarkSent(DateTimeOffset at)
+    {
+        Attempts++;
+        SentAt = at;
+        LastError = null;
+    }
+
+    /// <summary>Exponential back-off: 1, 2, 4 … minutes, capped at 2 hours.</summary>
+    public void MarkFailed(string error, DateTimeOffset at)
+    {
+        Attempts++;
+        LastError = error.Length > 1000 ? error[..1000] : error;
+        NextAttemptAt = at + TimeSpan.FromMinutes(Math.Min(120, Math.Pow(2, Attempts - 1)));
+    }
+
+    public static string OneLine(string text) =>
+        string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+}
