@@ -8,6 +8,9 @@ public sealed class MarketplaceOptions
     /// <summary>SQLite file, emails written as files, data-protection keys. Default: <c>data/</c> under the content root.</summary>
     public string DataDirectory { get; set; } = "";
 
+    /// <summary>The site's public address, for links in emails (which are read outside any request).</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+
     /// <summary>Where seed-data/*.json is read from. Default: <c>seed-data/</c> beside the binaries (copied at build).</summary>
     public string SeedDataDirectory { get; set; } = "";
 
@@ -16,6 +19,9 @@ public sealed class MarketplaceOptions
 
     /// <summary>Requests per minute and client IP address allowed on the JSON API (fixed window), then 429.</summary>
     public int ApiRequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Requests per minute and client IP address on the sign-in, sign-up and password pages, then 429.</summary>
+    public int AccountRequestsPerMinute { get; set; } = 20;
 
     /// <summary>
     /// IP addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed, besides loopback

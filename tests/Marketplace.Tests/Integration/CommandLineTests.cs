@@ -3,6 +3,7 @@ using Marketplace.Web.Domain.Providers;
 using Marketplace.Web.Infrastructure.Cli;
 using Marketplace.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Tests.Integration;
 
@@ -74,5 +75,46 @@ public sealed class CommandLineTests(DatabaseProvider provider)
         Assert.That(migrateCode, Is.Zero);
         Assert.That(code, Is.Zero);
         Assert.That(output, Does.Match(@"Index reconstruit: \d+ fiches publiées"));
+    }
+
+    [Test]
+    public async Task Users_add_creates_an_admin_with_a_one_time_link_that_sets_the_password()
+    {
+        var email = $"admin-{provider.ToString().ToLowerInvariant()}@exemple.invalid";
+        var (code, output) = await RunAsync("users", "add", "--email", email, "--role", "admin", "--name", "Alex");
+        Assert.That(code, Is.Zero, output);
+        var link = output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("http", StringComparison.Ordinal));
+        Assert.That(link, Does.Contain("/fr/compte/definir-mot-de-passe?user="));
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(link).Query);
+
+        // Adding again changes nothing but gives a fresh link.
+        Assert.That((await RunAsync("users", "add", "--email", email, "--role", "admin")).Code, Is.Zero);
+
+        var (listCode, list) = await RunAsync("users", "list");
+        Assert.That(listCode, Is.Zero);
+        Assert.That(list.Split('\n').Single(l => l.StartsWith(email)), Does.Contain("Admin,Curator"));
+
+        await _factory.WithScopeAsync(async sp =>
+        {
+            var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Marketplace.Web.Domain.Accounts.MarketplaceUser>>();
+            var user = await users.FindByIdAsync(query["user"]!);
+            Assert.That(user, Is.Not.Null);
+            var weak = await users.ResetPasswordAsync(user!, query["token"]!, "motdepasse123");
+            Assert.That(weak.Succeeded, Is.False, "a common password is refused");
+            var reset = await users.ResetPasswordAsync(user!, query["token"]!, "une phrase de passe assez longue");
+            Assert.That(reset.Succeeded, Is.True, string.Join(", ", reset.Errors.Select(e => e.Code)));
+            Assert.That((await users.ResetPasswordAsync(user!, query["token"]!, "une autre phrase de passe")).Succeeded, Is.False,
+                "the link works once");
+        });
+    }
+
+    [TestCase("users", "add", "--email", "x@exemple.invalid", "--role", "pirate")]
+    [TestCase("users", "add", "--email", "pas-une-adresse", "--role", "curator")]
+    [TestCase("users", "supprimer")]
+    public async Task Users_refuses_bad_arguments_with_exit_code_1(params string[] args)
+    {
+        var (code, output) = await RunAsync(args);
+        Assert.That(code, Is.EqualTo(1), output);
+        Assert.That(output, Does.StartWith("Erreur / error"));
     }
 }

@@ -19,6 +19,9 @@ public static class CommandLine
             "Charge seed-data/ (et ajoute N fournisseurs synthétiques pour les bancs d'essai). / Loads seed-data/ (and adds N synthetic providers for benchmarks).",
             Seed),
         new("reindex", "reindex", "Reconstruit l'index de recherche. / Rebuilds the search index.", Reindex),
+        new("users", UserCommands.Usage,
+            "Crée un compte admin ou conservateur·rice et affiche un lien pour choisir le mot de passe; liste les comptes. / Adds an admin or curator and prints a link to set the password; lists accounts.",
+            UserCommands.Run),
     ];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-');

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Marketplace.Web.Features.Api;
+using Marketplace.Web.Features.Curation;
 using Marketplace.Web.Features.Directory;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Email;
@@ -8,6 +9,9 @@ using Marketplace.Web.Infrastructure.Localization;
 using Marketplace.Web.Infrastructure.Seeding;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Infrastructure.Accounts;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc.Razor;
 using Microsoft.Extensions.Options;
@@ -73,11 +77,58 @@ public static class WebApplicationExtensions
                 context.HttpContext.Response.Headers.RetryAfter = "60";
                 return ValueTask.CompletedTask;
             };
+            o.AddPolicy(Features.Account.AccountController.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AccountRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
             o.AddPolicy(ProvidersApiController.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ApiRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
         });
 
+        services.AddIdentity<MarketplaceUser, IdentityRole>(o =>
+            {
+                // Length over composition rules, plus a list of common passwords (NIST SP 800-63B).
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 4;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddEntityFrameworkStores<MarketplaceDbContext>()
+            .AddDefaultTokenProviders()
+            .AddPasswordValidator<CommonPasswordValidator>();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "panier.session";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.LoginPath = "/fr/connexion";
+            o.Events.OnRedirectToLogin = context =>
+            {
+                var login = context.Request.Path.StartsWithSegments("/en") ? "/en/login" : "/fr/connexion";
+                context.Response.Redirect(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(login, "returnUrl",
+                    context.Request.PathBase + context.Request.Path + context.Request.QueryString));
+                return Task.CompletedTask;
+            };
+            // Signed in but without the role: the page does not exist for this person.
+            o.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            };
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "panier.af";
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
+
+        services.AddSingleton(Options.Create(builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions()));
         var email = builder.Configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
         services.AddSingleton(Options.Create(email));
         if (email.Transport == EmailTransportKind.Smtp) services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
@@ -85,6 +136,9 @@ public static class WebApplicationExtensions
         services.AddScoped<OutboxDelivery>();
         if (email.BackgroundSender) services.AddHostedService<OutboxSender>();
 
+        services.AddScoped<Features.Account.Registration>();
+        services.AddScoped<ListingEmails>();
+        services.AddScoped<ListingWorkflow>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
         services.AddScoped<SearchProviders>();
@@ -113,6 +167,8 @@ public static class WebApplicationExtensions
         app.UseStaticFiles();
         app.UseRequestLocalization();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.MapHealthChecks("/healthz");
         app.MapGet("/", () => Results.Redirect("/fr"));
@@ -130,6 +186,19 @@ public static class Cultures
 
     /// <summary>"fr" or "en", from the current request's culture.</summary>
     public static string Current => IsEnglish ? "en" : "fr";
+
+    /// <summary>Renders in one language until disposed (emails go out in the recipient's language, whatever the request's).</summary>
+    public static IDisposable UseLanguage(string language)
+    {
+        var (culture, ui) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = language == "en" ? English : French;
+        return new Restore(() => (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, ui));
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
 
     /// <summary>Quebec's time zone: dates shown to people are the local date, not the UTC one.</summary>
     public static readonly TimeZoneInfo QuebecTime = TimeZoneInfo.FindSystemTimeZoneById("America/Toronto");

@@ -1,0 +1,172 @@
+using System.ComponentModel.DataAnnotations;
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Infrastructure.Localization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
+
+namespace Marketplace.Web.Features.Account;
+
+/// <summary>Signing in and out, and choosing a password from a one-time link (CLI <c>users add</c>, password reset).</summary>
+[EnableRateLimiting(RateLimitPolicy)]
+public sealed class AccountController(
+    SignInManager<MarketplaceUser> signIn,
+    UserManager<MarketplaceUser> users,
+    Registration registration,
+    IStringLocalizer<SharedResource> text) : Controller
+{
+    public const string RateLimitPolicy = "accounts";
+
+    public sealed class LoginForm
+    {
+        [Required] [EmailAddress] [StringLength(320)] public string Email { get; set; } = "";
+        [Required] [StringLength(200)] public string Password { get; set; } = "";
+        public string? ReturnUrl { get; set; }
+    }
+
+    public sealed class SetPasswordForm
+    {
+        [Required] public string User { get; set; } = "";
+        [Required] public string Token { get; set; } = "";
+        [Required] [StringLength(200)] public string Password { get; set; } = "";
+        [Required] [StringLength(200)] public string Confirmation { get; set; } = "";
+    }
+
+    public sealed class RegisterForm
+    {
+        [Required] [StringLength(MarketplaceUser.DisplayNameMaxLength)] public string DisplayName { get; set; } = "";
+        [Required] [EmailAddress] [StringLength(320)] public string Email { get; set; } = "";
+        [Required] [StringLength(200)] public string Password { get; set; } = "";
+        [Required] [StringLength(200)] public string Confirmation { get; set; } = "";
+        [Required] [StringLength(Organization.NameMaxLength)] public string OrganizationName { get; set; } = "";
+        public OrganizationKind? Kind { get; set; }
+        public bool AcceptTerms { get; set; }
+        public bool WantsDigest { get; set; }
+    }
+
+    [HttpGet("fr/inscription", Name = "register.fr")]
+    [HttpGet("en/sign-up", Name = "register.en")]
+    public IActionResult Register() => View(new RegisterForm());
+
+    [HttpPost("fr/inscription")]
+    [HttpPost("en/sign-up")]
+    public async Task<IActionResult> Register(RegisterForm form, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        if (!ModelState.IsValid) errors.Add(text["Account.RegisterMissing"]);
+        if (form.Kind is null) errors.Add(text["Account.KindRequired"]);
+        if (!form.AcceptTerms) errors.Add(text["Account.TermsRequired"]);
+        if (form.Password != form.Confirmation) errors.Add(text["Account.PasswordMismatch"]);
+        if (errors.Count == 0)
+        {
+            var refused = await registration.RegisterAsync(new Registration.Request(form.DisplayName, form.Email.Trim(), form.Password,
+                form.OrganizationName, form.Kind!.Value, form.WantsDigest, Infrastructure.Web.Cultures.Current), cancellationToken);
+            if (refused is null)
+            {
+                TempData["Notice"] = text["Account.Registered"].Value;
+                return RedirectToRoute(LocalizedLinks.RouteName("login"));
+            }
+            // An address already in use gets the same answer as a weak password would not reveal: say only what to fix.
+            errors.AddRange(refused.Select(code => code is "DuplicateEmail" or "DuplicateUserName" ? text["Account.EmailTaken"] : Describe(code)).Distinct());
+        }
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        ViewData["Errors"] = errors.ToArray();
+        form.Password = form.Confirmation = "";
+        return View(form);
+    }
+
+    [HttpGet("fr/compte/confirmer", Name = "confirm.fr")]
+    [HttpGet("en/account/confirm", Name = "confirm.en")]
+    public async Task<IActionResult> Confirm(string? user, string? token)
+    {
+        var account = string.IsNullOrEmpty(user) ? null : await users.FindByIdAsync(user);
+        if (account is null || string.IsNullOrEmpty(token)) return NotFound();
+        var result = await users.ConfirmEmailAsync(account, token);
+        if (!result.Succeeded)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { text["Account.LinkInvalid"].Value };
+            return View("Confirmed");
+        }
+        TempData["Notice"] = text["Account.EmailConfirmed"].Value;
+        return View("Confirmed");
+    }
+
+    [HttpGet("fr/connexion", Name = "login.fr")]
+    [HttpGet("en/login", Name = "login.en")]
+    public IActionResult Login(string? returnUrl) => View(new LoginForm { ReturnUrl = returnUrl });
+
+    [HttpPost("fr/connexion")]
+    [HttpPost("en/login")]
+    public async Task<IActionResult> Login(LoginForm form)
+    {
+        if (!ModelState.IsValid) return Invalid(form, text["Account.LoginInvalid"]);
+        var user = await users.FindByEmailAsync(form.Email.Trim());
+        // The same message whether the account exists or not.
+        if (user is null) return Invalid(form, text["Account.LoginFailed"]);
+        var result = await signIn.PasswordSignInAsync(user, form.Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.IsLockedOut) return Invalid(form, text["Account.LockedOut"]);
+        if (!result.Succeeded) return Invalid(form, text["Account.LoginFailed"]);
+        return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : Url.RouteUrl(LocalizedLinks.RouteName("home"))!);
+    }
+
+    [HttpPost("fr/deconnexion", Name = "logout.fr")]
+    [HttpPost("en/logout", Name = "logout.en")]
+    public async Task<IActionResult> Logout()
+    {
+        await signIn.SignOutAsync();
+        return RedirectToRoute(LocalizedLinks.RouteName("home"));
+    }
+
+    [HttpGet("fr/compte/definir-mot-de-passe", Name = "set-password.fr")]
+    [HttpGet("en/account/set-password", Name = "set-password.en")]
+    public IActionResult SetPassword(string? user, string? token) =>
+        string.IsNullOrEmpty(user) || string.IsNullOrEmpty(token)
+            ? NotFound()
+            : View(new SetPasswordForm { User = user, Token = token });
+
+    [HttpPost("fr/compte/definir-mot-de-passe")]
+    [HttpPost("en/account/set-password")]
+    public async Task<IActionResult> SetPassword(SetPasswordForm form)
+    {
+        if (!ModelState.IsValid) return InvalidPassword(form, [text["Account.PasswordRequired"]]);
+        if (form.Password != form.Confirmation) return InvalidPassword(form, [text["Account.PasswordMismatch"]]);
+        var user = await users.FindByIdAsync(form.User);
+        if (user is null) return InvalidPassword(form, [text["Account.LinkInvalid"]]);
+        var result = await users.ResetPasswordAsync(user, form.Token, form.Password);
+        if (!result.Succeeded) return InvalidPassword(form, result.Errors.Select(e => Describe(e.Code)).Distinct().ToArray());
+        if (!user.EmailConfirmed)
+        {
+            // The link came by email: using it proves the address.
+            user.EmailConfirmed = true;
+            await users.UpdateAsync(user);
+        }
+        TempData["Notice"] = text["Account.PasswordSet"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("login"));
+    }
+
+    private string Describe(string code) => code switch
+    {
+        "PasswordTooShort" => text["Account.PasswordTooShort"],
+        "PasswordRequiresUniqueChars" or "CommonPassword" => text["Account.PasswordCommon"],
+        "InvalidToken" => text["Account.LinkInvalid"],
+        _ => text["Account.PasswordRefused"],
+    };
+
+    private IActionResult Invalid(LoginForm form, string message)
+    {
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        ViewData["Errors"] = new[] { message };
+        form.Password = "";
+        return View(nameof(Login), form);
+    }
+
+    private IActionResult InvalidPassword(SetPasswordForm form, string[] messages)
+    {
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        ViewData["Errors"] = messages;
+        form.Password = form.Confirmation = "";
+        return View(nameof(SetPassword), form);
+    }
+}

@@ -1,0 +1,74 @@
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Infrastructure;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Email;
+using Marketplace.Web.Infrastructure.Web;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Web.Features.Account;
+
+/// <summary>
+/// Sign-up: the organization, the account with its role, each consent as given (the terms and privacy policy, and
+/// the optional digest only if ticked), and the confirmation email, all in one transaction.
+/// </summary>
+public sealed class Registration(
+    MarketplaceDbContext db,
+    UserManager<MarketplaceUser> users,
+    RoleManager<IdentityRole> roles,
+    IStringLocalizer<SharedResource> text,
+    IOptions<MarketplaceOptions> site,
+    IOptions<PrivacyOptions> privacy,
+    IOptions<EmailOptions> email,
+    TimeProvider time)
+{
+    public sealed record Request(string DisplayName, string Email, string Password, string OrganizationName,
+        OrganizationKind Kind, bool WantsDigest, string Language);
+
+    /// <summary>Null on success, otherwise the Identity error codes (nothing is saved).</summary>
+    public async Task<IReadOnlyList<string>?> RegisterAsync(Request request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var organization = new Organization(request.OrganizationName, request.Kind, now);
+        db.Organizations.Add(organization);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var user = new MarketplaceUser
+        {
+            UserName = request.Email, Email = request.Email, DisplayName = request.DisplayName.Trim(),
+            OrganizationId = organization.Id, Language = request.Language == "en" ? "en" : "fr", CreatedAt = now,
+        };
+        var created = await users.CreateAsync(user, request.Password);
+        if (!created.Succeeded) return created.Errors.Select(e => e.Code).ToArray();
+        var role = request.Kind == OrganizationKind.Provider ? Roles.Provider : Roles.Nonprofit;
+        if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
+        await users.AddToRoleAsync(user, role);
+
+        db.Consents.Add(new Consent(user.Id, ConsentPurpose.TermsAndPrivacy, privacy.Value.PolicyVersion, now));
+        if (request.WantsDigest) db.Consents.Add(new Consent(user.Id, ConsentPurpose.WeeklyDigest, privacy.Value.PolicyVersion, now));
+        await EnqueueConfirmationAsync(user);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    private async Task EnqueueConfirmationAsync(MarketplaceUser user)
+    {
+        var token = await users.GenerateEmailConfirmationTokenAsync(user);
+        var path = user.Language == "en" ? "en/account/confirm" : "fr/compte/confirmer";
+        var link = QueryHelpers.AddQueryString($"{site.Value.PublicBaseUrl.TrimEnd('/')}/{path}",
+            new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
+        using var _ = Cultures.UseLanguage(user.Language);
+        var lines = new[] { text["Email.Greeting", user.DisplayName].Value, text["Email.Confirm.Body"].Value };
+        var html = System.Text.Encodings.Web.HtmlEncoder.Default;
+        var textBody = $"{lines[0]}\n\n{lines[1]}\n{link}\n\n-- \n{text["Email.Footer"]}\n";
+        var htmlBody = $"<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:16px;line-height:1.5\"><p>{html.Encode(lines[0])}</p>" +
+                       $"<p>{html.Encode(lines[1])}</p><p><a href=\"{html.Encode(link)}\">{html.Encode(text["Email.Confirm.Button"])}</a></p>" +
+                       $"<hr><p style=\"font-size:13px;color:#555\">{html.Encode(text["Email.Footer"])}</p></body></html>";
+        db.OutboxEmails.Add(new OutboxEmail(user.Email!, text["Email.Confirm.Subject"], textBody, htmlBody, user.Language,
+            $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
+    }
+}

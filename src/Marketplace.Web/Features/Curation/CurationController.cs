@@ -1,0 +1,116 @@
+using System.ComponentModel.DataAnnotations;
+using Marketplace.Web.Domain;
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Listings;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Localization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace Marketplace.Web.Features.Curation;
+
+/// <summary>The curators' queue of submissions (oldest first) and the review of one: whole listing or exact changes, history, decision.</summary>
+[Authorize(Roles = Roles.Curator)]
+public sealed class CurationController(
+    MarketplaceDbContext db,
+    UserManager<MarketplaceUser> users,
+    ListingWorkflow workflow,
+    TimeProvider time,
+    IStringLocalizer<SharedResource> text) : Controller
+{
+    public sealed record QueueItem(int RevisionId, string Name, string Organization, bool IsEdit, DateTimeOffset SubmittedAt, TimeSpan Age);
+
+    public sealed record Review(
+        ListingRevision Revision,
+        string Organization,
+        ListingContent? Published,
+        IReadOnlyList<string> Changed,
+        IReadOnlyList<AuditEntry> History);
+
+    public sealed class DecisionForm
+    {
+        public int Version { get; set; }
+        [Required] public string Decision { get; set; } = "";
+        [StringLength(ListingRevision.ReasonMaxLength)] public string? Reason { get; set; }
+    }
+
+    [HttpGet("fr/conservation", Name = "curation.fr")]
+    [HttpGet("en/curation", Name = "curation.en")]
+    public async Task<IActionResult> Queue(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var rows = await (from r in db.ListingRevisions.AsNoTracking()
+                          join o in db.Organizations on r.OrganizationId equals o.Id
+                          where r.State == RevisionState.Submitted
+                          orderby r.SubmittedAt, r.Id
+                          select new { r.Id, r.Content, Organization = o.Name, r.ProviderId, r.SubmittedAt })
+            .ToListAsync(cancellationToken);
+        return View(rows.Select(r => new QueueItem(r.Id, r.Content.Name, r.Organization, r.ProviderId is not null,
+            r.SubmittedAt!.Value, now - r.SubmittedAt.Value)).ToList());
+    }
+
+    [HttpGet("fr/conservation/revisions/{id:int}", Name = "curation-review.fr")]
+    [HttpGet("en/curation/revisions/{id:int}", Name = "curation-review.en")]
+    public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)
+    {
+        var review = await ReviewAsync(id, cancellationToken);
+        return review is null ? NotFound() : View(review);
+    }
+
+    [HttpPost("fr/conservation/revisions/{id:int}")]
+    [HttpPost("en/curation/revisions/{id:int}")]
+    public async Task<IActionResult> Decide(int id, DecisionForm form, CancellationToken cancellationToken)
+    {
+        var review = await ReviewAsync(id, cancellationToken);
+        if (review is null) return NotFound();
+        if (!Enum.TryParse<Decision>(form.Decision, out var decision) || !ModelState.IsValid)
+            return Refuse(review, text["Curation.ChooseDecision"], StatusCodes.Status400BadRequest);
+        if (decision != Decision.Approve && string.IsNullOrWhiteSpace(form.Reason))
+            return Refuse(review, text["Curation.ReasonRequired"], StatusCodes.Status400BadRequest);
+
+        var curator = users.GetUserId(User)!;
+        DecisionOutcome outcome;
+        try
+        {
+            outcome = await workflow.DecideAsync(id, form.Version, decision, curator, form.Reason, cancellationToken);
+        }
+        catch (DomainException)
+        {
+            return Refuse(review, text["Listing.Invalid"], StatusCodes.Status400BadRequest);
+        }
+        if (outcome == DecisionOutcome.AlreadyDecided)
+        {
+            var fresh = await ReviewAsync(id, cancellationToken);
+            return Refuse(fresh!, text["Curation.AlreadyDecided"], StatusCodes.Status409Conflict);
+        }
+        TempData["Notice"] = text[$"Curation.Done.{decision}"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("curation"));
+    }
+
+    private IActionResult Refuse(Review review, string message, int status)
+    {
+        Response.StatusCode = status;
+        ViewData["Errors"] = new[] { message };
+        return View(nameof(Show), review);
+    }
+
+    private async Task<Review?> ReviewAsync(int id, CancellationToken cancellationToken)
+    {
+        var revision = await db.ListingRevisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (revision is null) return null;
+        var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == revision.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        ListingContent? published = null;
+        if (revision.ProviderId is { } providerId && revision.State != RevisionState.Approved)
+        {
+            var provider = await db.Providers.AsNoTracking().Include(p => p.Offerings).SingleAsync(p => p.Id == providerId, cancellationToken);
+            published = ListingContent.Of(provider);
+        }
+        var history = await db.AuditEntries.AsNoTracking()
+            .Where(a => a.OrganizationId == revision.OrganizationId)
+            .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(50).ToListAsync(cancellationToken);
+        return new Review(revision, organization, published, published is null ? [] : revision.Content.ChangedFrom(published), history);
+    }
+}

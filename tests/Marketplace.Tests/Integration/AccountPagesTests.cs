@@ -1,0 +1,122 @@
+using System.Net;
+using Marketplace.Tests.Support;
+using Marketplace.Web.Infrastructure.Cli;
+using Marketplace.Web.Infrastructure.Data;
+
+namespace Marketplace.Tests.Integration;
+
+/// <summary>Signing in with a password set from the operator's one-time link, through the real forms.</summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class AccountPagesTests(DatabaseProvider provider)
+{
+    private MarketplaceFactory _factory = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _factory = await MarketplaceFactory.StartAsync(provider, new Dictionary<string, string>
+    {
+        ["Privacy:OfficerName"] = "Dominique Exemple",
+        ["Privacy:OfficerEmail"] = "dpo@exemple.invalid",
+    });
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _factory.DisposeAsync();
+
+    private async Task<string> AddCuratorAsync(string email)
+    {
+        using var output = new StringWriter();
+        var code = await CommandLine.RunAsync(_factory.Services, ["users", "add", "--email", email, "--role", "curator"], output, CancellationToken.None);
+        Assert.That(code, Is.Zero, output.ToString());
+        var link = new Uri(output.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("http")));
+        return link.PathAndQuery;
+    }
+
+    [TestCase("/fr/confidentialite", "Politique de confidentialité")]
+    [TestCase("/en/privacy", "Privacy policy")]
+    public async Task The_privacy_page_names_the_person_in_charge(string path, string title)
+    {
+        using var browsing = new Browsing(_factory);
+        var (response, page) = await browsing.GetAsync(path);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(page.QuerySelector("h1")?.TextContent, Is.EqualTo(title));
+        Assert.That(page.Body!.TextContent, Does.Contain("Dominique Exemple").And.Contain("dpo@exemple.invalid"));
+    }
+
+    [Test]
+    public async Task A_curator_sets_a_password_from_the_link_then_signs_in_and_out()
+    {
+        var email = $"curateur-{Guid.NewGuid():N}@exemple.invalid";
+        var link = await AddCuratorAsync(email);
+        using var browsing = new Browsing(_factory);
+
+        var (_, form) = await browsing.GetAsync(link);
+        var (mismatch, mismatchPage) = await browsing.SubmitAsync(form, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "autre chose encore ici" });
+        Assert.That(mismatch.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(mismatchPage.QuerySelector(".alert")?.TextContent, Does.Contain("ne sont pas identiques"));
+
+        var (weak, weakPage) = await browsing.SubmitAsync(mismatchPage, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "motdepasse123", ["Confirmation"] = "motdepasse123" });
+        Assert.That(weak.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(weakPage.QuerySelector(".alert")?.TextContent, Does.Contain("trop courant"));
+
+        var (saved, _) = await browsing.SubmitAsync(weakPage, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "une phrase de passe assez longue" });
+        saved.IsRedirectTo("/fr/connexion");
+
+        var (_, reused) = await browsing.GetAsync(link);
+        var (again, againPage) = await browsing.SubmitAsync(reused, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "encore une autre phrase", ["Confirmation"] = "encore une autre phrase" });
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(againPage.QuerySelector(".alert")?.TextContent, Does.Contain("plus valide"), "the link works once");
+
+        var (_, login) = await browsing.GetAsync("/fr/connexion");
+        var (signedIn, _) = await browsing.SubmitAsync(login, "form.stacked-form",
+            new Dictionary<string, string> { ["Email"] = email, ["Password"] = "une phrase de passe assez longue" });
+        signedIn.IsRedirectTo("/fr");
+        var (_, home) = await browsing.GetAsync("/fr");
+        Assert.That(home.QuerySelector("form.inline-form button")?.TextContent, Is.EqualTo("Se déconnecter"));
+
+        var (signedOut, _) = await browsing.SubmitAsync(home, "form.inline-form");
+        signedOut.IsRedirectTo("/fr");
+        var (_, after) = await browsing.GetAsync("/fr");
+        Assert.That(after.QuerySelector("form.inline-form"), Is.Null);
+    }
+
+    [Test]
+    public async Task A_post_without_its_antiforgery_token_is_refused()
+    {
+        using var browsing = new Browsing(_factory);
+        var (_, login) = await browsing.GetAsync("/fr/connexion");
+        var (response, _) = await browsing.SubmitAsync(login, "form.stacked-form",
+            new Dictionary<string, string> { ["Email"] = "x@exemple.invalid", ["Password"] = "peu importe ici" }, withToken: false);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Repeated_failures_lock_the_account_and_say_so_in_french()
+    {
+        var email = $"verrou-{Guid.NewGuid():N}@exemple.invalid";
+        var link = await AddCuratorAsync(email);
+        using var browsing = new Browsing(_factory);
+        var (_, form) = await browsing.GetAsync(link);
+        await browsing.SubmitAsync(form, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "une phrase de passe assez longue" });
+
+        string? message = null;
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var (_, login) = await browsing.GetAsync("/fr/connexion");
+            var (response, page) = await browsing.SubmitAsync(login, "form.stacked-form",
+                new Dictionary<string, string> { ["Email"] = email, ["Password"] = "ce n'est pas le bon" });
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            message = page.QuerySelector(".alert")?.TextContent;
+        }
+        Assert.That(message, Does.Contain("bloqué"));
+        var (_, last) = await browsing.GetAsync("/fr/connexion");
+        var (locked, lockedPage) = await browsing.SubmitAsync(last, "form.stacked-form",
+            new Dictionary<string, string> { ["Email"] = email, ["Password"] = "une phrase de passe assez longue" });
+        Assert.That(locked.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "even the right password waits for the lockout to end");
+        Assert.That(lockedPage.QuerySelector(".alert")?.TextContent, Does.Contain("bloqué"));
+    }
+}

@@ -1,0 +1,213 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using AngleSharp.Html.Dom;
+using Marketplace.Tests.Support;
+using Marketplace.Web.Infrastructure.Cli;
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Tests.Integration;
+
+/// <summary>
+/// The whole path through the real forms (antiforgery tokens included): sign-up, email confirmation, draft, submission,
+/// changes requested, resubmission, approval, edit, approval of the edit, archive; search sees each step.
+/// </summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class CurationJourneyTests(DatabaseProvider provider)
+{
+    private const string Password = "une phrase de passe assez longue";
+    private MarketplaceFactory _factory = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _factory = await MarketplaceFactory.StartAsync(provider);
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _factory.DisposeAsync();
+
+    /// <summary>Signs up through the form and confirms the address with the link of the email in the outbox.</summary>
+    public static async Task<Browsing> SignUpAsync(MarketplaceFactory factory, string email, string organization, string kind, bool confirm = true)
+    {
+        var browsing = new Browsing(factory);
+        var (_, form) = await browsing.GetAsync("/fr/inscription");
+        var (created, _) = await browsing.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string>
+        {
+            ["Kind"] = kind, ["OrganizationName"] = organization, ["DisplayName"] = "Camille", ["Email"] = email,
+            ["Password"] = Password, ["Confirmation"] = Password, ["AcceptTerms"] = "true",
+        });
+        created.IsRedirectTo("/fr/connexion");
+        if (confirm)
+        {
+            var body = await factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == email).Select(e => e.TextBody).SingleAsync());
+            var link = new Uri(Regex.Match(body, @"https?://\S+/fr/compte/confirmer\S+").Value);
+            var (confirmed, page) = await browsing.GetAsync(link.PathAndQuery);
+            Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK), page.Body?.TextContent);
+        }
+        await SignInAsync(browsing, email, Password);
+        return browsing;
+    }
+
+    public static async Task SignInAsync(Browsing browsing, string email, string password)
+    {
+        var (_, login) = await browsing.GetAsync("/fr/connexion");
+        var (signedIn, page) = await browsing.SubmitAsync(login, "form.stacked-form", new Dictionary<string, string> { ["Email"] = email, ["Password"] = password });
+        Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), page.QuerySelector(".alert")?.TextContent);
+    }
+
+    public static async Task<Browsing> CuratorAsync(MarketplaceFactory factory, string email)
+    {
+        using var output = new StringWriter();
+        Assert.That(await CommandLine.RunAsync(factory.Services, ["users", "add", "--email", email, "--role", "curator"], output, CancellationToken.None), Is.Zero);
+        var link = new Uri(output.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("http")));
+        var browsing = new Browsing(factory);
+        var (_, form) = await browsing.GetAsync(link.PathAndQuery);
+        await browsing.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string> { ["Password"] = Password, ["Confirmation"] = Password });
+        await SignInAsync(browsing, email, Password);
+        return browsing;
+    }
+
+    private static Dictionary<string, string> Listing(string name, string word) => new()
+    {
+        ["Name"] = name, ["LegalForm"] = "cooperative", ["SocialEconomy"] = "true", ["HeadOfficeRegion"] = "16",
+        ["DescriptionFr"] = $"Coopérative de soutien {word} pour les organismes.",
+        ["Offerings[0].CategoryKey"] = "soutien-ti", ["Offerings[0].DescriptionFr"] = "Soutien technique à distance.",
+        ["Offerings[0].Pricing"] = "tarif-reduit-obnl", ["Offerings[0].Delivery"] = "a-distance",
+        ["Offerings[0].Regions"] = "16", ["Offerings[0].Languages"] = "fr",
+    };
+
+    private static async Task<IHtmlDocument> OpenEditorAsync(Browsing provider)
+    {
+        var (_, dashboard) = await provider.GetAsync("/fr/compte/fiche");
+        var link = dashboard.QuerySelector("a.button")?.GetAttribute("href");
+        if (link is null)
+        {
+            var (opened, _) = await provider.SubmitAsync(dashboard, "form.inline-form[action$='/ouvrir']");
+            link = opened.Headers.Location!.ToString();
+        }
+        var (_, editor) = await provider.GetAsync(link);
+        return editor;
+    }
+
+    private static async Task<string> ReviewLinkAsync(Browsing curator, string name)
+    {
+        var (_, queue) = await curator.GetAsync("/fr/conservation");
+        var row = queue.QuerySelectorAll(".queue tbody tr").Single(r => r.TextContent.Contains(name));
+        return row.QuerySelector("a")!.GetAttribute("href")!;
+    }
+
+    private static async Task DecideAsync(Browsing curator, string name, string decision, string? reason = null)
+    {
+        var (_, review) = await curator.GetAsync(await ReviewLinkAsync(curator, name));
+        var values = new Dictionary<string, string> { ["Decision"] = decision };
+        if (reason is not null) values["Reason"] = reason;
+        var (done, page) = await curator.SubmitAsync(review, "form.stacked-form", values);
+        Assert.That(done.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), page.QuerySelector(".alert")?.TextContent);
+    }
+
+    [Test]
+    public async Task From_sign_up_to_archive_through_the_forms()
+    {
+        var suffix = provider.ToString().ToLowerInvariant();
+        using var owner = await SignUpAsync(_factory, $"coop-{suffix}@exemple.invalid", "Coop Ocelot", "Provider");
+        using var curator = await CuratorAsync(_factory, $"curatrice-{suffix}@exemple.invalid");
+        using var anonymous = _factory.CreateClient();
+
+        // Draft, then an incomplete submission is refused with French messages and nothing saved is lost.
+        var editor = await OpenEditorAsync(owner);
+        var (saved, _) = await owner.SubmitAsync(editor, "form.stacked-form", new Dictionary<string, string> { ["Name"] = "Coop Ocelot", ["save"] = "1" });
+        Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        editor = await OpenEditorAsync(owner);
+        var (refused, refusedPage) = await owner.SubmitAsync(editor, "form.stacked-form", new Dictionary<string, string> { ["submit"] = "1" });
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(refusedPage.QuerySelector(".alert")?.TextContent, Does.Contain("La description en français est obligatoire"));
+        Assert.That((refusedPage.QuerySelector("#name") as IHtmlInputElement)?.Value, Is.EqualTo("Coop Ocelot"));
+
+        // Submit, changes requested, resubmit, approve.
+        var values = Listing("Coop Ocelot", "ocelotun");
+        values["submit"] = "1";
+        var (submitted, _) = await owner.SubmitAsync(refusedPage, "form.stacked-form", values);
+        submitted.IsRedirectTo("/fr/compte/fiche");
+        Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.Empty);
+        await DecideAsync(curator, "Coop Ocelot", "RequestChanges", "Précisez la région.");
+        var (_, dashboard) = await owner.GetAsync("/fr/compte/fiche");
+        Assert.That(dashboard.Body!.TextContent, Does.Contain("Précisez la région."));
+        editor = await OpenEditorAsync(owner);
+        var (resubmitted, _) = await owner.SubmitAsync(editor, "form.stacked-form", new Dictionary<string, string> { ["submit"] = "1" });
+        resubmitted.IsRedirectTo("/fr/compte/fiche");
+        await DecideAsync(curator, "Coop Ocelot", "Approve");
+        Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.EqualTo(new[] { "coop-ocelot" }));
+        var (_, publicPage) = await owner.GetAsync("/fr/fournisseurs/coop-ocelot");
+        Assert.That(publicPage.QuerySelector("time")?.TextContent, Does.StartWith("vérifié le"));
+
+        // An edit waits for review while the published version stays.
+        editor = await OpenEditorAsync(owner);
+        var (editSubmitted, _) = await owner.SubmitAsync(editor, "form.stacked-form",
+            new Dictionary<string, string> { ["DescriptionFr"] = "Coopérative de soutien oceloteux pour les organismes.", ["submit"] = "1" });
+        editSubmitted.IsRedirectTo("/fr/compte/fiche");
+        Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.EqualTo(new[] { "coop-ocelot" }));
+        var (_, review) = await curator.GetAsync(await ReviewLinkAsync(curator, "Coop Ocelot"));
+        Assert.That(review.Body!.TextContent, Does.Contain("Champs modifiés : description en français"));
+        await DecideAsync(curator, "Coop Ocelot", "Approve");
+        Assert.That(await anonymous.SlugsAsync("q=oceloteux"), Is.EqualTo(new[] { "coop-ocelot" }));
+        Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.Empty);
+
+        // Archive: gone at once.
+        var (_, last) = await owner.GetAsync("/fr/compte/fiche");
+        var (archived, _) = await owner.SubmitAsync(last, "form.inline-form[action$='/archiver']");
+        archived.IsRedirectTo("/fr/compte/fiche");
+        Assert.That(await anonymous.SlugsAsync("q=oceloteux"), Is.Empty);
+
+        var subjects = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == $"coop-{suffix}@exemple.invalid")
+            .OrderBy(e => e.Id).Select(e => e.Subject).ToListAsync());
+        Assert.That(subjects, Is.EqualTo(new[]
+        {
+            "Confirmez votre adresse courriel",
+            "Fiche « Coop Ocelot » reçue pour vérification",
+            "Fiche « Coop Ocelot » : modifications demandées",
+            "Fiche « Coop Ocelot » reçue pour vérification",
+            "Fiche « Coop Ocelot » approuvée et publiée",
+            "Fiche « Coop Ocelot » reçue pour vérification",
+            "Fiche « Coop Ocelot » approuvée et publiée",
+        }));
+    }
+
+    [Test]
+    public async Task An_unconfirmed_provider_can_save_but_not_submit()
+    {
+        var suffix = provider.ToString().ToLowerInvariant();
+        using var owner = await SignUpAsync(_factory, $"lynx-{suffix}@exemple.invalid", "Coop Lynx", "Provider", confirm: false);
+        var editor = await OpenEditorAsync(owner);
+        var values = Listing("Coop Lynx", "lynxun");
+        values["submit"] = "1";
+        var (refused, page) = await owner.SubmitAsync(editor, "form.stacked-form", values);
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(page.QuerySelector(".alert")?.TextContent, Does.Contain("Confirmez votre adresse courriel"));
+    }
+
+    [Test]
+    public async Task Sign_up_refuses_without_consent_and_records_each_consent_given()
+    {
+        using var browsing = new Browsing(_factory);
+        var (_, form) = await browsing.GetAsync("/fr/inscription");
+        Assert.That(form.QuerySelectorAll("input[type=checkbox][checked]"), Is.Empty, "nothing is ticked in advance");
+        var email = $"sans-consentement-{provider}@exemple.invalid".ToLowerInvariant();
+        var (refused, page) = await browsing.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string>
+        {
+            ["Kind"] = "Nonprofit", ["OrganizationName"] = "Maison des jeunes", ["DisplayName"] = "Alex", ["Email"] = email,
+            ["Password"] = Password, ["Confirmation"] = Password,
+        });
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(page.QuerySelector(".alert")?.TextContent, Does.Contain("accepter les conditions"));
+        Assert.That(await _factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)), Is.False);
+
+        var (created, _) = await browsing.SubmitAsync(page, "form.stacked-form", new Dictionary<string, string>
+        {
+            ["Kind"] = "Nonprofit", ["OrganizationName"] = "Maison des jeunes", ["DisplayName"] = "Alex", ["Email"] = email,
+            ["Password"] = Password, ["Confirmation"] = Password, ["AcceptTerms"] = "true", ["WantsDigest"] = "true",
+        });
+        created.IsRedirectTo("/fr/connexion");
+        var consents = await _factory.WithDbAsync(db => (from c in db.Consents join u in db.Users on c.UserId equals u.Id
+                                                         where u.Email == email select c.Purpose.ToString()).ToListAsync());
+        Assert.That(consents, Is.EquivalentTo(new[] { "TermsAndPrivacy", "WeeklyDigest" }));
+    }
+}
