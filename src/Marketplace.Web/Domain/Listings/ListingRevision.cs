@@ -49,7 +49,10 @@ public sealed class ListingRevision
     public string? DecisionReason { get; private set; }
     public int Version { get; private set; }
 
-    public bool IsOpen => State is RevisionState.Draft or RevisionState.Submitted or RevisionState.ChangesRequested;
+    /// <summary>The states of a revision still in progress; an organization has at most one such revision.</summary>
+    public static readonly RevisionState[] OpenStates = [RevisionState.Draft, RevisionState.Submitted, RevisionState.ChangesRequested];
+
+    public bool IsOpen => OpenStates.Contains(State);
     public bool IsEditable => State is RevisionState.Draft or RevisionState.ChangesRequested;
 
     /// <summary>The provider saves its draft (or its answer to requested changes). Drafts may be incomplete.</summary>

@@ -67,7 +67,7 @@ public sealed class AccountController(
                 TempData["Notice"] = text["Account.Registered"].Value;
                 return RedirectToRoute(LocalizedLinks.RouteName("login"));
             }
-            // An address already in use gets the same answer as a weak password would not reveal: say only what to fix.
+            // Only what the person can fix; an address already in use is said to be unusable (sign in instead).
             errors.AddRange(refused.Select(code => code is "DuplicateEmail" or "DuplicateUserName" ? text["Account.EmailTaken"] : Describe(code)).Distinct());
         }
         Response.StatusCode = StatusCodes.Status400BadRequest;

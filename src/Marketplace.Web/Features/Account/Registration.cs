@@ -63,11 +63,8 @@ public sealed class Registration(
             new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
         using var _ = Cultures.UseLanguage(user.Language);
         var lines = new[] { text["Email.Greeting", user.DisplayName].Value, text["Email.Confirm.Body"].Value };
-        var html = System.Text.Encodings.Web.HtmlEncoder.Default;
-        var textBody = $"{lines[0]}\n\n{lines[1]}\n{link}\n\n-- \n{text["Email.Footer"]}\n";
-        var htmlBody = $"<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:16px;line-height:1.5\"><p>{html.Encode(lines[0])}</p>" +
-                       $"<p>{html.Encode(lines[1])}</p><p><a href=\"{html.Encode(link)}\">{html.Encode(text["Email.Confirm.Button"])}</a></p>" +
-                       $"<hr><p style=\"font-size:13px;color:#555\">{html.Encode(text["Email.Footer"])}</p></body></html>";
+        var textBody = EmailBodies.Text(lines, text["Email.Confirm.Button"], link, text["Email.Footer"]);
+        var htmlBody = EmailBodies.Html(lines, text["Email.Confirm.Button"], link, text["Email.Footer"]);
         db.OutboxEmails.Add(new OutboxEmail(user.Email!, text["Email.Confirm.Subject"], textBody, htmlBody, user.Language,
             $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
     }

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using Marketplace.Web.Domain.Accounts;
 using Marketplace.Web.Domain.Listings;
 using Marketplace.Web.Infrastructure;
@@ -39,26 +37,10 @@ public sealed class ListingEmails(
             var lines = new List<string> { text["Email.Greeting", member.DisplayName], text[key + ".Body", listing] };
             if (revision.DecisionReason is { } reason) lines.Add(text["Email.Listing.Comment", reason]);
             var link = $"{site.Value.PublicBaseUrl.TrimEnd('/')}/{member.Language}/{(member.Language == "en" ? "account/listing" : "compte/fiche")}";
-            db.OutboxEmails.Add(new OutboxEmail(member.Email, subject, TextBody(lines, link), HtmlBody(lines, link),
+            db.OutboxEmails.Add(new OutboxEmail(member.Email, subject,
+                EmailBodies.Text(lines, text["Email.SeeListing"], link, text["Email.Footer"]),
+                EmailBodies.Html(lines, text["Email.SeeListing"], link, text["Email.Footer"]),
                 member.Language, $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
         }
-    }
-
-    private string TextBody(IEnumerable<string> lines, string link)
-    {
-        var body = new StringBuilder();
-        foreach (var line in lines) body.Append(line).Append("\n\n");
-        body.Append(text["Email.SeeListing"]).Append("\n").Append(link).Append("\n\n-- \n").Append(text["Email.Footer"]).Append('\n');
-        return body.ToString();
-    }
-
-    private string HtmlBody(IEnumerable<string> lines, string link)
-    {
-        var html = HtmlEncoder.Default;
-        var body = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a\">");
-        foreach (var line in lines) body.Append("<p>").Append(html.Encode(line)).Append("</p>");
-        body.Append("<p><a href=\"").Append(html.Encode(link)).Append("\">").Append(html.Encode(text["Email.SeeListing"])).Append("</a></p>");
-        body.Append("<hr><p style=\"font-size:13px;color:#555\">").Append(html.Encode(text["Email.Footer"])).Append("</p></body></html>");
-        return body.ToString();
     }
 }

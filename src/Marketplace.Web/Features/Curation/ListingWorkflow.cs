@@ -135,8 +135,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         if (provider is null) return false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         provider.Archive();
-        foreach (var open in await db.ListingRevisions.Where(r => r.ProviderId == providerId
-                     && (r.State == RevisionState.Draft || r.State == RevisionState.Submitted || r.State == RevisionState.ChangesRequested))
+        foreach (var open in await db.ListingRevisions.Where(r => r.ProviderId == providerId && ListingRevision.OpenStates.Contains(r.State))
                      .ToListAsync(cancellationToken))
             open.Discard(time.GetUtcNow());
         db.AuditEntries.Add(new AuditEntry(owner?.Id ?? 0, providerId, null, actorId, AuditAction.Archived, reason, time.GetUtcNow()));
@@ -169,8 +168,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         db.AuditEntries.Add(new AuditEntry(revision.OrganizationId, revision.ProviderId, revision.Id, actorId, action, reason, time.GetUtcNow()));
 
     private IQueryable<ListingRevision> OpenRevisions(int organizationId) =>
-        db.ListingRevisions.Where(r => r.OrganizationId == organizationId
-            && (r.State == RevisionState.Draft || r.State == RevisionState.Submitted || r.State == RevisionState.ChangesRequested));
+        db.ListingRevisions.Where(r => r.OrganizationId == organizationId && ListingRevision.OpenStates.Contains(r.State));
 
     private async Task<string> FreeSlugAsync(string name, CancellationToken cancellationToken)
     {

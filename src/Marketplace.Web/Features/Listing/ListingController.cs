@@ -45,7 +45,7 @@ public sealed class ListingController(
         if (organization is null) return NotFound();
         var published = organization.ProviderId is { } id ? await db.Providers.AsNoTracking().SingleAsync(p => p.Id == id, cancellationToken) : null;
         var open = await db.ListingRevisions.AsNoTracking()
-            .Where(r => r.OrganizationId == organization.Id && (r.State == RevisionState.Draft || r.State == RevisionState.Submitted || r.State == RevisionState.ChangesRequested))
+            .Where(r => r.OrganizationId == organization.Id && ListingRevision.OpenStates.Contains(r.State))
             .SingleOrDefaultAsync(cancellationToken);
         var history = await db.AuditEntries.AsNoTracking().Where(a => a.OrganizationId == organization.Id)
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(20).ToListAsync(cancellationToken);

@@ -1,0 +1,27 @@
+using System.Text;
+using System.Text.Encodings.Web;
+
+namespace Marketplace.Web.Infrastructure.Email;
+
+/// <summary>
+/// The two parts of every email: plain paragraphs, one link, and the footer saying why the person gets it and whom to
+/// ask about personal information. Everything users typed is HTML-encoded; no image, no tracking.
+/// </summary>
+public static class EmailBodies
+{
+    public static string Text(IEnumerable<string> paragraphs, string linkLabel, string link, string footer)
+    {
+        var body = new StringBuilder();
+        foreach (var paragraph in paragraphs) body.Append(paragraph).Append("\n\n");
+        return body.Append(linkLabel).Append('\n').Append(link).Append("\n\n-- \n").Append(footer).Append('\n').ToString();
+    }
+
+    public static string Html(IEnumerable<string> paragraphs, string linkLabel, string link, string footer)
+    {
+        var html = HtmlEncoder.Default;
+        var body = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a\">");
+        foreach (var paragraph in paragraphs) body.Append("<p>").Append(html.Encode(paragraph)).Append("</p>");
+        body.Append("<p><a href=\"").Append(html.Encode(link)).Append("\">").Append(html.Encode(linkLabel)).Append("</a></p>");
+        return body.Append("<hr><p style=\"font-size:13px;color:#555\">").Append(html.Encode(footer)).Append("</p></body></html>").ToString();
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using Marketplace.Tests.Support;
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Tests.Integration;
+
+/// <summary>
+/// Who may reach each page and form of accounts and curation: anonymous, provider A, provider B, a nonprofit, a curator
+/// and an admin, on the records of provider A. Someone else's record is a 404, never a 403 that confirms it exists.
+/// </summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
+{
+    private MarketplaceFactory _factory = null!;
+    private readonly Dictionary<string, Browsing> _people = [];
+    private int _revisionA;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _factory = await MarketplaceFactory.StartAsync(provider);
+        _people["anonymous"] = new Browsing(_factory);
+        _people["providerA"] = await CurationJourneyTests.SignUpAsync(_factory, "a@exemple.invalid", "Fournisseur A", "Provider");
+        _people["providerB"] = await CurationJourneyTests.SignUpAsync(_factory, "b@exemple.invalid", "Fournisseur B", "Provider");
+        _people["nonprofit"] = await CurationJourneyTests.SignUpAsync(_factory, "obnl@exemple.invalid", "Maison de quartier", "Nonprofit");
+        _people["curator"] = await CurationJourneyTests.CuratorAsync(_factory, "curator@exemple.invalid");
+        _people["admin"] = await CurationJourneyTests.CuratorAsync(_factory, "admin@exemple.invalid"); // admins hold the curator role too
+        // Provider A opens a draft: the record everyone else tries to reach.
+        var (_, dashboard) = await _people["providerA"].GetAsync("/fr/compte/fiche");
+        var (opened, _) = await _people["providerA"].SubmitAsync(dashboard, "form.inline-form[action$='/ouvrir']");
+        Assert.That(opened.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        _revisionA = await _factory.WithDbAsync(db => db.ListingRevisions.OrderBy(r => r.Id).Select(r => r.Id).FirstAsync());
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        foreach (var person in _people.Values) person.Dispose();
+        await _factory.DisposeAsync();
+    }
+
+    private static readonly string[] People = ["anonymous", "providerA", "providerB", "nonprofit", "curator", "admin"];
+
+    // Expected status per person, in the order of People. 302 = sent to the sign-in page.
+    [TestCase("/fr/compte/fiche", 302, 200, 200, 404, 404, 404)]
+    [TestCase("/en/account/listing", 302, 200, 200, 404, 404, 404)]
+    [TestCase("/fr/compte/fiche/revisions/{A}", 302, 200, 404, 404, 404, 404)]
+    [TestCase("/en/account/listing/revisions/{A}", 302, 200, 404, 404, 404, 404)]
+    [TestCase("/fr/compte/fiche/revisions/999999", 302, 404, 404, 404, 404, 404)]
+    [TestCase("/fr/conservation", 302, 404, 404, 404, 200, 200)]
+    [TestCase("/en/curation", 302, 404, 404, 404, 200, 200)]
+    [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 200, 200)]
+    [TestCase("/fr/conservation/revisions/999999", 302, 404, 404, 404, 404, 404)]
+    public async Task Get(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
+    {
+        var expected = new[] { anonymous, providerA, providerB, nonprofit, curator, admin };
+        var url = path.Replace("{A}", _revisionA.ToString());
+        for (var i = 0; i < People.Length; i++)
+        {
+            var (response, _) = await _people[People[i]].GetAsync(url);
+            Assert.That((int)response.StatusCode, Is.EqualTo(expected[i]), $"{People[i]} GET {url}");
+            if (expected[i] == 302) Assert.That(response.Headers.Location?.ToString(), Does.Contain(url.StartsWith("/en") ? "/en/login" : "/fr/connexion"));
+        }
+    }
+
+    // Each form is posted with a valid token of the person's own session (taken from a page they may see).
+    [TestCase("/fr/compte/fiche/revisions/{A}", 302, 302, 404, 404, 404, 404)]
+    [TestCase("/fr/compte/fiche/archiver", 302, 404, 404, 404, 404, 404)]
+    [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 400, 400)]
+    public async Task Post(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
+    {
+        var expected = new[] { anonymous, providerA, providerB, nonprofit, curator, admin };
+        var url = path.Replace("{A}", _revisionA.ToString());
+        for (var i = 0; i < People.Length; i++)
+        {
+            var person = _people[People[i]];
+            var (_, page) = await person.GetAsync("/fr/connexion"); // any page with a form gives this session's token
+            var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+            var version = await _factory.WithDbAsync(db => db.ListingRevisions.Where(r => r.Id == _revisionA).Select(r => r.Version).SingleAsync());
+            var response = await person.Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["Name"] = $"Modifié par {People[i]}", ["save"] = "1",
+                ["Version"] = version.ToString(), ["Decision"] = "Nothing",
+            }));
+            Assert.That((int)response.StatusCode, Is.EqualTo(expected[i]), $"{People[i]} POST {url}");
+        }
+        var revision = await _factory.WithDbAsync(db => db.ListingRevisions.SingleAsync(r => r.Id == _revisionA));
+        Assert.That(revision.Content.Name, Is.AnyOf("Fournisseur A", "Modifié par providerA"), "nobody else changed A's draft");
+    }
+
+    [Test]
+    public async Task Every_post_without_a_token_is_refused()
+    {
+        foreach (var url in new[] { "/fr/compte/fiche/ouvrir", "/fr/compte/fiche/archiver", $"/fr/compte/fiche/revisions/{_revisionA}",
+                     $"/fr/conservation/revisions/{_revisionA}", "/fr/deconnexion", "/fr/connexion", "/fr/inscription" })
+        {
+            var response = await _people["providerA"].Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { ["Name"] = "x" }));
+            Assert.That((int)response.StatusCode, Is.EqualTo(400), $"POST {url} without a token");
+        }
+    }
+}
