@@ -53,6 +53,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/en/curation", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/conservation/revisions/999999", 302, 404, 404, 404, 404, 404)]
+    [TestCase("/fr/compte/double-authentification", 302, 200, 200, 200, 200, 200)]
+    [TestCase("/en/account/two-factor", 302, 200, 200, 200, 200, 200)]
     public async Task Get(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {
         var expected = new[] { anonymous, providerA, providerB, nonprofit, curator, admin };

@@ -63,7 +63,42 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         var (_, form) = await browsing.GetAsync(link.PathAndQuery);
         await browsing.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string> { ["Password"] = Password, ["Confirmation"] = Password });
         await SignInAsync(browsing, email, Password);
+
+        // Curators need two-factor authentication: the curation pages send them to set it up first.
+        var (first, _) = await browsing.GetAsync("/fr/conservation");
+        first.IsRedirectTo("/fr/compte/double-authentification");
+        var (_, setup) = await browsing.GetAsync("/fr/compte/double-authentification");
+        var key = setup.QuerySelector("#shared-key")!.TextContent;
+        var (wrong, wrongPage) = await browsing.SubmitAsync(setup, "form.stacked-form", new Dictionary<string, string> { ["code"] = "000000" });
+        Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var (enabled, codes) = await browsing.SubmitAsync(wrongPage, "form.stacked-form", new Dictionary<string, string> { ["code"] = Totp.Code(key) });
+        Assert.That(enabled.StatusCode, Is.EqualTo(HttpStatusCode.OK), codes.QuerySelector(".alert")?.TextContent);
+        Assert.That(codes.QuerySelectorAll(".recovery-codes li"), Has.Length.EqualTo(8));
+        Keys[email] = key;
         return browsing;
+    }
+
+    /// <summary>The authenticator keys of the curators created so far, to sign in again with a code.</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Keys = new();
+
+    [Test]
+    public async Task A_curator_signs_in_with_password_then_authenticator_code()
+    {
+        var email = $"deux-facteurs-{provider}@exemple.invalid".ToLowerInvariant();
+        using (await CuratorAsync(_factory, email)) { }
+        using var browsing = new Browsing(_factory);
+        var (_, login) = await browsing.GetAsync("/fr/connexion");
+        var (step, _) = await browsing.SubmitAsync(login, "form.stacked-form", new Dictionary<string, string> { ["Email"] = email, ["Password"] = Password });
+        step.IsRedirectTo("/fr/connexion/code");
+        var (notYet, _) = await browsing.GetAsync("/fr/conservation");
+        notYet.IsRedirectTo("/fr/connexion");
+        var (_, codePage) = await browsing.GetAsync(step.Headers.Location!.ToString());
+        var (bad, badPage) = await browsing.SubmitAsync(codePage, "form.stacked-form", new Dictionary<string, string> { ["code"] = "123456" });
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var (signedIn, _) = await browsing.SubmitAsync(badPage, "form.stacked-form", new Dictionary<string, string> { ["code"] = Totp.Code(Keys[email]) });
+        Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var (queue, _) = await browsing.GetAsync("/fr/conservation");
+        Assert.That(queue.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     private static Dictionary<string, string> Listing(string name, string word) => new()

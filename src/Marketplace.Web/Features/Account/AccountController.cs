@@ -107,6 +107,7 @@ public sealed class AccountController(
         if (user is null) return Invalid(form, text["Account.LoginFailed"]);
         var result = await signIn.PasswordSignInAsync(user, form.Password, isPersistent: false, lockoutOnFailure: true);
         if (result.IsLockedOut) return Invalid(form, text["Account.LockedOut"]);
+        if (result.RequiresTwoFactor) return RedirectToRoute(LocalizedLinks.RouteName("login-code"), new { returnUrl = form.ReturnUrl });
         if (!result.Succeeded) return Invalid(form, text["Account.LoginFailed"]);
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : Url.RouteUrl(LocalizedLinks.RouteName("home"))!);
     }

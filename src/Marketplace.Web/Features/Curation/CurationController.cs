@@ -14,6 +14,7 @@ namespace Marketplace.Web.Features.Curation;
 
 /// <summary>The curators' queue of submissions (oldest first) and the review of one: whole listing or exact changes, history, decision.</summary>
 [Authorize(Roles = Roles.Curator)]
+[TwoFactor.RequireTwoFactor]
 public sealed class CurationController(
     MarketplaceDbContext db,
     UserManager<MarketplaceUser> users,

@@ -1,0 +1,105 @@
+using System.Text;
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Infrastructure.Localization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
+using Marketplace.Web.Features.Account;
+
+namespace Marketplace.Web.Features.TwoFactor;
+
+/// <summary>
+/// Two-factor authentication with an authenticator app (TOTP): available to everyone, required for curators and admins
+/// (<see cref="RequireTwoFactorAttribute"/>), and asked at sign-in once enabled.
+/// </summary>
+[EnableRateLimiting(AccountController.RateLimitPolicy)]
+public sealed class TwoFactorController(
+    UserManager<MarketplaceUser> users,
+    SignInManager<MarketplaceUser> signIn,
+    IStringLocalizer<SharedResource> text) : Controller
+{
+    public sealed record Enrollment(bool Enabled, string SharedKey, string AuthenticatorUri, IReadOnlyList<string>? RecoveryCodes);
+
+    [Authorize]
+    [HttpGet("fr/compte/double-authentification", Name = "two-factor.fr")]
+    [HttpGet("en/account/two-factor", Name = "two-factor.en")]
+    public async Task<IActionResult> Setup() => View(await EnrollmentAsync(null));
+
+    [Authorize]
+    [HttpPost("fr/compte/double-authentification")]
+    [HttpPost("en/account/two-factor")]
+    public async Task<IActionResult> Setup(string? code)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null) return NotFound();
+        var clean = (code ?? "").Replace(" ", "").Replace("-", "");
+        if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, clean))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { text["TwoFactor.WrongCode"].Value };
+            return View(await EnrollmentAsync(null));
+        }
+        await users.SetTwoFactorEnabledAsync(user, true);
+        var recovery = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 8);
+        await signIn.RefreshSignInAsync(user);
+        TempData["Notice"] = text["TwoFactor.Enabled"].Value;
+        return View(await EnrollmentAsync(recovery?.ToArray()));
+    }
+
+    [HttpGet("fr/connexion/code", Name = "login-code.fr")]
+    [HttpGet("en/login/code", Name = "login-code.en")]
+    public async Task<IActionResult> Code(string? returnUrl) =>
+        await signIn.GetTwoFactorAuthenticationUserAsync() is null
+            ? RedirectToRoute(LocalizedLinks.RouteName("login"))
+            : View(model: returnUrl);
+
+    [HttpPost("fr/connexion/code")]
+    [HttpPost("en/login/code")]
+    public async Task<IActionResult> Code(string? code, string? returnUrl)
+    {
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null) return RedirectToRoute(LocalizedLinks.RouteName("login"));
+        var clean = (code ?? "").Replace(" ", "").Replace("-", "");
+        var result = clean.Length > 6
+            ? await signIn.TwoFactorRecoveryCodeSignInAsync(clean)
+            : await signIn.TwoFactorAuthenticatorSignInAsync(clean, isPersistent: false, rememberClient: false);
+        if (result.Succeeded) return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl! : Url.RouteUrl(LocalizedLinks.RouteName("home"))!);
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        ViewData["Errors"] = new[] { (result.IsLockedOut ? text["Account.LockedOut"] : text["TwoFactor.WrongCode"]).Value };
+        return View(model: returnUrl);
+    }
+
+    private async Task<Enrollment> EnrollmentAsync(IReadOnlyList<string>? recoveryCodes)
+    {
+        var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        var key = await users.GetAuthenticatorKeyAsync(user);
+        if (string.IsNullOrEmpty(key))
+        {
+            await users.ResetAuthenticatorKeyAsync(user);
+            key = await users.GetAuthenticatorKeyAsync(user);
+        }
+        var grouped = new StringBuilder();
+        for (var i = 0; i < key!.Length; i += 4) grouped.Append(key.AsSpan(i, Math.Min(4, key.Length - i))).Append(' ');
+        var label = Uri.EscapeDataString($"Panier de services:{user.Email}");
+        var uri = $"otpauth://totp/{label}?secret={key}&issuer={Uri.EscapeDataString("Panier de services")}&digits=6";
+        return new Enrollment(user.TwoFactorEnabled, grouped.ToString().TrimEnd().ToLowerInvariant(), uri, recoveryCodes);
+    }
+}
+
+/// <summary>Staff pages need two-factor authentication: a curator or admin without it is sent to set it up first.</summary>
+public sealed class RequireTwoFactorAttribute : Attribute, IAsyncActionFilter
+{
+    public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+    {
+        var users = context.HttpContext.RequestServices.GetRequiredService<UserManager<MarketplaceUser>>();
+        var user = await users.GetUserAsync(context.HttpContext.User);
+        if (user is { TwoFactorEnabled: false })
+        {
+            context.Result = new RedirectToRouteResult(LocalizedLinks.RouteName("two-factor"), null);
+            return;
+        }
+        await next();
+    }
+}
