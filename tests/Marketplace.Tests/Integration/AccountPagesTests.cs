@@ -2,6 +2,7 @@ using System.Net;
 using Marketplace.Tests.Support;
 using Marketplace.Web.Infrastructure.Cli;
 using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Tests.Integration;
 
@@ -118,5 +119,35 @@ public sealed class AccountPagesTests(DatabaseProvider provider)
             new Dictionary<string, string> { ["Email"] = email, ["Password"] = "une phrase de passe assez longue" });
         Assert.That(locked.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "even the right password waits for the lockout to end");
         Assert.That(lockedPage.QuerySelector(".alert")?.TextContent, Does.Contain("bloqué"));
+    }
+
+    [Test]
+    public async Task A_forgotten_password_is_reset_from_the_emailed_link_and_unknown_addresses_learn_nothing()
+    {
+        var email = $"oubli-{Guid.NewGuid():N}@exemple.invalid";
+        var link = await AddCuratorAsync(email);
+        using var browsing = new Browsing(_factory);
+        var (_, form) = await browsing.GetAsync(link);
+        await browsing.SubmitAsync(form, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "une phrase de passe assez longue" });
+
+        var (_, forgot) = await browsing.GetAsync("/fr/mot-de-passe-oublie");
+        var (unknown, _) = await browsing.SubmitAsync(forgot, "form.stacked-form", new Dictionary<string, string> { ["email"] = "personne@exemple.invalid" });
+        var (known, _) = await browsing.SubmitAsync(forgot, "form.stacked-form", new Dictionary<string, string> { ["email"] = email });
+        unknown.IsRedirectTo("/fr/connexion");
+        known.IsRedirectTo("/fr/connexion");
+        Assert.That(await _factory.WithDbAsync(db => db.OutboxEmails.CountAsync(e => e.To == "personne@exemple.invalid")), Is.Zero);
+
+        var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == email).Select(e => e.TextBody).SingleAsync());
+        var resetLink = new Uri(System.Text.RegularExpressions.Regex.Match(body, @"https?://\S+/fr/compte/definir-mot-de-passe\S+").Value);
+        var (_, resetForm) = await browsing.GetAsync(resetLink.PathAndQuery);
+        var (reset, _) = await browsing.SubmitAsync(resetForm, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "nouvelle phrase tout aussi longue", ["Confirmation"] = "nouvelle phrase tout aussi longue" });
+        reset.IsRedirectTo("/fr/connexion");
+
+        var (_, login) = await browsing.GetAsync("/fr/connexion");
+        var (signedIn, _) = await browsing.SubmitAsync(login, "form.stacked-form",
+            new Dictionary<string, string> { ["Email"] = email, ["Password"] = "nouvelle phrase tout aussi longue" });
+        signedIn.IsRedirectTo("/fr");
     }
 }

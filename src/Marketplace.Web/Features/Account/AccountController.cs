@@ -120,6 +120,26 @@ public sealed class AccountController(
         return RedirectToRoute(LocalizedLinks.RouteName("home"));
     }
 
+    [HttpGet("fr/mot-de-passe-oublie", Name = "forgot-password.fr")]
+    [HttpGet("en/forgot-password", Name = "forgot-password.en")]
+    public IActionResult ForgotPassword() => View();
+
+    /// <summary>The same answer whether the address has an account or not; the link goes only to the address itself.</summary>
+    [HttpPost("fr/mot-de-passe-oublie")]
+    [HttpPost("en/forgot-password")]
+    public async Task<IActionResult> ForgotPassword(string? email, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(email) || !new EmailAddressAttribute().IsValid(email))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { text["Account.LoginInvalid"].Value };
+            return View();
+        }
+        await registration.EnqueuePasswordResetAsync(email.Trim(), cancellationToken);
+        TempData["Notice"] = text["Account.ResetSent"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("login"));
+    }
+
     [HttpGet("fr/compte/definir-mot-de-passe", Name = "set-password.fr")]
     [HttpGet("en/account/set-password", Name = "set-password.en")]
     public IActionResult SetPassword(string? user, string? token) =>

@@ -55,6 +55,24 @@ public sealed class Registration(
         return null;
     }
 
+    /// <summary>A one-time link to choose a new password, sent only if the address has an account.</summary>
+    public async Task EnqueuePasswordResetAsync(string emailAddress, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByEmailAsync(emailAddress);
+        if (user?.Email is null) return;
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        var path = user.Language == "en" ? "en/account/set-password" : "fr/compte/definir-mot-de-passe";
+        var link = QueryHelpers.AddQueryString($"{site.Value.PublicBaseUrl.TrimEnd('/')}/{path}",
+            new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
+        using var _ = Cultures.UseLanguage(user.Language);
+        var lines = new[] { text["Email.Greeting", user.DisplayName].Value, text["Email.Reset.Body"].Value };
+        db.OutboxEmails.Add(new OutboxEmail(user.Email, text["Email.Reset.Subject"],
+            EmailBodies.Text(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
+            EmailBodies.Html(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
+            user.Language, $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     private async Task EnqueueConfirmationAsync(MarketplaceUser user)
     {
         var token = await users.GenerateEmailConfirmationTokenAsync(user);
