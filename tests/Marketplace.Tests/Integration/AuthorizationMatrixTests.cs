@@ -26,7 +26,7 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
         _people["providerB"] = await CurationJourneyTests.SignUpAsync(_factory, "b@exemple.invalid", "Fournisseur B", "Provider");
         _people["nonprofit"] = await CurationJourneyTests.SignUpAsync(_factory, "obnl@exemple.invalid", "Maison de quartier", "Nonprofit");
         _people["curator"] = await CurationJourneyTests.CuratorAsync(_factory, "curator@exemple.invalid");
-        _people["admin"] = await CurationJourneyTests.CuratorAsync(_factory, "admin@exemple.invalid"); // admins hold the curator role too
+        _people["admin"] = await CurationJourneyTests.CuratorAsync(_factory, "admin@exemple.invalid", "admin"); // admins hold the curator role too
         // Provider A opens a draft: the record everyone else tries to reach.
         var (_, dashboard) = await _people["providerA"].GetAsync("/fr/compte/fiche");
         var (opened, _) = await _people["providerA"].SubmitAsync(dashboard, "form.inline-form[action$='/ouvrir']");
@@ -54,6 +54,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/conservation/revisions/999999", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/compte/double-authentification", 302, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/admin/comptes", 302, 404, 404, 404, 404, 200)]
+    [TestCase("/en/admin/accounts", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/account/two-factor", 302, 200, 200, 200, 200, 200)]
     public async Task Get(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {
@@ -107,5 +109,33 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
             var response = await _people[person].Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { ["Name"] = "x" }));
             Assert.That((int)response.StatusCode, Is.EqualTo(400), $"POST {url} without a token");
         }
+    }
+
+    [Test]
+    public async Task An_admin_grants_the_curator_role_and_it_takes_effect_at_once()
+    {
+        var admin = _people["admin"];
+        using var providerC = await CurationJourneyTests.SignUpAsync(_factory, "c@exemple.invalid", "Fournisseur C", "Provider");
+        var (before, _) = await providerC.GetAsync("/fr/conservation");
+        Assert.That((int)before.StatusCode, Is.EqualTo(404));
+
+        var (_, page) = await admin.GetAsync("/fr/admin/comptes?q=c@exemple");
+        var row = page.QuerySelectorAll("table.queue tbody tr").Single(r => r.TextContent.Contains("c@exemple.invalid"));
+        var form = row.QuerySelectorAll("form").Single(f => f.QuerySelector("input[name=role]")!.GetAttribute("value") == "Curator");
+        form.Id = "grant-curator";
+        var (granted, _) = await admin.SubmitAsync(page, "#grant-curator");
+        granted.IsRedirectTo("/fr/admin/comptes");
+
+        // The same session, without signing in again: a curator now, who must first turn on 2FA.
+        var (after, _) = await providerC.GetAsync("/fr/conservation");
+        after.IsRedirectTo("/fr/compte/double-authentification");
+
+        // A provider cannot give itself the role: the admin pages do not exist for it.
+        var (_, login) = await _people["providerA"].GetAsync("/fr/connexion");
+        var token = login.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var selfId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == "a@exemple.invalid").Select(u => u.Id).SingleAsync());
+        var attempt = await _people["providerA"].Http.PostAsync($"/fr/admin/comptes/{selfId}/roles", new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["role"] = "Admin", ["grant"] = "true" }));
+        Assert.That((int)attempt.StatusCode, Is.EqualTo(404));
     }
 }

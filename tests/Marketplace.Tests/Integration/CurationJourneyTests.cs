@@ -54,10 +54,10 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), page.QuerySelector(".alert")?.TextContent);
     }
 
-    public static async Task<Browsing> CuratorAsync(MarketplaceFactory factory, string email)
+    public static async Task<Browsing> CuratorAsync(MarketplaceFactory factory, string email, string role = "curator")
     {
         using var output = new StringWriter();
-        Assert.That(await CommandLine.RunAsync(factory.Services, ["users", "add", "--email", email, "--role", "curator"], output, CancellationToken.None), Is.Zero);
+        Assert.That(await CommandLine.RunAsync(factory.Services, ["users", "add", "--email", email, "--role", role], output, CancellationToken.None), Is.Zero);
         var link = new Uri(output.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("http")));
         var browsing = new Browsing(factory);
         var (_, form) = await browsing.GetAsync(link.PathAndQuery);

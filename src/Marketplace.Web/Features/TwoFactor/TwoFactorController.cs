@@ -79,6 +79,7 @@ public sealed class TwoFactorController(
         {
             await users.ResetAuthenticatorKeyAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user);
+            await signIn.RefreshSignInAsync(user); // the reset moved the security stamp, which signs out stale cookies
         }
         var grouped = new StringBuilder();
         for (var i = 0; i < key!.Length; i += 4) grouped.Append(key.AsSpan(i, Math.Min(4, key.Length - i))).Append(' ');

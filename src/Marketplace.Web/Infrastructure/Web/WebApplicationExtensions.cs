@@ -99,6 +99,9 @@ public static class WebApplicationExtensions
             .AddEntityFrameworkStores<MarketplaceDbContext>()
             .AddDefaultTokenProviders()
             .AddPasswordValidator<CommonPasswordValidator>();
+        // The cookie's roles are checked against the account at every request: a withdrawn role or a reset password
+        // takes effect at once (one small query per signed-in request).
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "panier.session";
