@@ -53,6 +53,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/en/curation", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/conservation/revisions/999999", 302, 404, 404, 404, 404, 404)]
+    [TestCase("/fr/conservation/a-reverifier", 302, 404, 404, 404, 200, 200)]
+    [TestCase("/en/curation/to-reverify", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/compte/double-authentification", 302, 200, 200, 200, 200, 200)]
     [TestCase("/fr/admin/comptes", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/admin/accounts", 302, 404, 404, 404, 404, 200)]

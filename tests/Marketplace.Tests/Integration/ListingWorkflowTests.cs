@@ -152,6 +152,38 @@ public sealed class ListingWorkflowTests(DatabaseProvider provider)
         Assert.That((await _factory.WithDbAsync(db => db.Providers.SingleAsync(p => p.Id == seeded.Id))).Status, Is.EqualTo(ListingStatus.Published));
     }
 
+    [Test]
+    public async Task A_listing_unverified_for_a_year_is_listed_and_its_provider_reminded_once_a_month()
+    {
+        var (org, user) = await ProviderOrganizationAsync("Atelier Tatou");
+        var draft = await WithAsync((w, _) => w.OpenAsync(org, user, CancellationToken.None));
+        await WithAsync((w, _) => w.SaveAsync(draft.Id, org, Content("Atelier Tatou", "tatouun"), CancellationToken.None));
+        await WithAsync((w, _) => w.SubmitAsync(draft.Id, org, user, CancellationToken.None));
+        var seen = await _factory.WithDbAsync(db => db.ListingRevisions.SingleAsync(r => r.Id == draft.Id));
+        await WithAsync((w, _) => w.DecideAsync(draft.Id, seen.Version, Decision.Approve, "curator", null, CancellationToken.None));
+        var providerId = await _factory.WithDbAsync(db => db.Providers.Where(p => p.Slug == "atelier-tatou").Select(p => p.Id).SingleAsync());
+
+        async Task<IReadOnlyList<Reverification.Due>> DueAsync() =>
+            await _factory.WithScopeAsync(sp => sp.GetRequiredService<Reverification>().DueAsync(CancellationToken.None));
+        async Task<int> RemindAsync() =>
+            await _factory.WithScopeAsync(sp => sp.GetRequiredService<Reverification>().RemindAsync(CancellationToken.None));
+
+        Assert.That((await DueAsync()).Select(d => d.ProviderId), Does.Not.Contain(providerId), "verified today");
+        // Seed-data has listings verified over a year ago; they have no organization to remind.
+        Assert.That((await DueAsync()).Where(d => d.Organization is null), Is.Not.Empty);
+
+        var old = DateTimeOffset.UtcNow.AddDays(-400);
+        await _factory.WithDbAsync(db => db.Providers.Where(p => p.Id == providerId).ExecuteUpdateAsync(s => s.SetProperty(p => p.VerifiedAt, old)));
+        var due = (await DueAsync()).Single(d => d.ProviderId == providerId);
+        Assert.That(due.Organization, Is.EqualTo("Atelier Tatou"));
+
+        Assert.That(await RemindAsync(), Is.EqualTo(1));
+        Assert.That(await RemindAsync(), Is.Zero, "not twice within 30 days");
+        var subjects = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.Subject.Contains("Atelier Tatou")).Select(e => e.Subject).ToListAsync());
+        Assert.That(subjects, Does.Contain("Fiche « Atelier Tatou » : vérification annuelle"));
+        Assert.That(await _factory.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.ProviderId == providerId && a.Action == AuditAction.ReverificationReminded)), Is.EqualTo(1));
+    }
+
     [TestCase("Atelier Numérique & Cie", "atelier-numerique-cie")]
     [TestCase("  Œuvre — Coop  ", "oeuvre-coop")]
     [TestCase("!!!", "fiche")]

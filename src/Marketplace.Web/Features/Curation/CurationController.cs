@@ -53,6 +53,11 @@ public sealed class CurationController(
             r.SubmittedAt!.Value, now - r.SubmittedAt.Value)).ToList());
     }
 
+    [HttpGet("fr/conservation/a-reverifier", Name = "curation-reverify.fr")]
+    [HttpGet("en/curation/to-reverify", Name = "curation-reverify.en")]
+    public async Task<IActionResult> Reverify([FromServices] Reverification reverification, CancellationToken cancellationToken) =>
+        View(await reverification.DueAsync(cancellationToken));
+
     [HttpGet("fr/conservation/revisions/{id:int}", Name = "curation-review.fr")]
     [HttpGet("en/curation/revisions/{id:int}", Name = "curation-review.en")]
     public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)

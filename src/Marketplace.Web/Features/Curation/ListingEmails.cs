@@ -22,20 +22,24 @@ public sealed class ListingEmails(
     IOptions<EmailOptions> email,
     TimeProvider time)
 {
-    public async Task EnqueueAsync(ListingRevision revision, AuditAction action, CancellationToken cancellationToken)
+    public Task EnqueueAsync(ListingRevision revision, AuditAction action, CancellationToken cancellationToken) =>
+        EnqueueAsync(revision.OrganizationId, revision.Content.Name, $"Email.Listing.{action}", revision.DecisionReason, cancellationToken);
+
+    public Task EnqueueReminderAsync(int organizationId, string listing, CancellationToken cancellationToken) =>
+        EnqueueAsync(organizationId, listing, "Email.Listing.Reverify", null, cancellationToken);
+
+    private async Task EnqueueAsync(int organizationId, string listing, string key, string? comment, CancellationToken cancellationToken)
     {
         var members = await db.Users.AsNoTracking()
-            .Where(u => u.OrganizationId == revision.OrganizationId && u.EmailConfirmed && u.Email != null)
+            .Where(u => u.OrganizationId == organizationId && u.EmailConfirmed && u.Email != null)
             .Select(u => new { Email = u.Email!, u.DisplayName, u.Language })
             .ToListAsync(cancellationToken);
         foreach (var member in members)
         {
             using var _ = Cultures.UseLanguage(member.Language);
-            var key = $"Email.Listing.{action}";
-            var listing = revision.Content.Name;
             var subject = text[key + ".Subject", listing];
             var lines = new List<string> { text["Email.Greeting", member.DisplayName], text[key + ".Body", listing] };
-            if (revision.DecisionReason is { } reason) lines.Add(text["Email.Listing.Comment", reason]);
+            if (comment is not null) lines.Add(text["Email.Listing.Comment", comment]);
             var link = $"{site.Value.PublicBaseUrl.TrimEnd('/')}/{member.Language}/{(member.Language == "en" ? "account/listing" : "compte/fiche")}";
             db.OutboxEmails.Add(new OutboxEmail(member.Email, subject,
                 EmailBodies.Text(lines, text["Email.SeeListing"], link, text["Email.Footer"]),

@@ -19,6 +19,14 @@ public static class CommandLine
             "Charge seed-data/ (et ajoute N fournisseurs synthétiques pour les bancs d'essai). / Loads seed-data/ (and adds N synthetic providers for benchmarks).",
             Seed),
         new("reindex", "reindex", "Reconstruit l'index de recherche. / Rebuilds the search index.", Reindex),
+        new("reverify", "reverify",
+            "Envoie les rappels de vérification annuelle dus. / Sends the yearly re-verification reminders that are due.",
+            async (services, _, output, ct) =>
+            {
+                var count = await services.GetRequiredService<Features.Curation.Reverification>().RemindAsync(ct);
+                await output.WriteLineAsync($"Rappels envoyés : {count}. / Reminders sent: {count}.");
+                return 0;
+            }),
         new("users", UserCommands.Usage,
             "Crée un compte admin ou conservateur·rice et affiche un lien pour choisir le mot de passe; liste les comptes. / Adds an admin or curator and prints a link to set the password; lists accounts.",
             UserCommands.Run),

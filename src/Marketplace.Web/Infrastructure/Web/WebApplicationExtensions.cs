@@ -142,6 +142,8 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Account.Registration>();
         services.AddScoped<ListingEmails>();
         services.AddScoped<ListingWorkflow>();
+        services.AddScoped<Reverification>();
+        if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
         services.AddScoped<SearchProviders>();

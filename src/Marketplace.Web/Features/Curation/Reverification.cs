@@ -1,0 +1,73 @@
+using Marketplace.Web.Domain.Listings;
+using Marketplace.Web.Domain.Providers;
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Web.Features.Curation;
+
+/// <summary>
+/// Listings whose last human approval is over a year old: the curators' « à revérifier » list, and a reminder email to
+/// the provider organization at most once every 30 days (an audit entry records each reminder).
+/// </summary>
+public sealed class Reverification(MarketplaceDbContext db, ListingEmails emails, TimeProvider time)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(365);
+    public static readonly TimeSpan ReminderInterval = TimeSpan.FromDays(30);
+
+    public sealed record Due(int ProviderId, string Slug, string Name, DateTimeOffset? VerifiedAt, string? Organization);
+
+    public async Task<IReadOnlyList<Due>> DueAsync(CancellationToken cancellationToken)
+    {
+        var limit = time.GetUtcNow() - MaxAge;
+        return await (from p in db.Providers.AsNoTracking()
+                      where p.Status == ListingStatus.Published && (p.VerifiedAt == null || p.VerifiedAt < limit)
+                      orderby p.VerifiedAt, p.Name
+                      select new Due(p.Id, p.Slug, p.Name, p.VerifiedAt,
+                          db.Organizations.Where(o => o.ProviderId == p.Id).Select(o => o.Name).FirstOrDefault()))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Sends the reminders that are due; returns how many organizations were reminded.</summary>
+    public async Task<int> RemindAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var recent = now - ReminderInterval;
+        var reminded = 0;
+        foreach (var due in await DueAsync(cancellationToken))
+        {
+            var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.ProviderId == due.ProviderId, cancellationToken);
+            if (organization is null) continue; // demonstration listings have no organization to remind
+            var already = await db.AuditEntries.AnyAsync(a => a.ProviderId == due.ProviderId
+                && a.Action == AuditAction.ReverificationReminded && a.At > recent, cancellationToken);
+            if (already) continue;
+            await emails.EnqueueReminderAsync(organization.Id, due.Name, cancellationToken);
+            db.AuditEntries.Add(new AuditEntry(organization.Id, due.ProviderId, null, "system", AuditAction.ReverificationReminded, null, now));
+            await db.SaveChangesAsync(cancellationToken);
+            reminded++;
+        }
+        return reminded;
+    }
+}
+
+/// <summary>Runs the re-verification reminders once a day (and a minute after start-up).</summary>
+public sealed class ReverificationReminderService(IServiceScopeFactory scopes, ILogger<ReverificationReminderService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken);
+        using var timer = new PeriodicTimer(TimeSpan.FromDays(1));
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var count = await scope.ServiceProvider.GetRequiredService<Reverification>().RemindAsync(stoppingToken);
+                logger.LogInformation("Re-verification reminders sent: {Count}", count);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError("Re-verification reminders failed: {Error}", e.GetType().Name);
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
