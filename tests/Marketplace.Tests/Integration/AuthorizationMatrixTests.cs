@@ -102,7 +102,7 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
         // Each by someone allowed there: the token is the only thing missing.
         foreach (var (person, url) in new[]
                  {
-                     ("providerA", "/fr/compte/fiche/ouvrir"), ("providerA", "/fr/compte/fiche/archiver"),
+                     ("providerA", "/fr/compte/fiche/ouvrir"), ("providerA", "/fr/compte/fiche/archiver"), ("providerA", "/fr/compte/fiche/inviter"),
                      ("providerA", $"/fr/compte/fiche/revisions/{_revisionA}"), ("curator", $"/fr/conservation/revisions/{_revisionA}"),
                      ("providerA", "/fr/deconnexion"), ("anonymous", "/fr/connexion"), ("anonymous", "/fr/inscription"),
                      ("anonymous", "/fr/compte/definir-mot-de-passe"),

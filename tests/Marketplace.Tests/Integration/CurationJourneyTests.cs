@@ -207,6 +207,32 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task An_owner_invites_a_colleague_who_then_manages_the_same_listing()
+    {
+        var suffix = provider.ToString().ToLowerInvariant();
+        using var owner = await SignUpAsync(_factory, $"puma-{suffix}@exemple.invalid", "Coop Puma", "Provider");
+        var draft = await OpenEditorAsync(owner); // the owner's open draft
+        var colleagueEmail = $"collegue-puma-{suffix}@exemple.invalid";
+        var (_, dashboard) = await owner.GetAsync("/fr/compte/fiche");
+        var (invited, _) = await owner.SubmitAsync(dashboard, "form.invite-form", new Dictionary<string, string> { ["name"] = "Sam", ["email"] = colleagueEmail });
+        invited.IsRedirectTo("/fr/compte/fiche");
+
+        var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == colleagueEmail).Select(e => e.TextBody).SingleAsync());
+        var link = new Uri(Regex.Match(body, @"https?://\S+/fr/compte/definir-mot-de-passe\S+").Value);
+        using var colleague = new Browsing(_factory);
+        var (_, form) = await colleague.GetAsync(link.PathAndQuery);
+        await colleague.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string> { ["Password"] = Password, ["Confirmation"] = Password });
+        await SignInAsync(colleague, colleagueEmail, Password);
+        var (_, shared) = await colleague.GetAsync("/fr/compte/fiche");
+        Assert.That(shared.QuerySelector("h1")?.TextContent, Does.Contain("Coop Puma"));
+        var editLink = shared.QuerySelector("a.button")?.GetAttribute("href");
+        Assert.That(editLink, Is.Not.Null, "the colleague sees the same open draft");
+        var (editor, _) = await colleague.GetAsync(editLink!);
+        Assert.That(editor.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(draft.QuerySelector("form.stacked-form")?.GetAttribute("action"), Is.EqualTo(editLink));
+    }
+
+    [Test]
     public async Task An_unconfirmed_provider_can_save_but_not_submit()
     {
         var suffix = provider.ToString().ToLowerInvariant();

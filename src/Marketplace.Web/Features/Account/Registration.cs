@@ -55,6 +55,39 @@ public sealed class Registration(
         return null;
     }
 
+    /// <summary>
+    /// A member invites a colleague into the same organization (and role): an account without a password, and an
+    /// email with a one-time link to choose one, which also confirms the address. False if the address is taken.
+    /// </summary>
+    public async Task<bool> InviteAsync(MarketplaceUser inviter, string emailAddress, string displayName, CancellationToken cancellationToken)
+    {
+        if (inviter.OrganizationId is null || await users.FindByEmailAsync(emailAddress) is not null) return false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var colleague = new MarketplaceUser
+        {
+            UserName = emailAddress, Email = emailAddress, DisplayName = displayName.Trim(), OrganizationId = inviter.OrganizationId,
+            Language = inviter.Language, CreatedAt = time.GetUtcNow(),
+        };
+        if (!(await users.CreateAsync(colleague)).Succeeded) return false;
+        foreach (var role in await users.GetRolesAsync(inviter))
+            if (role is Roles.Provider or Roles.Nonprofit) await users.AddToRoleAsync(colleague, role);
+        var token = await users.GeneratePasswordResetTokenAsync(colleague);
+        var path = colleague.Language == "en" ? "en/account/set-password" : "fr/compte/definir-mot-de-passe";
+        var link = QueryHelpers.AddQueryString($"{site.Value.PublicBaseUrl.TrimEnd('/')}/{path}",
+            new Dictionary<string, string?> { ["user"] = colleague.Id, ["token"] = token });
+        using (Cultures.UseLanguage(colleague.Language))
+        {
+            var lines = new[] { text["Email.Greeting", colleague.DisplayName].Value, text["Email.Invite.Body", inviter.DisplayName].Value };
+            db.OutboxEmails.Add(new OutboxEmail(emailAddress, text["Email.Invite.Subject", inviter.DisplayName],
+                EmailBodies.Text(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
+                EmailBodies.Html(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
+                colleague.Language, $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>A one-time link to choose a new password, sent only if the address has an account.</summary>
     public async Task EnqueuePasswordResetAsync(string emailAddress, CancellationToken cancellationToken)
     {

@@ -119,6 +119,25 @@ public sealed class ListingController(
             : RedirectToRoute(LocalizedLinks.RouteName("listing-edit"), new { id = revision.Id });
     }
 
+    [HttpPost("fr/compte/fiche/inviter", Name = "listing-invite.fr")]
+    [HttpPost("en/account/listing/invite", Name = "listing-invite.en")]
+    public async Task<IActionResult> Invite(string? email, string? name, [FromServices] Account.Registration registration,
+        CancellationToken cancellationToken)
+    {
+        var (user, organization) = await CallerAsync();
+        if (organization is null) return NotFound();
+        var address = email?.Trim() ?? "";
+        if (!new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(address) || string.IsNullOrWhiteSpace(name)
+            || name.Length > MarketplaceUser.DisplayNameMaxLength)
+        {
+            TempData["Notice"] = text["Listing.InviteInvalid"].Value;
+            return RedirectToRoute(LocalizedLinks.RouteName("listing"));
+        }
+        var invited = await registration.InviteAsync(user, address, name, cancellationToken);
+        TempData["Notice"] = (invited ? text["Listing.Invited", address] : text["Account.EmailTaken"]).Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("listing"));
+    }
+
     [HttpPost("fr/compte/fiche/archiver", Name = "listing-archive.fr")]
     [HttpPost("en/account/listing/archive", Name = "listing-archive.en")]
     public async Task<IActionResult> Archive(CancellationToken cancellationToken)
