@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Tests.Browser;
 
@@ -158,5 +159,121 @@ public sealed class SearchJourneyTests
         await noScript.WaitForURLAsync("**sort=verified*");
         Assert.That(await noScript.Locator(".results .card").CountAsync(), Is.GreaterThan(0));
         await context.CloseAsync();
+    }
+
+    private async Task<string> OutboxLinkAsync(string to, string pathPart)
+    {
+        var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == to).OrderByDescending(e => e.Id)
+            .Select(e => e.TextBody).FirstAsync());
+        var url = new Uri(System.Text.RegularExpressions.Regex.Match(body, @"https?://\S+" + pathPart + @"\S*").Value);
+        return _baseUrl + url.PathAndQuery;
+    }
+
+    private static Task SubmitFormAsync(IPage page, string buttonName) =>
+        NavigateByAsync(page, () => page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = buttonName, Exact = true }).ClickAsync());
+
+    /// <summary>
+    /// Runs an action that navigates (a form post, often redirected) and waits for the new page. Playwright marks this
+    /// API obsolete in favour of waiting for a URL, but a form that fails validation stays on the same URL.
+    /// </summary>
+    private static async Task NavigateByAsync(IPage page, Func<Task> action)
+    {
+#pragma warning disable CS0612
+        await page.RunAndWaitForNavigationAsync(action);
+#pragma warning restore CS0612
+    }
+
+    [Test]
+    public async Task A_provider_and_a_curator_take_a_listing_from_sign_up_to_archive()
+    {
+        const string password = "une phrase de passe assez longue";
+        var provider = await NewPageAsync();
+
+        // Sign-up, confirmation by the emailed link, sign-in.
+        await provider.GotoAsync(_baseUrl + "/fr/inscription");
+        await AssertAccessibleAsync(provider);
+        await provider.GetByLabel("un fournisseur qui offre des services numériques").CheckAsync();
+        await provider.GetByLabel("Nom de l'organisation").FillAsync("Coop Harfang");
+        await provider.GetByLabel("Votre nom").FillAsync("Camille");
+        await provider.GetByLabel("Adresse courriel").FillAsync("harfang@exemple.invalid");
+        await provider.GetByLabel("Nouveau mot de passe").FillAsync(password);
+        await provider.GetByLabel("Confirmez le mot de passe").FillAsync(password);
+        await provider.GetByLabel("J'accepte les conditions", new PageGetByLabelOptions { Exact = false }).CheckAsync();
+        await SubmitFormAsync(provider, "Créer le compte");
+        Assert.That(provider.Url, Does.Contain("/fr/connexion"));
+        await provider.GotoAsync(await OutboxLinkAsync("harfang@exemple.invalid", "/fr/compte/confirmer"));
+        Assert.That(await provider.Locator(".notice").TextContentAsync(), Does.Contain("confirmée"));
+        await provider.GotoAsync(_baseUrl + "/fr/connexion");
+        await AssertAccessibleAsync(provider);
+        await provider.GetByLabel("Adresse courriel").FillAsync("harfang@exemple.invalid");
+        await provider.GetByLabel("Mot de passe").FillAsync(password);
+        await SubmitFormAsync(provider, "Se connecter");
+
+        // Draft and submission.
+        await provider.GotoAsync(_baseUrl + "/fr/compte/fiche");
+        await AssertAccessibleAsync(provider);
+        await SubmitFormAsync(provider, "Rédiger ma fiche");
+        await AssertAccessibleAsync(provider);
+        await provider.GetByLabel("Description en français (obligatoire)").FillAsync("Coopérative de formation harfangesque pour les organismes.");
+        await provider.Locator("#o0-category").SelectOptionAsync("formation");
+        await provider.Locator("#o0-fr").FillAsync("Ateliers de littératie numérique.");
+        await provider.Locator("#o0-regions").SelectOptionAsync(["02", "09"]);
+        await provider.Locator("#o0-languages").SelectOptionAsync("fr");
+        await SubmitFormAsync(provider, "Soumettre pour vérification");
+        Assert.That(await provider.Locator(".notice").TextContentAsync(), Does.Contain("Fiche soumise"));
+
+        // A curator: one-time link from the command line, password, two-factor set-up, then the queue.
+        using var output = new StringWriter();
+        await Marketplace.Web.Infrastructure.Cli.CommandLine.RunAsync(_factory.Services,
+            ["users", "add", "--email", "curatrice@exemple.invalid", "--role", "curator"], output, CancellationToken.None);
+        var link = output.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("http"));
+        var curator = await NewPageAsync();
+        await curator.GotoAsync(_baseUrl + new Uri(link).PathAndQuery);
+        await AssertAccessibleAsync(curator);
+        await curator.GetByLabel("Nouveau mot de passe").FillAsync(password);
+        await curator.GetByLabel("Confirmez le mot de passe").FillAsync(password);
+        await SubmitFormAsync(curator, "Enregistrer le mot de passe");
+        await curator.GetByLabel("Adresse courriel").FillAsync("curatrice@exemple.invalid");
+        await curator.GetByLabel("Mot de passe").FillAsync(password);
+        await SubmitFormAsync(curator, "Se connecter");
+        await curator.GotoAsync(_baseUrl + "/fr/conservation");
+        Assert.That(curator.Url, Does.Contain("/fr/compte/double-authentification"));
+        await AssertAccessibleAsync(curator);
+        var key = await curator.Locator("#shared-key").TextContentAsync();
+        await curator.GetByLabel("Code").FillAsync(Totp.Code(key!));
+        await SubmitFormAsync(curator, "Activer");
+        Assert.That(await curator.Locator(".recovery-codes li").CountAsync(), Is.EqualTo(8));
+
+        async Task DecideAsync(string decision, string? reason = null)
+        {
+            await curator.GotoAsync(_baseUrl + "/fr/conservation");
+            await AssertAccessibleAsync(curator);
+            await NavigateByAsync(curator, () => curator.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Coop Harfang" }).ClickAsync());
+            await AssertAccessibleAsync(curator);
+            await curator.GetByLabel(decision, new PageGetByLabelOptions { Exact = false }).CheckAsync();
+            if (reason is not null) await curator.GetByLabel("Commentaire ou raison", new PageGetByLabelOptions { Exact = false }).FillAsync(reason);
+            await SubmitFormAsync(curator, "Enregistrer la décision");
+        }
+
+        await DecideAsync("Demander des modifications", "Ajoutez une description en anglais.");
+        await provider.GotoAsync(_baseUrl + "/fr/compte/fiche");
+        Assert.That(await provider.Locator("main").TextContentAsync(), Does.Contain("Ajoutez une description en anglais."));
+        await NavigateByAsync(provider, () => provider.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Continuer la rédaction" }).ClickAsync());
+        await provider.GetByLabel("Description en anglais (facultative)").FillAsync("Training cooperative for community groups.");
+        await SubmitFormAsync(provider, "Soumettre pour vérification");
+        await DecideAsync("Approuver et publier");
+
+        var visitor = await NewPageAsync(width: 390);
+        await visitor.GotoAsync(_baseUrl + "/fr/recherche?q=harfangesque");
+        Assert.That(await visitor.Locator(".results .card h3 a").AllTextContentsAsync(), Is.EqualTo(new[] { "Coop Harfang" }));
+        await visitor.GotoAsync(_baseUrl + "/fr/fournisseurs/coop-harfang");
+        await AssertAccessibleAsync(visitor);
+
+        // Archive: gone from search at once.
+        await provider.GotoAsync(_baseUrl + "/fr/compte/fiche");
+        await AssertAccessibleAsync(provider);
+        await SubmitFormAsync(provider, "Archiver la fiche");
+        await visitor.GotoAsync(_baseUrl + "/fr/recherche?q=harfangesque");
+        Assert.That(await visitor.Locator(".results .card").CountAsync(), Is.Zero);
     }
 }
