@@ -43,6 +43,49 @@ public sealed class AccountPagesTests(DatabaseProvider provider)
         Assert.That(page.Body!.TextContent, Does.Contain("Dominique Exemple").And.Contain("dpo@exemple.invalid"));
     }
 
+    [TestCase("/fr/conditions", "Conditions d'utilisation")]
+    [TestCase("/en/terms", "Terms of use")]
+    public async Task The_terms_exist_in_both_languages_and_link_to_the_privacy_policy(string path, string title)
+    {
+        using var browsing = new Browsing(_factory);
+        var (response, page) = await browsing.GetAsync(path);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(page.QuerySelector("h1")?.TextContent, Is.EqualTo(title));
+        Assert.That(page.QuerySelector("main a[href$='/confidentialite'], main a[href$='/privacy']"), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Session_and_form_cookies_are_http_only_same_site_and_secure()
+    {
+        var email = $"cookies-{Guid.NewGuid():N}@exemple.invalid";
+        var link = await AddCuratorAsync(email);
+        using var browsing = new Browsing(_factory);
+        var (_, form) = await browsing.GetAsync(link);
+        await browsing.SubmitAsync(form, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "une phrase de passe assez longue" });
+        using var fresh = new Browsing(_factory); // a new visitor: the form cookie is set by the sign-in page
+        var (loginPage, login) = await fresh.GetAsync("/fr/connexion");
+        var (signedIn, _) = await fresh.SubmitAsync(login, "form.stacked-form",
+            new Dictionary<string, string> { ["Email"] = email, ["Password"] = "une phrase de passe assez longue" });
+        var cookies = loginPage.Headers.GetValues("Set-Cookie").Concat(signedIn.Headers.GetValues("Set-Cookie")).ToArray();
+        foreach (var name in new[] { "panier.af=", "panier.session=" })
+        {
+            var cookie = cookies.Single(c => c.StartsWith(name)).ToLowerInvariant();
+            Assert.That(cookie, Does.Contain("httponly").And.Contain("samesite=").And.Contain("secure"), cookie);
+        }
+    }
+
+    [Test]
+    public async Task Sign_in_attempts_are_rate_limited_per_address()
+    {
+        var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var limited = new MarketplaceFactory(database, settings: new Dictionary<string, string> { ["Marketplace:AccountRequestsPerMinute"] = "3" });
+        using var browsing = new Browsing(limited);
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++) statuses.Add((int)(await browsing.GetAsync("/fr/connexion")).Response.StatusCode);
+        Assert.That(statuses, Is.EqualTo(new[] { 200, 200, 200, 429 }));
+    }
+
     [Test]
     public async Task A_curator_sets_a_password_from_the_link_then_signs_in_and_out()
     {

@@ -233,6 +233,32 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task Two_curators_on_the_same_submission_the_second_is_told_and_nothing_is_lost()
+    {
+        var suffix = provider.ToString().ToLowerInvariant();
+        using var owner = await SignUpAsync(_factory, $"loutre-{suffix}@exemple.invalid", "Coop Loutre", "Provider");
+        var editor = await OpenEditorAsync(owner);
+        var values = Listing("Coop Loutre", "loutreun");
+        values["submit"] = "1";
+        await owner.SubmitAsync(editor, "form.stacked-form", values);
+
+        using var first = await CuratorAsync(_factory, $"premiere-{suffix}@exemple.invalid");
+        using var second = await CuratorAsync(_factory, $"seconde-{suffix}@exemple.invalid");
+        var (_, firstView) = await first.GetAsync(await ReviewLinkAsync(first, "Coop Loutre"));
+        var (_, secondView) = await second.GetAsync(await ReviewLinkAsync(second, "Coop Loutre"));
+
+        var (approved, _) = await first.SubmitAsync(firstView, "form.stacked-form", new Dictionary<string, string> { ["Decision"] = "Approve" });
+        approved.IsRedirectTo("/fr/conservation");
+        var (late, latePage) = await second.SubmitAsync(secondView, "form.stacked-form",
+            new Dictionary<string, string> { ["Decision"] = "Reject", ["Reason"] = "Hors champ." });
+        Assert.That(late.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That(latePage.QuerySelector(".alert")?.TextContent, Does.Contain("déjà été décidée"));
+        Assert.That(latePage.Body!.TextContent, Does.Contain("Approuvée"), "the page shows the decision that stands");
+        using var anonymous = _factory.CreateClient();
+        Assert.That(await anonymous.SlugsAsync("q=loutreun"), Is.EqualTo(new[] { "coop-loutre" }));
+    }
+
+    [Test]
     public async Task An_unconfirmed_provider_can_save_but_not_submit()
     {
         var suffix = provider.ToString().ToLowerInvariant();

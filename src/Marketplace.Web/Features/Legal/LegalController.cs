@@ -10,4 +10,8 @@ public sealed class LegalController(IOptions<PrivacyOptions> privacy) : Controll
     [HttpGet("fr/confidentialite", Name = "privacy.fr")]
     [HttpGet("en/privacy", Name = "privacy.en")]
     public IActionResult Privacy() => View(privacy.Value);
+
+    [HttpGet("fr/conditions", Name = "terms.fr")]
+    [HttpGet("en/terms", Name = "terms.en")]
+    public IActionResult Terms() => View(privacy.Value);
 }
