@@ -193,4 +193,23 @@ public sealed class AccountPagesTests(DatabaseProvider provider)
             new Dictionary<string, string> { ["Email"] = email, ["Password"] = "nouvelle phrase tout aussi longue" });
         signedIn.IsRedirectTo("/fr");
     }
+
+    [Test]
+    public async Task Signing_up_in_english_gives_english_emails_and_french_stays_the_default()
+    {
+        using var browsing = new Browsing(_factory);
+        var (_, form) = await browsing.GetAsync("/en/sign-up");
+        Assert.That(form.QuerySelector("h1")?.TextContent, Is.EqualTo("Sign up"));
+        var email = $"english-{Guid.NewGuid():N}@exemple.invalid";
+        var (created, _) = await browsing.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string>
+        {
+            ["Kind"] = "Nonprofit", ["OrganizationName"] = "Youth Centre", ["DisplayName"] = "Sam", ["Email"] = email,
+            ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "une phrase de passe assez longue", ["AcceptTerms"] = "true",
+        });
+        created.IsRedirectTo("/en/login");
+        var message = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == email));
+        Assert.That((message.Subject, message.Language), Is.EqualTo(("Confirm your email address", "en")));
+        Assert.That(message.TextBody, Does.Contain("/en/account/confirm?").And.Contain("Hello Sam,"));
+        Assert.That(message.HtmlBody, Does.Contain("<a href=").And.Not.Contain("<img"));
+    }
 }

@@ -75,6 +75,7 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/compte/fiche/revisions/{A}", 302, 302, 404, 404, 404, 404)]
     [TestCase("/fr/compte/fiche/archiver", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 400, 400)]
+    [TestCase("/fr/conservation/fiches/999999/archiver", 302, 404, 404, 404, 302, 302)]
     public async Task Post(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {
         var expected = new[] { anonymous, providerA, providerB, nonprofit, curator, admin };

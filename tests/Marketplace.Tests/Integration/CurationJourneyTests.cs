@@ -5,6 +5,7 @@ using Marketplace.Tests.Support;
 using Marketplace.Web.Infrastructure.Cli;
 using Marketplace.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Tests.Integration;
 
@@ -204,6 +205,46 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
             "Fiche « Coop Ocelot » reçue pour vérification",
             "Fiche « Coop Ocelot » approuvée et publiée",
         }));
+
+        // The outbox delivers them: each becomes an .eml file with its Message-ID, and is marked sent.
+        var delivered = await _factory.WithScopeAsync(sp => sp.GetRequiredService<Marketplace.Web.Infrastructure.Email.OutboxDelivery>()
+            .DeliverDueAsync(1000, CancellationToken.None));
+        Assert.That(delivered.Sent, Is.GreaterThanOrEqualTo(7));
+        var rows = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == $"coop-{suffix}@exemple.invalid").ToListAsync());
+        Assert.That(rows.All(e => e.SentAt is not null));
+        var files = Directory.GetFiles(Path.Combine(_factory.Database.DataDirectory, "mail"), "*.eml").Select(File.ReadAllText).ToArray();
+        Assert.That(rows.All(e => files.Count(f => f.Contains(e.MessageId)) == 1), "one file per email");
+    }
+
+    [Test]
+    public async Task A_curator_archives_a_stale_listing_with_a_reason_and_the_provider_is_told()
+    {
+        var suffix = provider.ToString().ToLowerInvariant();
+        var ownerEmail = $"castor-{suffix}@exemple.invalid";
+        using var owner = await SignUpAsync(_factory, ownerEmail, "Coop Castor", "Provider");
+        var editor = await OpenEditorAsync(owner);
+        var values = Listing("Coop Castor", "castorun");
+        values["submit"] = "1";
+        await owner.SubmitAsync(editor, "form.stacked-form", values);
+        using var curator = await CuratorAsync(_factory, $"archiviste-{suffix}@exemple.invalid");
+        await DecideAsync(curator, "Coop Castor", "Approve");
+        var old = DateTimeOffset.UtcNow.AddDays(-400);
+        await _factory.WithDbAsync(db => db.Providers.Where(p => p.Slug == "coop-castor").ExecuteUpdateAsync(u => u.SetProperty(p => p.VerifiedAt, old)));
+
+        var (_, list) = await curator.GetAsync("/fr/conservation/a-reverifier");
+        var row = list.QuerySelectorAll("table.queue tbody tr").Single(r => r.TextContent.Contains("Coop Castor"));
+        row.QuerySelector("form")!.Id = "archive-castor";
+        var (withoutReason, _) = await curator.SubmitAsync(list, "#archive-castor", new Dictionary<string, string> { ["reason"] = " " });
+        withoutReason.IsRedirectTo("/fr/conservation/a-reverifier");
+        using var anonymous = _factory.CreateClient();
+        Assert.That(await anonymous.SlugsAsync("q=castorun"), Is.EqualTo(new[] { "coop-castor" }), "no reason, no archive");
+
+        var (archived, _) = await curator.SubmitAsync(list, "#archive-castor", new Dictionary<string, string> { ["reason"] = "Organisation dissoute." });
+        archived.IsRedirectTo("/fr/conservation/a-reverifier");
+        Assert.That(await anonymous.SlugsAsync("q=castorun"), Is.Empty);
+        var email = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == ownerEmail).OrderByDescending(e => e.Id).FirstAsync());
+        Assert.That(email.Subject, Is.EqualTo("Fiche « Coop Castor » archivée"));
+        Assert.That(email.TextBody, Does.Contain("Organisation dissoute."));
     }
 
     [Test]

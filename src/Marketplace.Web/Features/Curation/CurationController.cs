@@ -96,6 +96,30 @@ public sealed class CurationController(
         return RedirectToRoute(LocalizedLinks.RouteName("curation"));
     }
 
+    /// <summary>A curator withdraws a published listing (with a reason the provider is told): it leaves search at once.</summary>
+    [HttpPost("fr/conservation/fiches/{providerId:int}/archiver", Name = "curation-archive.fr")]
+    [HttpPost("en/curation/listings/{providerId:int}/archive", Name = "curation-archive.en")]
+    public async Task<IActionResult> Archive(int providerId, string? reason, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > ListingRevision.ReasonMaxLength)
+        {
+            TempData["Notice"] = text["Curation.ReasonRequired"].Value;
+            return RedirectToRoute(LocalizedLinks.RouteName("curation-reverify"));
+        }
+        try
+        {
+            if (!await workflow.ArchiveAsync(providerId, organizationId: null, users.GetUserId(User)!, reason.Trim(), cancellationToken))
+                return NotFound();
+        }
+        catch (DomainException)
+        {
+            TempData["Notice"] = text["Listing.CannotEdit"].Value;
+            return RedirectToRoute(LocalizedLinks.RouteName("curation-reverify"));
+        }
+        TempData["Notice"] = text["Listing.Archived"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("curation-reverify"));
+    }
+
     private IActionResult Refuse(Review review, string message, int status)
     {
         Response.StatusCode = status;

@@ -25,6 +25,9 @@ public sealed class ListingEmails(
     public Task EnqueueAsync(ListingRevision revision, AuditAction action, CancellationToken cancellationToken) =>
         EnqueueAsync(revision.OrganizationId, revision.Content.Name, $"Email.Listing.{action}", revision.DecisionReason, cancellationToken);
 
+    public Task EnqueueArchivedAsync(int organizationId, string listing, string? reason, CancellationToken cancellationToken) =>
+        EnqueueAsync(organizationId, listing, "Email.Listing.Archived", reason, cancellationToken);
+
     public Task EnqueueReminderAsync(int organizationId, string listing, CancellationToken cancellationToken) =>
         EnqueueAsync(organizationId, listing, "Email.Listing.Reverify", null, cancellationToken);
 

@@ -139,6 +139,8 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
                      .ToListAsync(cancellationToken))
             open.Discard(time.GetUtcNow());
         db.AuditEntries.Add(new AuditEntry(owner?.Id ?? 0, providerId, null, actorId, AuditAction.Archived, reason, time.GetUtcNow()));
+        // The provider is told when someone else (a curator) archives its listing.
+        if (owner is not null && organizationId is null) await emails.EnqueueArchivedAsync(owner.Id, provider.Name, reason, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
