@@ -66,4 +66,24 @@ public sealed class OperationsTests
         Assert.That(code, Is.EqualTo(1));
         Assert.That(output.ToString(), Does.StartWith("Erreur / error").And.Not.Contain("   at "));
     }
+
+    [Test]
+    public async Task Outside_development_plain_http_moves_to_https_and_cookies_are_secure()
+    {
+        var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new MarketplaceFactory(database, environment: "Production",
+            settings: new Dictionary<string, string> { ["Marketplace:RequireHttps"] = "true" });
+        using var http = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var plain = await http.GetAsync("/fr/connexion?returnUrl=%2Ffr");
+        Assert.That((int)plain.StatusCode, Is.EqualTo(308));
+        Assert.That(plain.Headers.Location?.ToString(), Is.EqualTo("https://localhost/fr/connexion?returnUrl=%2Ffr"));
+        Assert.That((int)(await http.GetAsync("/healthz")).StatusCode, Is.EqualTo(200), "local probes stay on HTTP");
+
+        // Behind the proxy: HTTPS as forwarded; the form page works and its cookie is Secure.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://localhost/fr/connexion");
+        var secure = await http.SendAsync(request);
+        Assert.That(secure.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(secure.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("panier.af=")).ToLowerInvariant(), Does.Contain("secure"));
+    }
 }

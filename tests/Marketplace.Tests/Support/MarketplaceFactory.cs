@@ -25,6 +25,7 @@ public sealed class MarketplaceFactory(
         builder.UseSetting("Marketplace:SeedDataDirectory", Path.Combine(RepositoryRoot, "seed-data"));
         builder.UseSetting("Email:BackgroundSender", "false"); // tests deliver the outbox by hand
         builder.UseSetting("Marketplace:ReverificationReminders", "false"); // tests run the reminders by hand
+        builder.UseSetting("Marketplace:RequireHttps", "false"); // OperationsTests checks the HTTPS requirement itself
         builder.UseSetting("Marketplace:AccountRequestsPerMinute", "100000"); // a test that checks the limit sets its own
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }

@@ -85,6 +85,12 @@ public static class WebApplicationExtensions
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ApiRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
         });
 
+        // Outside Development the site requires HTTPS (directly or through the proxy's X-Forwarded-Proto): plain HTTP is
+        // redirected, and every cookie is Secure. Marketplace:RequireHttps=false (benchmarks on plain HTTP) keeps cookies
+        // Secure whenever the request is.
+        var requireHttps = builder.Configuration.GetValue($"{MarketplaceOptions.Section}:RequireHttps", !builder.Environment.IsDevelopment());
+        var cookiePolicy = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        services.AddSingleton(new HttpsRequirement(requireHttps));
         services.AddIdentity<MarketplaceUser, IdentityRole>(o =>
             {
                 // Length over composition rules, plus a list of common passwords (NIST SP 800-63B).
@@ -107,7 +113,7 @@ public static class WebApplicationExtensions
             o.Cookie.Name = "panier.session";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
-            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.Cookie.SecurePolicy = cookiePolicy;
             o.LoginPath = "/fr/connexion";
             o.Events.OnRedirectToLogin = context =>
             {
@@ -128,7 +134,7 @@ public static class WebApplicationExtensions
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "panier.af";
-            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.Cookie.SecurePolicy = cookiePolicy;
         });
 
         services.AddSingleton(Options.Create(builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions()));
@@ -163,6 +169,21 @@ public static class WebApplicationExtensions
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (app.Services.GetRequiredService<HttpsRequirement>().Required)
+        {
+            app.Use(async (context, next) =>
+            {
+                // /healthz stays reachable over HTTP for local probes; everything else moves to HTTPS (308 keeps the method).
+                if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/healthz"))
+                {
+                    await next();
+                    return;
+                }
+                var url = $"https://{context.Request.Host.Host}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
+                context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+                context.Response.Headers.Location = url;
+            });
+        }
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error/500");
@@ -221,3 +242,6 @@ public static class Cultures
     public static string IsoDate(DateTimeOffset instant) =>
         TimeZoneInfo.ConvertTime(instant, QuebecTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
+
+/// <summary>Whether this instance requires HTTPS (Marketplace:RequireHttps; default: outside Development).</summary>
+public sealed record HttpsRequirement(bool Required);
