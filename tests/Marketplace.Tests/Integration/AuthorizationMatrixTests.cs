@@ -55,6 +55,14 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/conservation/revisions/999999", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/conservation/a-reverifier", 302, 404, 404, 404, 200, 200)]
     [TestCase("/en/curation/to-reverify", 302, 404, 404, 404, 200, 200)]
+    [TestCase("/fr/connexion", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/inscription", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/en/sign-up", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/mot-de-passe-oublie", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/compte/definir-mot-de-passe", 404, 404, 404, 404, 404, 404)]
+    [TestCase("/fr/compte/confirmer?user=nobody&token=x", 404, 404, 404, 404, 404, 404)]
+    [TestCase("/fr/confidentialite", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/conditions", 200, 200, 200, 200, 200, 200)]
     [TestCase("/fr/compte/double-authentification", 302, 200, 200, 200, 200, 200)]
     [TestCase("/fr/admin/comptes", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/admin/accounts", 302, 404, 404, 404, 404, 200)]
@@ -76,10 +84,13 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/compte/fiche/archiver", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 400, 400)]
     [TestCase("/fr/conservation/fiches/999999/archiver", 302, 404, 404, 404, 302, 302)]
+    [TestCase("/fr/compte/fiche/inviter", 302, 302, 302, 404, 404, 404)]
+    [TestCase("/fr/admin/comptes/{A-user}/roles", 302, 404, 404, 404, 404, 400)]
     public async Task Post(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {
         var expected = new[] { anonymous, providerA, providerB, nonprofit, curator, admin };
-        var url = path.Replace("{A}", _revisionA.ToString());
+        var userA = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == "a@exemple.invalid").Select(u => u.Id).SingleAsync());
+        var url = path.Replace("{A}", _revisionA.ToString()).Replace("{A-user}", userA);
         for (var i = 0; i < People.Length; i++)
         {
             var person = _people[People[i]];

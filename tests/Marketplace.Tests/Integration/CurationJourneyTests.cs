@@ -183,6 +183,9 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.EqualTo(new[] { "coop-ocelot" }));
         var (_, review) = await curator.GetAsync(await ReviewLinkAsync(curator, "Coop Ocelot"));
         Assert.That(review.Body!.TextContent, Does.Contain("Champs modifiés : description en français"));
+        var history = review.QuerySelectorAll("ul.history li").Select(li => li.TextContent).ToArray();
+        Assert.That(history.Any(h => h.Contains("Modifications demandées") && h.Contains($"par curatrice-{suffix}@exemple.invalid") && h.Contains("Précisez la région.")),
+            "curators read who decided what, when and why");
         await DecideAsync(curator, "Coop Ocelot", "Approve");
         Assert.That(await anonymous.SlugsAsync("q=oceloteux"), Is.EqualTo(new[] { "coop-ocelot" }));
         Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.Empty);

@@ -29,7 +29,8 @@ public sealed class CurationController(
         string Organization,
         ListingContent? Published,
         IReadOnlyList<string> Changed,
-        IReadOnlyList<AuditEntry> History);
+        IReadOnlyList<AuditEntry> History,
+        IReadOnlyDictionary<string, string> Actors);
 
     public sealed class DecisionForm
     {
@@ -141,6 +142,10 @@ public sealed class CurationController(
         var history = await db.AuditEntries.AsNoTracking()
             .Where(a => a.OrganizationId == revision.OrganizationId)
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(50).ToListAsync(cancellationToken);
-        return new Review(revision, organization, published, published is null ? [] : revision.Content.ChangedFrom(published), history);
+        // Who decided: staff and provider accounts by email, for the curators' eyes only.
+        var actorIds = history.Select(a => a.ActorUserId).Distinct().ToArray();
+        var actors = await db.Users.AsNoTracking().Where(u => actorIds.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.DisplayName, cancellationToken);
+        return new Review(revision, organization, published, published is null ? [] : revision.Content.ChangedFrom(published), history, actors);
     }
 }
