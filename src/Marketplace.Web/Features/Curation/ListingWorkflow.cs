@@ -37,7 +37,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
     {
         var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, cancellationToken);
         if (organization.Kind != OrganizationKind.Provider) throw new DomainException("Only a provider organization keeps a listing.");
-        var open = await OpenRevisions(organizationId).SingleOrDefaultAsync(cancellationToken);
+        var open = await OpenRevisions(organizationId).OrderBy(r => r.Id).FirstOrDefaultAsync(cancellationToken);
         if (open is not null) return open;
 
         var content = ListingContent.Empty(organization.Name);

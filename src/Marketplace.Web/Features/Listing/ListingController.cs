@@ -46,7 +46,7 @@ public sealed class ListingController(
         var published = organization.ProviderId is { } id ? await db.Providers.AsNoTracking().SingleAsync(p => p.Id == id, cancellationToken) : null;
         var open = await db.ListingRevisions.AsNoTracking()
             .Where(r => r.OrganizationId == organization.Id && ListingRevision.OpenStates.Contains(r.State))
-            .SingleOrDefaultAsync(cancellationToken);
+            .OrderBy(r => r.Id).FirstOrDefaultAsync(cancellationToken); // two colleagues opening at once may leave two drafts: show the first
         var history = await db.AuditEntries.AsNoTracking().Where(a => a.OrganizationId == organization.Id)
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(20).ToListAsync(cancellationToken);
         return View(new Dashboard(organization.Name, published, open, history, user.EmailConfirmed));
