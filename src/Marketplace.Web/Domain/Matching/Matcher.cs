@@ -1,0 +1,120 @@
+using Marketplace.Web.Domain.Providers;
+
+namespace Marketplace.Web.Domain.Matching;
+
+/// <summary>One service offering of a candidate provider, as the matcher needs it.</summary>
+public sealed record CandidateOffering(
+    string CategoryKey,
+    PricingModel Pricing,
+    DeliveryMode Delivery,
+    bool ServesAllQuebec,
+    IReadOnlyCollection<string> Regions,
+    IReadOnlyCollection<string> Languages,
+    IReadOnlyCollection<string> FundingPrograms);
+
+/// <summary>A published provider as a candidate, with the feedback of earlier dismissals (0 = none, 1 = always dismissed).</summary>
+public sealed record Candidate(
+    int ProviderId,
+    string Name,
+    bool Published,
+    bool SocialEconomy,
+    string? HeadOfficeRegion,
+    DateTimeOffset? VerifiedAt,
+    IReadOnlyList<CandidateOffering> Offerings,
+    double DismissalRate = 0);
+
+public enum MatchFactor
+{
+    ValueAlignment,
+    PricingFit,
+    FundingFit,
+    LocalPresence,
+    RecentlyVerified,
+    DismissalFeedback,
+}
+
+/// <summary>Weights of the soft factors (configuration <c>Matching:Weights</c>, documented in docs/matching.md).</summary>
+public sealed record MatchWeights(
+    double ValueAlignment = 3,
+    double PricingFit = 2,
+    double FundingFit = 2,
+    double LocalPresence = 2,
+    double RecentlyVerified = 1,
+    double DismissalFeedback = 2)
+{
+    public double Of(MatchFactor factor) => factor switch
+    {
+        MatchFactor.ValueAlignment => ValueAlignment,
+        MatchFactor.PricingFit => PricingFit,
+        MatchFactor.FundingFit => FundingFit,
+        MatchFactor.LocalPresence => LocalPresence,
+        MatchFactor.RecentlyVerified => RecentlyVerified,
+        _ => DismissalFeedback,
+    };
+}
+
+/// <summary>One factor's part of a score: what the explanation shows.</summary>
+public sealed record FactorContribution(MatchFactor Factor, double Value, double Contribution);
+
+/// <summary>A provider that passed every hard constraint, with the categories it matched and each factor's contribution.</summary>
+public sealed record Match(int ProviderId, string Name, double Score, IReadOnlyList<string> MatchedCategories,
+    bool ServesRegionInPerson, IReadOnlyList<FactorContribution> Factors);
+
+/// <summary>
+/// The matching engine: pure and deterministic. Hard constraints decide whether a provider may be suggested at all (it
+/// is published; one of its offerings is in a requested category, reaches the request's region, or works remotely when
+/// the request accepts remote, and serves in the request's language). Weighted soft factors, each between 0 and 1,
+/// order the rest; the score is their weighted sum, so improving one factor never lowers a provider's rank.
+/// </summary>
+public static class Matcher
+{
+    public static Match? Score(NeedRequest request, Candidate candidate, DateTimeOffset now, MatchWeights weights)
+    {
+        if (!candidate.Published) return null;
+        var fitting = candidate.Offerings.Where(o => request.Categories.Contains(o.CategoryKey)
+                                                     && o.Languages.Contains(request.Language)
+                                                     && Reaches(o, request)).ToList();
+        if (fitting.Count == 0) return null;
+
+        var inPerson = fitting.Any(o => o.ServesAllQuebec || o.Regions.Contains(request.Region));
+        var p = request.Preferences;
+        var values = new Dictionary<MatchFactor, double>
+        {
+            [MatchFactor.ValueAlignment] = candidate.SocialEconomy ? (p.PreferSocialEconomy ? 1 : 0.5) : 0,
+            [MatchFactor.PricingFit] = fitting.Max(o => PricingValue(o.Pricing, p.NeedsFreeOrNonprofitPricing)),
+            [MatchFactor.FundingFit] = p.FundingProgram is { } program && fitting.Any(o => o.FundingPrograms.Contains(program)) ? 1 : 0,
+            [MatchFactor.LocalPresence] = (candidate.HeadOfficeRegion == request.Region ? 1 : inPerson ? 0.5 : 0) * (p.PreferLocal ? 1 : 0.5),
+            [MatchFactor.RecentlyVerified] = candidate.VerifiedAt is { } verified
+                ? Math.Clamp(1 - (now - verified).TotalDays / 365.0, 0, 1)
+                : 0,
+            [MatchFactor.DismissalFeedback] = Math.Clamp(1 - candidate.DismissalRate, 0, 1),
+        };
+        var factors = values.Select(v => new FactorContribution(v.Key, v.Value, Math.Round(v.Value * weights.Of(v.Key), 6))).ToList();
+        var categories = fitting.Select(o => o.CategoryKey).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new Match(candidate.ProviderId, candidate.Name, Math.Round(factors.Sum(f => f.Contribution), 6), categories, inPerson, factors);
+    }
+
+    /// <summary>The best <paramref name="count"/> matches: score, then name, then id, so the same input always gives the same list.</summary>
+    public static IReadOnlyList<Match> Top(NeedRequest request, IEnumerable<Candidate> candidates, int count, DateTimeOffset now,
+        MatchWeights weights) =>
+        candidates.Select(c => Score(request, c, now, weights)).OfType<Match>()
+            .OrderByDescending(m => m.Score).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.ProviderId)
+            .Take(count).ToList();
+
+    private static bool Reaches(CandidateOffering offering, NeedRequest request)
+    {
+        // The rule: it serves the request's region, or it delivers remotely and the request accepts remote.
+        var inPerson = offering.ServesAllQuebec || offering.Regions.Contains(request.Region);
+        var remote = request.AcceptsRemote && offering.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride;
+        return inPerson || remote;
+    }
+
+    private static double PricingValue(PricingModel pricing, bool needsFreeOrNonprofit) => pricing switch
+    {
+        PricingModel.Gratuit => 1,
+        PricingModel.TarifReduitObnl => needsFreeOrNonprofit ? 1 : 0.8,
+        _ when needsFreeOrNonprofit => 0,
+        PricingModel.NonPrecise => 0.3,
+        _ => 0.5,
+    };
+}

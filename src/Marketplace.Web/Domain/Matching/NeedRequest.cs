@@ -1,0 +1,96 @@
+using Marketplace.Web.Domain.Providers;
+
+namespace Marketplace.Web.Domain.Matching;
+
+public enum RequestStatus
+{
+    Open,
+    Paused,
+    Closed,
+}
+
+/// <summary>Where the nonprofit wants the service delivered.</summary>
+public enum DeliveryPreference
+{
+    OnSite,
+    Remote,
+    Either,
+}
+
+/// <summary>
+/// A nonprofit's need (issue 4): what it asks for, where, in which language, and what it values. Only an open request is
+/// matched. Every change is a method that keeps the request valid.
+/// </summary>
+public sealed class NeedRequest
+{
+    public const int TitleMaxLength = 200;
+    public const int DescriptionMaxLength = 4000;
+
+    private NeedRequest() { }
+
+    public NeedRequest(int organizationId, string title, string description, IEnumerable<string> categories, string region,
+        DeliveryPreference delivery, string language, ValuePreferences preferences, DateTimeOffset now)
+    {
+        OrganizationId = organizationId;
+        CreatedAt = now;
+        Edit(title, description, categories, region, delivery, language, preferences, now);
+    }
+
+    public int Id { get; private set; }
+    public int OrganizationId { get; private set; }
+    public string Title { get; private set; } = "";
+    public string Description { get; private set; } = "";
+    public List<string> Categories { get; private set; } = [];
+    public string Region { get; private set; } = "";
+    public DeliveryPreference Delivery { get; private set; }
+    public string Language { get; private set; } = "fr";
+    public ValuePreferences Preferences { get; private set; } = ValuePreferences.None;
+    public RequestStatus Status { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public bool AcceptsRemote => Delivery is DeliveryPreference.Remote or DeliveryPreference.Either;
+
+    public void Edit(string title, string description, IEnumerable<string> categories, string region, DeliveryPreference delivery,
+        string language, ValuePreferences preferences, DateTimeOffset now)
+    {
+        if (Status == RequestStatus.Closed) throw new DomainException("A closed request cannot be edited.");
+        Title = Guard.Text(title, TitleMaxLength, nameof(title));
+        Description = Guard.OptionalText(description, DescriptionMaxLength, nameof(description)) ?? "";
+        var keys = categories.Select(c => c.Trim()).Where(c => c.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+        Categories = keys.Count > 0 ? keys : throw new DomainException("A request needs at least one category.");
+        Region = RegionCodes.IsValid(region) ? region : throw new DomainException($"'{region}' is not a Quebec region code (01-17).");
+        Delivery = delivery;
+        Language = Guard.Text(language, 10, nameof(language));
+        Preferences = preferences;
+        UpdatedAt = now;
+    }
+
+    public void Pause(DateTimeOffset now) => Move(RequestStatus.Open, RequestStatus.Paused, now);
+
+    public void Resume(DateTimeOffset now) => Move(RequestStatus.Paused, RequestStatus.Open, now);
+
+    public void Close(DateTimeOffset now)
+    {
+        if (Status == RequestStatus.Closed) throw new DomainException("The request is already closed.");
+        Status = RequestStatus.Closed;
+        UpdatedAt = now;
+    }
+
+    private void Move(RequestStatus from, RequestStatus to, DateTimeOffset now)
+    {
+        if (Status != from) throw new DomainException($"Only a request that is {from} can become {to} (it is {Status}).");
+        Status = to;
+        UpdatedAt = now;
+    }
+}
+
+/// <summary>What the nonprofit values, each an explicit choice.</summary>
+public sealed record ValuePreferences(
+    bool PreferSocialEconomy,
+    bool PreferLocal,
+    bool NeedsFreeOrNonprofitPricing,
+    string? FundingProgram)
+{
+    public static readonly ValuePreferences None = new(false, false, false, null);
+}

@@ -1,0 +1,166 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Marketplace.Web.Domain;
+using Marketplace.Web.Domain.Matching;
+using Marketplace.Web.Domain.Providers;
+
+namespace Marketplace.Tests.Unit;
+
+/// <summary>The matching engine: hard constraints, factors, determinism, monotonicity.</summary>
+public sealed class MatcherTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+    private static readonly MatchWeights Weights = new();
+
+    private static NeedRequest Request(string region = "16", DeliveryPreference delivery = DeliveryPreference.OnSite,
+        ValuePreferences? preferences = null, params string[] categories) =>
+        new(1, "Se conformer à la Loi 25", "Nous devons nommer une personne responsable.", categories.Length > 0 ? categories : ["loi-25"],
+            region, delivery, "fr", preferences ?? ValuePreferences.None, Now);
+
+    private static CandidateOffering Offering(string category = "loi-25", PricingModel pricing = PricingModel.Forfait,
+        DeliveryMode delivery = DeliveryMode.SurPlace, bool allQuebec = false, string[]? regions = null, string[]? languages = null,
+        string[]? funding = null) =>
+        new(category, pricing, delivery, allQuebec, regions ?? ["16"], languages ?? ["fr"], funding ?? []);
+
+    private static Candidate Provider(int id, params CandidateOffering[] offerings) =>
+        new(id, $"Fournisseur {id:000}", true, false, null, Now.AddDays(-30), offerings);
+
+    [Test]
+    public void A_provider_must_be_published_offer_a_category_reach_the_region_and_speak_the_language()
+    {
+        var request = Request();
+        Assert.That(Matcher.Score(request, Provider(1, Offering()), Now, Weights), Is.Not.Null);
+        Assert.That(Matcher.Score(request, Provider(1, Offering()) with { Published = false }, Now, Weights), Is.Null, "not published");
+        Assert.That(Matcher.Score(request, Provider(1, Offering(category: "crm")), Now, Weights), Is.Null, "other category");
+        Assert.That(Matcher.Score(request, Provider(1, Offering(regions: ["06"])), Now, Weights), Is.Null, "other region, on site");
+        Assert.That(Matcher.Score(request, Provider(1, Offering(languages: ["en"])), Now, Weights), Is.Null, "other language");
+        Assert.That(Matcher.Score(request, Provider(1, Offering(allQuebec: true, regions: [])), Now, Weights), Is.Not.Null, "all of Quebec");
+        // The same offering must fit: a category here and the region there is not a match.
+        Assert.That(Matcher.Score(request, Provider(1, Offering(regions: ["06"]), Offering(category: "crm")), Now, Weights), Is.Null);
+    }
+
+    [Test]
+    public void Remote_delivery_reaches_any_region_only_when_the_request_accepts_remote()
+    {
+        var remoteOffer = Provider(1, Offering(delivery: DeliveryMode.ADistance, regions: ["06"]));
+        Assert.That(Matcher.Score(Request(delivery: DeliveryPreference.OnSite), remoteOffer, Now, Weights), Is.Null);
+        Assert.That(Matcher.Score(Request(delivery: DeliveryPreference.Either), remoteOffer, Now, Weights), Is.Not.Null);
+        var match = Matcher.Score(Request(delivery: DeliveryPreference.Remote), remoteOffer, Now, Weights)!;
+        Assert.That(match.ServesRegionInPerson, Is.False);
+    }
+
+    [Test]
+    public void Factors_explain_the_score()
+    {
+        var request = Request(preferences: new ValuePreferences(PreferSocialEconomy: true, PreferLocal: true, NeedsFreeOrNonprofitPricing: true, FundingProgram: "psoc"));
+        var coop = new Candidate(7, "Coop Ici", true, true, "16", Now.AddDays(-10),
+            [Offering(pricing: PricingModel.TarifReduitObnl, funding: ["psoc"])]);
+        var match = Matcher.Score(request, coop, Now, Weights)!;
+        var byFactor = match.Factors.ToDictionary(f => f.Factor, f => f.Value);
+        Assert.That(byFactor[MatchFactor.ValueAlignment], Is.EqualTo(1));
+        Assert.That(byFactor[MatchFactor.PricingFit], Is.EqualTo(1));
+        Assert.That(byFactor[MatchFactor.FundingFit], Is.EqualTo(1));
+        Assert.That(byFactor[MatchFactor.LocalPresence], Is.EqualTo(1));
+        Assert.That(byFactor[MatchFactor.RecentlyVerified], Is.GreaterThan(0.9));
+        Assert.That(match.Score, Is.EqualTo(match.Factors.Sum(f => f.Contribution)).Within(1e-6));
+        Assert.That(match.MatchedCategories, Is.EqualTo(new[] { "loi-25" }));
+
+        var privateFirm = coop with { ProviderId = 8, SocialEconomy = false, HeadOfficeRegion = "06" };
+        var other = Matcher.Score(request, privateFirm with { Offerings = [Offering(pricing: PricingModel.TauxHoraire)] }, Now, Weights)!;
+        Assert.That(other.Score, Is.LessThan(match.Score));
+        Assert.That(other.Factors.Single(f => f.Factor == MatchFactor.PricingFit).Value, Is.Zero, "needs free or nonprofit pricing");
+    }
+
+    [Test]
+    public void Requests_guard_their_state()
+    {
+        var request = Request();
+        Assert.Throws<DomainException>(() => request.Resume(Now));
+        request.Pause(Now);
+        Assert.Throws<DomainException>(() => request.Pause(Now));
+        request.Resume(Now);
+        request.Close(Now);
+        Assert.Throws<DomainException>(() => request.Edit("x", "", ["crm"], "06", DeliveryPreference.Either, "fr", ValuePreferences.None, Now));
+        Assert.Throws<DomainException>(() => Request(region: "42"));
+        Assert.Throws<DomainException>(() => new NeedRequest(1, "Titre", "", [], "06", DeliveryPreference.Either, "fr", ValuePreferences.None, Now));
+    }
+
+    // ---- Properties (FsCheck) over random requests and candidates ----
+
+    private static readonly string[] Categories = ["loi-25", "crm", "materiel", "formation"];
+    private static readonly string[] Regions = ["03", "06", "16"];
+
+    private static Gen<CandidateOffering> OfferingGen() =>
+        from category in Gen.Elements(Categories)
+        from pricing in Gen.Elements(Enum.GetValues<PricingModel>())
+        from delivery in Gen.Elements(Enum.GetValues<DeliveryMode>())
+        from allQuebec in Gen.Frequency((1, Gen.Constant(true)), (4, Gen.Constant(false)))
+        from regions in Gen.SubListOf(Regions)
+        from languages in Gen.Elements<string[]>(["fr"], ["en"], ["fr", "en"])
+        from funding in Gen.Elements<string[]>([], ["psoc"])
+        select new CandidateOffering(category, pricing, delivery, allQuebec, regions.ToArray(), languages, funding);
+
+    private static Gen<Candidate[]> CandidatesGen() =>
+        from count in Gen.Choose(0, 12)
+        from list in Gen.ArrayOf(
+            from published in Gen.Frequency((5, Gen.Constant(true)), (1, Gen.Constant(false)))
+            from social in Gen.Elements(true, false)
+            from office in Gen.Elements<string?>(null, "03", "06", "16")
+            from age in Gen.Choose(0, 800)
+            from dismissal in Gen.Choose(0, 10)
+            from offerings in Gen.NonEmptyListOf(OfferingGen())
+            select (published, social, office, age, dismissal, offerings), count)
+        select list.Select((c, i) => new Candidate(i + 1, $"P{i:00}", c.published, c.social, c.office, Now.AddDays(-c.age),
+            c.offerings.ToArray(), c.dismissal / 10.0)).ToArray();
+
+    private static Gen<NeedRequest> RequestGen() =>
+        from categories in Gen.NonEmptyListOf(Gen.Elements(Categories))
+        from region in Gen.Elements(Regions)
+        from delivery in Gen.Elements(Enum.GetValues<DeliveryPreference>())
+        from language in Gen.Elements("fr", "en")
+        from social in Gen.Elements(true, false)
+        from local in Gen.Elements(true, false)
+        from cheap in Gen.Elements(true, false)
+        from funding in Gen.Elements<string?>(null, "psoc")
+        select new NeedRequest(1, "Besoin", "", categories, region, delivery, language, new ValuePreferences(social, local, cheap, funding), Now);
+
+    [Test]
+    public void Property_a_hard_constraint_is_never_violated() =>
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), (request, candidates) =>
+            Matcher.Top(request, candidates, 50, Now, Weights).All(match =>
+            {
+                var c = candidates.Single(x => x.ProviderId == match.ProviderId);
+                return c.Published && c.Offerings.Any(o => request.Categories.Contains(o.CategoryKey) && o.Languages.Contains(request.Language)
+                    && (o.ServesAllQuebec || o.Regions.Contains(request.Region)
+                        || request.AcceptsRemote && o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride));
+            })).QuickCheckThrowOnFailure();
+
+    [Test]
+    public void Property_results_are_deterministic_whatever_the_order_of_candidates() =>
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), (request, candidates) =>
+        {
+            var first = Matcher.Top(request, candidates, 5, Now, Weights).Select(m => (m.ProviderId, m.Score));
+            var again = Matcher.Top(request, candidates.Reverse().ToArray(), 5, Now, Weights).Select(m => (m.ProviderId, m.Score));
+            return first.SequenceEqual(again);
+        }).QuickCheckThrowOnFailure();
+
+    [Test]
+    public void Property_improving_one_factor_never_lowers_a_providers_rank() =>
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), Gen.Choose(0, 3).ToArbitrary(), (request, candidates, which) =>
+        {
+            var ranked = Matcher.Top(request, candidates, 100, Now, Weights);
+            if (ranked.Count == 0) return true;
+            var target = candidates.Single(c => c.ProviderId == ranked[^1].ProviderId);
+            var improved = which switch
+            {
+                0 => target with { SocialEconomy = true },
+                1 => target with { VerifiedAt = Now },
+                2 => target with { DismissalRate = 0 },
+                _ => target with { HeadOfficeRegion = request.Region },
+            };
+            var before = ranked.Select(m => m.ProviderId).ToList().IndexOf(target.ProviderId);
+            var after = Matcher.Top(request, candidates.Select(c => c.ProviderId == target.ProviderId ? improved : c), 100, Now, Weights)
+                .Select(m => m.ProviderId).ToList().IndexOf(target.ProviderId);
+            return after >= 0 && after <= before;
+        }).QuickCheckThrowOnFailure();
+}
