@@ -63,6 +63,7 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/compte/confirmer?user=nobody&token=x", 404, 404, 404, 404, 404, 404)]
     [TestCase("/fr/confidentialite", 200, 200, 200, 200, 200, 200)]
     [TestCase("/fr/conditions", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/connexion/code", 302, 302, 302, 302, 302, 302)] // only between a password and a code; anyone else signs in first
     [TestCase("/fr/compte/double-authentification", 302, 200, 200, 200, 200, 200)]
     [TestCase("/fr/admin/comptes", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/admin/accounts", 302, 404, 404, 404, 404, 200)]
@@ -117,7 +118,9 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
                      ("providerA", "/fr/compte/fiche/ouvrir"), ("providerA", "/fr/compte/fiche/archiver"), ("providerA", "/fr/compte/fiche/inviter"),
                      ("providerA", $"/fr/compte/fiche/revisions/{_revisionA}"), ("curator", $"/fr/conservation/revisions/{_revisionA}"),
                      ("providerA", "/fr/deconnexion"), ("anonymous", "/fr/connexion"), ("anonymous", "/fr/inscription"),
-                     ("anonymous", "/fr/compte/definir-mot-de-passe"),
+                     ("anonymous", "/fr/compte/definir-mot-de-passe"), ("anonymous", "/fr/mot-de-passe-oublie"),
+                     ("anonymous", "/fr/connexion/code"), ("providerA", "/fr/compte/double-authentification"),
+                     ("admin", "/fr/admin/comptes/x/roles"), ("curator", "/fr/conservation/fiches/1/archiver"),
                  })
         {
             var response = await _people[person].Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { ["Name"] = "x" }));
