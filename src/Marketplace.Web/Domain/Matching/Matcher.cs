@@ -84,12 +84,13 @@ public static class Matcher
             [MatchFactor.PricingFit] = fitting.Max(o => PricingValue(o.Pricing, p.NeedsFreeOrNonprofitPricing)),
             [MatchFactor.FundingFit] = p.FundingProgram is { } program && fitting.Any(o => o.FundingPrograms.Contains(program)) ? 1 : 0,
             [MatchFactor.LocalPresence] = (candidate.HeadOfficeRegion == request.Region ? 1 : inPerson ? 0.5 : 0) * (p.PreferLocal ? 1 : 0.5),
+            // In whole days, so that re-running the same day gives the same value (no churn in stored matches).
             [MatchFactor.RecentlyVerified] = candidate.VerifiedAt is { } verified
-                ? Math.Clamp(1 - (now - verified).TotalDays / 365.0, 0, 1)
+                ? Math.Clamp(1 - Math.Floor((now - verified).TotalDays) / 365.0, 0, 1)
                 : 0,
             [MatchFactor.DismissalFeedback] = Math.Clamp(1 - candidate.DismissalRate, 0, 1),
         };
-        var factors = values.Select(v => new FactorContribution(v.Key, v.Value, Math.Round(v.Value * weights.Of(v.Key), 6))).ToList();
+        var factors = values.Select(v => new FactorContribution(v.Key, Math.Round(v.Value, 6), Math.Round(v.Value * weights.Of(v.Key), 6))).ToList();
         var categories = fitting.Select(o => o.CategoryKey).Distinct().Order(StringComparer.Ordinal).ToArray();
         return new Match(candidate.ProviderId, candidate.Name, Math.Round(factors.Sum(f => f.Contribution), 6), categories, inPerson, factors);
     }

@@ -27,6 +27,19 @@ public static class CommandLine
                 await output.WriteLineAsync($"Rappels envoyés : {count}. / Reminders sent: {count}.");
                 return 0;
             }),
+        new("jobs", "jobs run matching",
+            "Recalcule toutes les correspondances et affiche le bilan. / Recomputes every match and prints what it did.",
+            async (services, args, output, ct) =>
+            {
+                if (args is not ["run", "matching"]) throw new ArgumentException("usage: jobs run matching");
+                var weights = services.GetRequiredService<IConfiguration>().GetSection("Matching:Weights").Get<Domain.Matching.MatchWeights>()
+                              ?? new Domain.Matching.MatchWeights();
+                var outcome = await services.GetRequiredService<Features.Matching.MatchingRun>().RunAsync(null, weights, ct);
+                await output.WriteLineAsync(
+                    $"demandes / requests: {outcome.Requests}, candidats évalués / candidates scored: {outcome.CandidatesScored}, " +
+                    $"ajoutées / added: {outcome.Added}, modifiées / changed: {outcome.Changed}, retirées / removed: {outcome.Removed}");
+                return 0;
+            }),
         new("users", UserCommands.Usage,
             "Crée un compte admin ou conservateur·rice et affiche un lien pour choisir le mot de passe; liste les comptes. / Adds an admin or curator and prints a link to set the password; lists accounts.",
             UserCommands.Run),

@@ -25,6 +25,8 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+    public DbSet<Domain.Matching.NeedRequest> NeedRequests => Set<Domain.Matching.NeedRequest>();
+    public DbSet<Domain.Matching.MatchRecord> Matches => Set<Domain.Matching.MatchRecord>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }
 

@@ -149,6 +149,7 @@ public static class WebApplicationExtensions
         services.AddScoped<ListingEmails>();
         services.AddScoped<ListingWorkflow>();
         services.AddScoped<Reverification>();
+        services.AddScoped<Features.Matching.MatchingRun>();
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();

@@ -84,3 +84,39 @@ internal sealed class OutboxEmailConfiguration : IEntityTypeConfiguration<Outbox
         builder.HasIndex(e => new { e.SentAt, e.NextAttemptAt });
     }
 }
+
+internal sealed class NeedRequestConfiguration : IEntityTypeConfiguration<Domain.Matching.NeedRequest>
+{
+    public void Configure(EntityTypeBuilder<Domain.Matching.NeedRequest> builder)
+    {
+        builder.ToTable("need_requests");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Title).HasMaxLength(Domain.Matching.NeedRequest.TitleMaxLength).IsRequired();
+        builder.Property(r => r.Description).HasMaxLength(Domain.Matching.NeedRequest.DescriptionMaxLength).IsRequired();
+        builder.PrimitiveCollection(r => r.Categories);
+        builder.Property(r => r.Region).HasMaxLength(2).IsRequired();
+        builder.Property(r => r.Delivery).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Language).HasMaxLength(10).IsRequired();
+        builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Preferences)
+            .HasConversion(JsonValue.Converter<Domain.Matching.ValuePreferences>(), JsonValue.Comparer<Domain.Matching.ValuePreferences>()).IsRequired();
+        builder.HasIndex(r => new { r.OrganizationId, r.Status });
+        builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class MatchRecordConfiguration : IEntityTypeConfiguration<Domain.Matching.MatchRecord>
+{
+    public void Configure(EntityTypeBuilder<Domain.Matching.MatchRecord> builder)
+    {
+        builder.ToTable("matches");
+        builder.HasKey(m => m.Id);
+        builder.HasIndex(m => new { m.RequestId, m.ProviderId }).IsUnique();
+        builder.HasIndex(m => m.LastChangedAt);
+        builder.PrimitiveCollection(m => m.MatchedCategories);
+        builder.Property(m => m.Factors)
+            .HasConversion(JsonValue.Converter<List<Domain.Matching.FactorContribution>>(), JsonValue.Comparer<List<Domain.Matching.FactorContribution>>()).IsRequired();
+        builder.HasOne<Domain.Matching.NeedRequest>().WithMany().HasForeignKey(m => m.RequestId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Domain.Providers.Provider>().WithMany().HasForeignKey(m => m.ProviderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,74 @@
+using Marketplace.Web.Domain.Matching;
+using Marketplace.Web.Domain.Providers;
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Web.Features.Matching;
+
+/// <summary>
+/// Recomputes the stored matches of open requests: candidates come from the offerings index by category (only
+/// providers offering a requested category are loaded and scored), the pure <see cref="Matcher"/> ranks them, and
+/// the stored matches are added, updated or removed so that an unchanged input changes nothing.
+/// </summary>
+public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
+{
+    public const int TopCount = 20;
+
+    public sealed record Outcome(int Requests, int CandidatesScored, int Added, int Changed, int Removed);
+
+    public async Task<Outcome> RunAsync(int? requestId, MatchWeights weights, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var requests = await db.NeedRequests
+            .Where(r => (requestId == null || r.Id == requestId))
+            .OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        int scored = 0, added = 0, changed = 0, removed = 0;
+        foreach (var request in requests)
+        {
+            var stored = await db.Matches.Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
+            IReadOnlyList<Match> top = [];
+            if (request.Status == RequestStatus.Open)
+            {
+                var candidates = await CandidatesAsync(request, cancellationToken);
+                scored += candidates.Count;
+                top = Matcher.Top(request, candidates, TopCount, now, weights);
+            }
+            var byProvider = stored.ToDictionary(m => m.ProviderId);
+            foreach (var match in top)
+            {
+                if (byProvider.Remove(match.ProviderId, out var existing))
+                {
+                    if (existing.Update(match, now)) changed++;
+                }
+                else
+                {
+                    db.Matches.Add(new MatchRecord(request.Id, match, now));
+                    added++;
+                }
+            }
+            db.Matches.RemoveRange(byProvider.Values);
+            removed += byProvider.Count;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        db.ChangeTracker.Clear();
+        return new Outcome(requests.Count, scored, added, changed, removed);
+    }
+
+    private async Task<List<Candidate>> CandidatesAsync(NeedRequest request, CancellationToken cancellationToken)
+    {
+        var categories = request.Categories.ToArray();
+        // The service_offerings index on the category key narrows the candidates; only published listings count.
+        var providerIds = db.ServiceOfferings.Where(o => categories.Contains(o.CategoryKey)).Select(o => o.ProviderId).Distinct();
+        var rows = await db.Providers.AsNoTracking().AsSplitQuery()
+            .Where(p => p.Status == ListingStatus.Published && providerIds.Contains(p.Id))
+            .Select(p => new
+            {
+                p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms }).ToList(),
+            })
+            .ToListAsync(cancellationToken);
+        return rows.Select(p => new Candidate(p.Id, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+            p.Offerings.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes,
+                o.Languages, o.FundingPrograms)).ToArray())).ToList();
+    }
+}
