@@ -9,7 +9,8 @@ namespace Marketplace.Tests.Support;
 public sealed class MarketplaceFactory(
     TestDatabases.TestDatabase database,
     string environment = "Testing",
-    IReadOnlyDictionary<string, string>? settings = null)
+    IReadOnlyDictionary<string, string>? settings = null,
+    bool ownsDatabase = true)
     : WebApplicationFactory<Program>
 {
     public TestDatabases.TestDatabase Database { get; } = database;
@@ -25,6 +26,7 @@ public sealed class MarketplaceFactory(
         builder.UseSetting("Marketplace:SeedDataDirectory", Path.Combine(RepositoryRoot, "seed-data"));
         builder.UseSetting("Email:BackgroundSender", "false"); // tests deliver the outbox by hand
         builder.UseSetting("Marketplace:ReverificationReminders", "false"); // tests run the reminders by hand
+        builder.UseSetting("Jobs:Enabled", "false"); // SchedulingTests starts the scheduler itself
         builder.UseSetting("Marketplace:RequireHttps", "false"); // OperationsTests checks the HTTPS requirement itself
         builder.UseSetting("Marketplace:AccountRequestsPerMinute", "100000"); // a test that checks the limit sets its own
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
@@ -56,7 +58,7 @@ public sealed class MarketplaceFactory(
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (ownsDatabase) await Database.DisposeAsync();
     }
 
     private static string FindRepositoryRoot()

@@ -6,18 +6,25 @@ namespace Marketplace.Web.Infrastructure.Data;
 
 public static class DataServiceCollectionExtensions
 {
+    /// <summary>The configured provider and its connection string (SQLite defaults to a file in the data directory).</summary>
+    public static (DatabaseProvider Provider, string? ConnectionString) Connection(IConfiguration configuration, MarketplaceOptions options)
+    {
+        var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
+        var connectionString = configuration.GetConnectionString("Marketplace");
+        if (provider == DatabaseProvider.Sqlite && string.IsNullOrWhiteSpace(connectionString))
+            connectionString = $"Data Source={Path.Combine(options.DataDirectory, "marketplace.db")}";
+        return (provider, connectionString);
+    }
+
     /// <summary>Registers the DbContext of the configured provider (Database:Provider) and its search engine.</summary>
     public static IServiceCollection AddMarketplaceData(this IServiceCollection services, IConfiguration configuration,
         MarketplaceOptions options)
     {
-        var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
-        var connectionString = configuration.GetConnectionString("Marketplace");
+        var (provider, connectionString) = Connection(configuration, options);
 
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
-                if (string.IsNullOrWhiteSpace(connectionString))
-                    connectionString = $"Data Source={Path.Combine(options.DataDirectory, "marketplace.db")}";
                 services.AddDbContext<SqliteMarketplaceDbContext>(o => o.UseSqlite(connectionString,
                     sqlite => sqlite.MigrationsAssembly(typeof(MarketplaceDbContext).Assembly.FullName)));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<SqliteMarketplaceDbContext>());

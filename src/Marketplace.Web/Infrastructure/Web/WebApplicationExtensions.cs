@@ -38,6 +38,9 @@ public static class WebApplicationExtensions
             .SetApplicationName("Marketplace")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         services.AddMarketplaceData(builder.Configuration, options);
+        var (databaseProvider, connectionString) = DataServiceCollectionExtensions.Connection(builder.Configuration, options);
+        if (!string.IsNullOrWhiteSpace(connectionString))
+            Jobs.Scheduling.AddMarketplaceJobs(builder, databaseProvider, connectionString);
         services.AddScoped<SeedDataLoader>();
         services.AddScoped<SyntheticProviders>();
         services.AddScoped<DatabaseInitializer>();

@@ -1,0 +1,60 @@
+using Marketplace.Tests.Support;
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Matching;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace Marketplace.Tests.Integration;
+
+/// <summary>Quartz with its store in the site's database: the nightly job is stored, runs on demand, and survives a restart.</summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class SchedulingTests(DatabaseProvider provider)
+{
+    private static readonly Dictionary<string, string> WithScheduler = new() { ["Jobs:Enabled"] = "true" };
+
+    [Test]
+    public async Task The_nightly_matching_job_is_stored_runs_on_demand_and_survives_a_restart()
+    {
+        var database = await TestDatabases.CreateAsync(provider);
+        int requestId;
+        await using (var first = new MarketplaceFactory(database, settings: WithScheduler, ownsDatabase: false))
+        {
+            _ = first.Server; // starts the host: migrations, seed-data, then the scheduler
+            var scheduler = await first.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+            var nightly = await scheduler.GetTrigger(Scheduling.MatchingNightly);
+            Assert.That(nightly, Is.Not.Null, "the nightly trigger is stored");
+            Assert.That(nightly!.JobKey, Is.EqualTo(Scheduling.Matching));
+
+            requestId = await first.WithDbAsync(async db =>
+            {
+                var organization = new Organization("Centre communautaire (fictif)", OrganizationKind.Nonprofit, DateTimeOffset.UtcNow);
+                db.Organizations.Add(organization);
+                await db.SaveChangesAsync();
+                var request = new NeedRequest(organization.Id, "Former l'équipe", "", ["formation"], "06", DeliveryPreference.Either, "fr",
+                    ValuePreferences.None, DateTimeOffset.UtcNow);
+                db.NeedRequests.Add(request);
+                await db.SaveChangesAsync();
+                return request.Id;
+            });
+
+            // « Lancer maintenant »: the job runs through the scheduler and stores matches.
+            await scheduler.TriggerJob(Scheduling.Matching, new JobDataMap(), CancellationToken.None);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!await first.WithDbAsync(db => db.Matches.AnyAsync(m => m.RequestId == requestId)) && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            Assert.That(await first.WithDbAsync(db => db.Matches.CountAsync(m => m.RequestId == requestId)), Is.GreaterThan(0));
+        }
+
+        // A new process on the same database finds the stored job and trigger, without duplicating them.
+        await using var second = new MarketplaceFactory(database, settings: WithScheduler);
+        _ = second.Server;
+        var again = await second.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        Assert.That(await again.GetTrigger(Scheduling.MatchingNightly), Is.Not.Null);
+        Assert.That(await again.GetJobDetail(Scheduling.Matching), Is.Not.Null);
+        Assert.That(await second.WithDbAsync(db => db.Matches.CountAsync(m => m.RequestId == requestId)), Is.GreaterThan(0));
+    }
+}
