@@ -47,6 +47,17 @@ public sealed class SchedulingTests(DatabaseProvider provider)
             while (!await first.WithDbAsync(db => db.Matches.AnyAsync(m => m.RequestId == requestId)) && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
             Assert.That(await first.WithDbAsync(db => db.Matches.CountAsync(m => m.RequestId == requestId)), Is.GreaterThan(0));
+
+            // Archiving a matched listing queues an incremental run for that provider: its match goes away.
+            var matched = await first.WithDbAsync(db => db.Matches.Where(m => m.RequestId == requestId).Select(m => m.ProviderId).FirstAsync());
+            var archived = await first.WithScopeAsync(sp => sp.GetRequiredService<Marketplace.Web.Features.Curation.ListingWorkflow>()
+                .ArchiveAsync(matched, organizationId: null, "curator", "Test.", CancellationToken.None));
+            Assert.That(archived, Is.True);
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await first.WithDbAsync(db => db.Matches.AnyAsync(m => m.ProviderId == matched)) && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            Assert.That(await first.WithDbAsync(db => db.Matches.AnyAsync(m => m.ProviderId == matched)), Is.False,
+                "the queued job removed the archived listing's match, without anyone running a full recompute");
         }
 
         // A new process on the same database finds the stored job and trigger, without duplicating them.

@@ -30,7 +30,8 @@ public enum DecisionOutcome
 /// search reflects a publication, an approved edit or an archive as soon as it commits. Provider-side methods take the
 /// caller's organization and find nothing outside it (the caller answers 404).
 /// </summary>
-public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer indexer, ListingEmails emails, TimeProvider time)
+public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer indexer, ListingEmails emails, TimeProvider time,
+    Infrastructure.Jobs.MatchingQueue matching)
 {
     /// <summary>The organization's open revision, or a new draft: empty for a new listing, a copy of the published one for an edit.</summary>
     public async Task<ListingRevision> OpenAsync(int organizationId, string userId, CancellationToken cancellationToken)
@@ -123,6 +124,8 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         }
         if (revision.ProviderId is { } providerId) await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (decision == Decision.Approve && revision.ProviderId is { } published)
+            await matching.ProviderChangedAsync(published, cancellationToken);
         return DecisionOutcome.Done;
     }
 
@@ -144,6 +147,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         await db.SaveChangesAsync(cancellationToken);
         await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await matching.ProviderChangedAsync(providerId, cancellationToken);
         return true;
     }
 

@@ -16,12 +16,28 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
 
     public sealed record Outcome(int Requests, int CandidatesScored, int Added, int Changed, int Removed);
 
-    public async Task<Outcome> RunAsync(int? requestId, MatchWeights weights, CancellationToken cancellationToken)
+    public async Task<Outcome> RunAsync(int? requestId, MatchWeights weights, CancellationToken cancellationToken) =>
+        await RunAsync(await db.NeedRequests.Where(r => requestId == null || r.Id == requestId).OrderBy(r => r.Id)
+            .ToListAsync(cancellationToken), weights, cancellationToken);
+
+    /// <summary>
+    /// After a listing was published, edited or archived: the requests that already list it, and the open requests
+    /// in one of the categories it offers (or offered).
+    /// </summary>
+    public async Task<Outcome> RunForProviderAsync(int providerId, MatchWeights weights, CancellationToken cancellationToken)
+    {
+        var categories = await db.ServiceOfferings.Where(o => o.ProviderId == providerId).Select(o => o.CategoryKey).Distinct()
+            .ToListAsync(cancellationToken);
+        var listed = db.Matches.Where(m => m.ProviderId == providerId).Select(m => m.RequestId);
+        var requests = await db.NeedRequests
+            .Where(r => listed.Contains(r.Id) || (r.Status == RequestStatus.Open && r.Categories.Any(c => categories.Contains(c))))
+            .OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        return await RunAsync(requests, weights, cancellationToken);
+    }
+
+    private async Task<Outcome> RunAsync(List<NeedRequest> requests, MatchWeights weights, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var requests = await db.NeedRequests
-            .Where(r => (requestId == null || r.Id == requestId))
-            .OrderBy(r => r.Id).ToListAsync(cancellationToken);
         int scored = 0, added = 0, changed = 0, removed = 0;
         foreach (var request in requests)
         {

@@ -45,13 +45,53 @@ public static class Scheduling
     }
 }
 
-/// <summary>The full matching recompute as a Quartz job (the same use case as <c>jobs run matching</c>).</summary>
+/// <summary>
+/// Queues matching work for what changed, run by the scheduler and never inline in the web request. Without a
+/// scheduler in this process (<c>Jobs:Enabled=false</c>), nothing is queued and the nightly run catches up.
+/// </summary>
+public sealed class MatchingQueue(IServiceProvider services, ILogger<MatchingQueue> logger)
+{
+    public const string ProviderKey = "providerId";
+    public const string RequestKey = "requestId";
+
+    public Task ProviderChangedAsync(int providerId, CancellationToken cancellationToken) => QueueAsync(ProviderKey, providerId, cancellationToken);
+
+    public Task RequestChangedAsync(int requestId, CancellationToken cancellationToken) => QueueAsync(RequestKey, requestId, cancellationToken);
+
+    private async Task QueueAsync(string key, int id, CancellationToken cancellationToken)
+    {
+        var factory = services.GetService<ISchedulerFactory>();
+        if (factory is null) return;
+        try
+        {
+            var scheduler = await factory.GetScheduler(cancellationToken);
+            var data = new JobDataMap();
+            data.PutAsString(key, id);
+            await scheduler.TriggerJob(Scheduling.Matching, data, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The change itself is saved; the nightly recompute repairs a match that could not be queued.
+            logger.LogWarning("Matching could not be queued for {Key} {Id}: {Error}", key, id, e.GetType().Name);
+        }
+    }
+}
+
+/// <summary>
+/// The matching job: for one request, for the requests a changed provider may concern, or a full recompute (the same
+/// use case as <c>jobs run matching</c>).
+/// </summary>
 public sealed class MatchingJob(MatchingRun run, IConfiguration configuration, ILogger<MatchingJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var weights = configuration.GetSection("Matching:Weights").Get<MatchWeights>() ?? new MatchWeights();
-        var outcome = await run.RunAsync(null, weights, cancellationToken);
+        var data = context.MergedJobDataMap;
+        var outcome = data.TryGetValue(MatchingQueue.RequestKey, out var request) && int.TryParse(request?.ToString(), out var requestId)
+            ? await run.RunAsync(requestId, weights, cancellationToken)
+            : data.TryGetValue(MatchingQueue.ProviderKey, out var provider) && int.TryParse(provider?.ToString(), out var providerId)
+                ? await run.RunForProviderAsync(providerId, weights, cancellationToken)
+                : await run.RunAsync(null, weights, cancellationToken);
         logger.LogInformation("Matching: {Requests} requests, {Scored} scored, +{Added} ~{Changed} -{Removed}",
             outcome.Requests, outcome.CandidatesScored, outcome.Added, outcome.Changed, outcome.Removed);
     }

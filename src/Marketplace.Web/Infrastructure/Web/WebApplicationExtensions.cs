@@ -153,6 +153,7 @@ public static class WebApplicationExtensions
         services.AddScoped<ListingWorkflow>();
         services.AddScoped<Reverification>();
         services.AddScoped<Features.Matching.MatchingRun>();
+        services.AddSingleton<Jobs.MatchingQueue>();
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
