@@ -67,6 +67,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/compte/double-authentification", 302, 200, 200, 200, 200, 200)]
     [TestCase("/fr/admin/comptes", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/admin/accounts", 302, 404, 404, 404, 404, 200)]
+    [TestCase("/fr/admin/taches", 302, 404, 404, 404, 404, 200)]
+    [TestCase("/en/admin/jobs", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/account/two-factor", 302, 200, 200, 200, 200, 200)]
     public async Task Get(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {

@@ -58,6 +58,20 @@ public sealed class SchedulingTests(DatabaseProvider provider)
                 await Task.Delay(200);
             Assert.That(await first.WithDbAsync(db => db.Matches.AnyAsync(m => m.ProviderId == matched)), Is.False,
                 "the queued job removed the archived listing's match, without anyone running a full recompute");
+
+            // The admins' job page: schedule, next run, last runs, and « lancer maintenant ».
+            using var admin = await CurationJourneyTests.CuratorAsync(first, $"admin-jobs-{provider}@exemple.invalid".ToLowerInvariant(), "admin");
+            var (_, page) = await admin.GetAsync("/fr/admin/taches");
+            Assert.That(page.QuerySelector("time")?.GetAttribute("datetime"), Is.Not.Null, "the next run is shown");
+            var runsBefore = await first.WithDbAsync(db => db.JobRuns.CountAsync());
+            Assert.That(page.QuerySelectorAll("table.queue")[1].QuerySelectorAll("tbody tr"), Has.Length.EqualTo(runsBefore));
+            Assert.That(page.QuerySelectorAll("table.queue")[1].TextContent, Does.Contain("réussie"));
+            var (queued, _) = await admin.SubmitAsync(page, "form.inline-form[action$='/correspondances']");
+            queued.IsRedirectTo("/fr/admin/taches");
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await first.WithDbAsync(db => db.JobRuns.CountAsync(r => r.FinishedAt != null)) <= runsBefore && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            Assert.That(await first.WithDbAsync(db => db.JobRuns.CountAsync(r => r.FinishedAt != null && r.Succeeded)), Is.GreaterThan(runsBefore));
         }
 
         // A new process on the same database finds the stored job and trigger, without duplicating them.

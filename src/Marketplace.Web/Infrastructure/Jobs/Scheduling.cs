@@ -58,21 +58,26 @@ public sealed class MatchingQueue(IServiceProvider services, ILogger<MatchingQue
 
     public Task RequestChangedAsync(int requestId, CancellationToken cancellationToken) => QueueAsync(RequestKey, requestId, cancellationToken);
 
-    private async Task QueueAsync(string key, int id, CancellationToken cancellationToken)
+    /// <summary>« Lancer maintenant »: a full recompute through the scheduler. False when this process has no scheduler.</summary>
+    public Task<bool> RunAllAsync(CancellationToken cancellationToken) => QueueAsync(null, 0, cancellationToken);
+
+    private async Task<bool> QueueAsync(string? key, int id, CancellationToken cancellationToken)
     {
         var factory = services.GetService<ISchedulerFactory>();
-        if (factory is null) return;
+        if (factory is null) return false;
         try
         {
             var scheduler = await factory.GetScheduler(cancellationToken);
             var data = new JobDataMap();
-            data.PutAsString(key, id);
+            if (key is not null) data.PutAsString(key, id);
             await scheduler.TriggerJob(Scheduling.Matching, data, cancellationToken);
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The change itself is saved; the nightly recompute repairs a match that could not be queued.
             logger.LogWarning("Matching could not be queued for {Key} {Id}: {Error}", key, id, e.GetType().Name);
+            return false;
         }
     }
 }
@@ -81,9 +86,32 @@ public sealed class MatchingQueue(IServiceProvider services, ILogger<MatchingQue
 /// The matching job: for one request, for the requests a changed provider may concern, or a full recompute (the same
 /// use case as <c>jobs run matching</c>).
 /// </summary>
-public sealed class MatchingJob(MatchingRun run, IConfiguration configuration, ILogger<MatchingJob> logger) : IJob
+public sealed class MatchingJob(MatchingRun run, MarketplaceDbContext db, TimeProvider time, IConfiguration configuration,
+    ILogger<MatchingJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var record = new JobRun(Scheduling.Matching.Name, context.Trigger.Key.Name, time.GetUtcNow());
+        db.JobRuns.Add(record);
+        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            var summary = await RunAsync(context, cancellationToken);
+            record.Finish(time.GetUtcNow(), succeeded: true, summary);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            record.Finish(time.GetUtcNow(), succeeded: false, $"{e.GetType().Name}: {e.Message}");
+            db.ChangeTracker.Clear();
+            db.JobRuns.Update(record);
+            await db.SaveChangesAsync(cancellationToken);
+            throw;
+        }
+        db.JobRuns.Update(record);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<string> RunAsync(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var weights = configuration.GetSection("Matching:Weights").Get<MatchWeights>() ?? new MatchWeights();
         var data = context.MergedJobDataMap;
@@ -94,5 +122,6 @@ public sealed class MatchingJob(MatchingRun run, IConfiguration configuration, I
                 : await run.RunAsync(null, weights, cancellationToken);
         logger.LogInformation("Matching: {Requests} requests, {Scored} scored, +{Added} ~{Changed} -{Removed}",
             outcome.Requests, outcome.CandidatesScored, outcome.Added, outcome.Changed, outcome.Removed);
+        return $"{outcome.Requests} / {outcome.CandidatesScored} / +{outcome.Added} ~{outcome.Changed} -{outcome.Removed}";
     }
 }

@@ -120,3 +120,16 @@ internal sealed class MatchRecordConfiguration : IEntityTypeConfiguration<Domain
         builder.HasOne<Domain.Providers.Provider>().WithMany().HasForeignKey(m => m.ProviderId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class JobRunConfiguration : IEntityTypeConfiguration<Jobs.JobRun>
+{
+    public void Configure(EntityTypeBuilder<Jobs.JobRun> builder)
+    {
+        builder.ToTable("job_runs");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Job).HasMaxLength(100).IsRequired();
+        builder.Property(r => r.Trigger).HasMaxLength(200).IsRequired();
+        builder.Property(r => r.Summary).HasMaxLength(Jobs.JobRun.SummaryMaxLength);
+        builder.HasIndex(r => new { r.Job, r.StartedAt });
+    }
+}

@@ -1,0 +1,31 @@
+namespace Marketplace.Web.Infrastructure.Jobs;
+
+/// <summary>One run of a scheduled job, for the admins' job page: when, how long, outcome, what it did or why it failed.</summary>
+public sealed class JobRun
+{
+    public const int SummaryMaxLength = 500;
+
+    private JobRun() { }
+
+    public JobRun(string job, string trigger, DateTimeOffset startedAt)
+    {
+        Job = job;
+        Trigger = trigger;
+        StartedAt = startedAt;
+    }
+
+    public long Id { get; private set; }
+    public string Job { get; private set; } = "";
+    public string Trigger { get; private set; } = "";
+    public DateTimeOffset StartedAt { get; private set; }
+    public DateTimeOffset? FinishedAt { get; private set; }
+    public bool Succeeded { get; private set; }
+    public string? Summary { get; private set; }
+
+    public void Finish(DateTimeOffset at, bool succeeded, string summary)
+    {
+        FinishedAt = at;
+        Succeeded = succeeded;
+        Summary = summary.Length > SummaryMaxLength ? summary[..SummaryMaxLength] : summary;
+    }
+}
