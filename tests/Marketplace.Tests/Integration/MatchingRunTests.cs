@@ -77,4 +77,16 @@ public sealed class MatchingRunTests(DatabaseProvider provider)
         using var bad = new StringWriter();
         Assert.That(await CommandLine.RunAsync(_factory.Services, ["jobs", "run", "tout"], bad, CancellationToken.None), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task A_fresh_site_has_fictional_nonprofits_whose_requests_already_have_matches()
+    {
+        var seeded = await _factory.WithDbAsync(db => (from r in db.NeedRequests
+                                                       join o in db.Organizations on r.OrganizationId equals o.Id
+                                                       where o.Name.EndsWith("(fictif)")
+                                                       select r.Id).ToListAsync());
+        Assert.That(seeded, Has.Count.EqualTo(3));
+        foreach (var id in seeded)
+            Assert.That(await _factory.WithDbAsync(db => db.Matches.CountAsync(m => m.RequestId == id)), Is.GreaterThan(0), $"request {id}");
+    }
 }

@@ -106,7 +106,7 @@ public static class CommandLine
         await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
         var outcome = await services.GetRequiredService<SeedDataLoader>().LoadAsync(ct);
         await output.WriteLineAsync(
-            $"seed-data: {outcome.TermsAdded} termes ajoutés, {outcome.TermsUpdated} mis à jour, {outcome.ProvidersAdded} fournisseurs ajoutés, {outcome.ProvidersSkipped} déjà présents.");
+            $"seed-data: {outcome.TermsAdded} termes ajoutés, {outcome.TermsUpdated} mis à jour, {outcome.ProvidersAdded} fournisseurs ajoutés, {outcome.ProvidersSkipped} déjà présents, {outcome.RequestsAdded} demandes fictives ajoutées.");
         if (synthetic is > 0)
         {
             var added = await services.GetRequiredService<SyntheticProviders>().AddAsync(synthetic.Value, ct);

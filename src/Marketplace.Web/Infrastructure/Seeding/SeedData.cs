@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace Marketplace.Web.Infrastructure.Seeding;
 
 /// <summary>The shape of the files in seed-data/ (see seed-data/README.md).</summary>
-public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> Regions, SeedProviders Providers)
+public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> Regions, SeedProviders Providers,
+    SeedNonprofits Nonprofits)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -20,7 +21,10 @@ public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> 
         return new SeedFiles(
             Read<SeedTaxonomy>(directory, "taxonomy.json"),
             Read<List<SeedRegion>>(directory, "regions.json"),
-            Read<SeedProviders>(directory, "providers.json"));
+            Read<SeedProviders>(directory, "providers.json"),
+            File.Exists(Path.Combine(directory, "nonprofits.json"))
+                ? Read<SeedNonprofits>(directory, "nonprofits.json")
+                : new SeedNonprofits("", []));
     }
 
     private static T Read<T>(string directory, string file)
@@ -67,3 +71,20 @@ public sealed record SeedOffering(
     IReadOnlyList<string> Regions,
     IReadOnlyList<string> Languages,
     IReadOnlyList<string> FundingPrograms);
+
+/// <summary>Fictional demonstration nonprofits and their open requests (seed-data/nonprofits.json).</summary>
+public sealed record SeedNonprofits(string Notice, IReadOnlyList<SeedNonprofit> Organizations);
+
+public sealed record SeedNonprofit(string Name, IReadOnlyList<SeedRequest> Requests);
+
+public sealed record SeedRequest(
+    string Title,
+    string Description,
+    IReadOnlyList<string> Categories,
+    string Region,
+    string Delivery,
+    string Language,
+    bool PreferSocialEconomy,
+    bool PreferLocal,
+    bool NeedsFreeOrNonprofitPricing,
+    string? FundingProgram);

@@ -13,9 +13,11 @@ public sealed class SeedDataLoader(
     MarketplaceDbContext db,
     ISearchIndexer indexer,
     IOptions<MarketplaceOptions> options,
+    Features.Matching.MatchingRun matching,
+    TimeProvider time,
     ILogger<SeedDataLoader> logger)
 {
-    public sealed record Outcome(int TermsAdded, int TermsUpdated, int ProvidersAdded, int ProvidersSkipped);
+    public sealed record Outcome(int TermsAdded, int TermsUpdated, int ProvidersAdded, int ProvidersSkipped, int RequestsAdded = 0);
 
     public async Task<Outcome> LoadAsync(CancellationToken cancellationToken)
     {
@@ -37,9 +39,30 @@ public sealed class SeedDataLoader(
         }
         await db.SaveChangesAsync(cancellationToken);
         await indexer.RebuildAsync(cancellationToken);
-        logger.LogInformation("Seed data loaded: {TermsAdded} terms added, {TermsUpdated} updated, {ProvidersAdded} providers added",
-            added, updated, providersAdded);
-        return new Outcome(added, updated, providersAdded, files.Providers.Providers.Count - providersAdded);
+
+        // Fictional nonprofits with open requests, so that a fresh site shows matches at once.
+        var requestsAdded = 0;
+        var knownOrganizations = (await db.Organizations.Select(o => o.Name).ToListAsync(cancellationToken)).ToHashSet();
+        foreach (var seed in files.Nonprofits.Organizations.Where(o => !knownOrganizations.Contains(o.Name)))
+        {
+            var now = time.GetUtcNow();
+            var organization = new Domain.Accounts.Organization(seed.Name, Domain.Accounts.OrganizationKind.Nonprofit, now);
+            db.Organizations.Add(organization);
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var r in seed.Requests)
+            {
+                db.NeedRequests.Add(new Domain.Matching.NeedRequest(organization.Id, r.Title, r.Description, r.Categories, r.Region,
+                    Enum.Parse<Domain.Matching.DeliveryPreference>(r.Delivery, ignoreCase: true), r.Language, new Domain.Matching.ValuePreferences(r.PreferSocialEconomy, r.PreferLocal,
+                        r.NeedsFreeOrNonprofitPricing, r.FundingProgram), now));
+                requestsAdded++;
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        if (requestsAdded > 0) await matching.RunAsync(null, new Domain.Matching.MatchWeights(), cancellationToken);
+
+        logger.LogInformation("Seed data loaded: {TermsAdded} terms added, {TermsUpdated} updated, {ProvidersAdded} providers added, {RequestsAdded} requests added",
+            added, updated, providersAdded, requestsAdded);
+        return new Outcome(added, updated, providersAdded, files.Providers.Providers.Count - providersAdded, requestsAdded);
     }
 
     private async Task<(int Added, int Updated)> UpsertTermsAsync(SeedFiles files, CancellationToken cancellationToken)
