@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Marketplace.Tests.Support;
 using Marketplace.Web.Infrastructure.Data;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Microsoft.EntityFrameworkCore;
@@ -33,10 +31,7 @@ public sealed class SearchJourneyTests
         Assert.That(File.Exists(AxePath), $"axe-core not found at {AxePath}: run the tests with `bash tests/run.sh`.");
         var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
         _factory = new MarketplaceFactory(database, environment: "Development");
-        _factory.UseKestrel(0);
-        _factory.StartServer();
-        _baseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
+        _baseUrl = _factory.StartKestrel();
 
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -3,8 +3,6 @@ using System.Text.Json;
 using Marketplace.Tests.Support;
 using Marketplace.Web.Infrastructure.Cli;
 using Marketplace.Web.Infrastructure.Data;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Tests.Integration;
@@ -20,10 +18,7 @@ public sealed class OperationsTests
         {
             ["Marketplace:ApiRequestsPerMinute"] = "2",
         });
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
+        var address = factory.StartKestrel();
         using var http = new HttpClient { BaseAddress = new Uri(address) };
 
         async Task<HttpResponseMessage> GetAsync(string client)

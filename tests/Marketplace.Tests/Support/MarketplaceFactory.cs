@@ -32,6 +32,16 @@ public sealed class MarketplaceFactory(
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 
+    /// <summary>Serves the site on a real Kestrel port (for a browser or raw HTTP) and returns its base address.</summary>
+    public string StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        return Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses
+            .First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
+    }
+
     public async Task WithScopeAsync(Func<IServiceProvider, Task> action)
     {
         await using var scope = Services.CreateAsyncScope();

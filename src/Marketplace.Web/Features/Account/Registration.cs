@@ -4,7 +4,6 @@ using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -72,17 +71,9 @@ public sealed class Registration(
         foreach (var role in await users.GetRolesAsync(inviter))
             if (role is Roles.Provider or Roles.Nonprofit) await users.AddToRoleAsync(colleague, role);
         var token = await users.GeneratePasswordResetTokenAsync(colleague);
-        var path = colleague.Language == "en" ? "en/account/set-password" : "fr/compte/definir-mot-de-passe";
-        var link = QueryHelpers.AddQueryString($"{site.Value.PublicBaseUrl.TrimEnd('/')}/{path}",
-            new Dictionary<string, string?> { ["user"] = colleague.Id, ["token"] = token });
         using (Cultures.UseLanguage(colleague.Language))
-        {
-            var lines = new[] { text["Email.Greeting", colleague.DisplayName].Value, text["Email.Invite.Body", inviter.DisplayName].Value };
-            db.OutboxEmails.Add(new OutboxEmail(emailAddress, text["Email.Invite.Subject", inviter.DisplayName],
-                EmailBodies.Text(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
-                EmailBodies.Html(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
-                colleague.Language, $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
-        }
+            Enqueue(colleague, text["Email.Invite.Subject", inviter.DisplayName], text["Email.Invite.Body", inviter.DisplayName],
+                text["Email.Reset.Button"], SetPasswordLink(colleague, token));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -94,29 +85,26 @@ public sealed class Registration(
         var user = await users.FindByEmailAsync(emailAddress);
         if (user?.Email is null) return;
         var token = await users.GeneratePasswordResetTokenAsync(user);
-        var path = user.Language == "en" ? "en/account/set-password" : "fr/compte/definir-mot-de-passe";
-        var link = QueryHelpers.AddQueryString($"{site.Value.PublicBaseUrl.TrimEnd('/')}/{path}",
-            new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
-        using var _ = Cultures.UseLanguage(user.Language);
-        var lines = new[] { text["Email.Greeting", user.DisplayName].Value, text["Email.Reset.Body"].Value };
-        db.OutboxEmails.Add(new OutboxEmail(user.Email, text["Email.Reset.Subject"],
-            EmailBodies.Text(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
-            EmailBodies.Html(lines, text["Email.Reset.Button"], link, text["Email.Footer"]),
-            user.Language, $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
+        using (Cultures.UseLanguage(user.Language))
+            Enqueue(user, text["Email.Reset.Subject"], text["Email.Reset.Body"], text["Email.Reset.Button"], SetPasswordLink(user, token));
         await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task EnqueueConfirmationAsync(MarketplaceUser user)
     {
         var token = await users.GenerateEmailConfirmationTokenAsync(user);
-        var path = user.Language == "en" ? "en/account/confirm" : "fr/compte/confirmer";
-        var link = QueryHelpers.AddQueryString($"{site.Value.PublicBaseUrl.TrimEnd('/')}/{path}",
+        var link = EmailBodies.Link(site.Value.PublicBaseUrl, user.Language == "en" ? "en/account/confirm" : "fr/compte/confirmer",
             new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
-        using var _ = Cultures.UseLanguage(user.Language);
-        var lines = new[] { text["Email.Greeting", user.DisplayName].Value, text["Email.Confirm.Body"].Value };
-        var textBody = EmailBodies.Text(lines, text["Email.Confirm.Button"], link, text["Email.Footer"]);
-        var htmlBody = EmailBodies.Html(lines, text["Email.Confirm.Button"], link, text["Email.Footer"]);
-        db.OutboxEmails.Add(new OutboxEmail(user.Email!, text["Email.Confirm.Subject"], textBody, htmlBody, user.Language,
-            $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
+        using (Cultures.UseLanguage(user.Language))
+            Enqueue(user, text["Email.Confirm.Subject"], text["Email.Confirm.Body"], text["Email.Confirm.Button"], link);
     }
+
+    private string SetPasswordLink(MarketplaceUser user, string token) =>
+        EmailBodies.Link(site.Value.PublicBaseUrl, user.Language == "en" ? "en/account/set-password" : "fr/compte/definir-mot-de-passe",
+            new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
+
+    /// <summary>Greeting, one paragraph, one link: in the user's language (the caller sets it).</summary>
+    private void Enqueue(MarketplaceUser user, string subject, string body, string linkLabel, string link) =>
+        db.OutboxEmails.Add(EmailBodies.Compose(user.Email!, subject, [text["Email.Greeting", user.DisplayName].Value, body],
+            linkLabel, link, text["Email.Footer"], user.Language, email.Value.MessageIdDomain, time.GetUtcNow()));
 }

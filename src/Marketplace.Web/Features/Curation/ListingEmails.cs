@@ -43,11 +43,9 @@ public sealed class ListingEmails(
             var subject = text[key + ".Subject", listing];
             var lines = new List<string> { text["Email.Greeting", member.DisplayName], text[key + ".Body", listing] };
             if (comment is not null) lines.Add(text["Email.Listing.Comment", comment]);
-            var link = $"{site.Value.PublicBaseUrl.TrimEnd('/')}/{member.Language}/{(member.Language == "en" ? "account/listing" : "compte/fiche")}";
-            db.OutboxEmails.Add(new OutboxEmail(member.Email, subject,
-                EmailBodies.Text(lines, text["Email.SeeListing"], link, text["Email.Footer"]),
-                EmailBodies.Html(lines, text["Email.SeeListing"], link, text["Email.Footer"]),
-                member.Language, $"<{Guid.NewGuid():N}@{email.Value.MessageIdDomain}>", time.GetUtcNow()));
+            var link = EmailBodies.Link(site.Value.PublicBaseUrl, member.Language == "en" ? "en/account/listing" : "fr/compte/fiche");
+            db.OutboxEmails.Add(EmailBodies.Compose(member.Email, subject, lines, text["Email.SeeListing"], link, text["Email.Footer"],
+                member.Language, email.Value.MessageIdDomain, time.GetUtcNow()));
         }
     }
 }

@@ -1,6 +1,5 @@
 using Marketplace.Web.Domain.Accounts;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -66,7 +65,7 @@ internal static class UserCommands
 
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var site = services.GetRequiredService<IOptions<MarketplaceOptions>>().Value;
-        var link = QueryHelpers.AddQueryString($"{site.PublicBaseUrl.TrimEnd('/')}/fr/compte/definir-mot-de-passe",
+        var link = Email.EmailBodies.Link(site.PublicBaseUrl, "fr/compte/definir-mot-de-passe",
             new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
         await output.WriteLineAsync($"{email}: {string.Join(", ", granted)}");
         await output.WriteLineAsync("Lien à usage unique pour choisir le mot de passe / one-time link to set the password:");

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Marketplace.Web.Infrastructure.Email;
 
@@ -24,4 +25,14 @@ public static class EmailBodies
         body.Append("<p><a href=\"").Append(html.Encode(link)).Append("\">").Append(html.Encode(linkLabel)).Append("</a></p>");
         return body.Append("<hr><p style=\"font-size:13px;color:#555\">").Append(html.Encode(footer)).Append("</p></body></html>").ToString();
     }
+
+    /// <summary>An outbox row with both parts, a fresh Message-ID on <paramref name="messageIdDomain"/>, due now.</summary>
+    public static OutboxEmail Compose(string to, string subject, IReadOnlyCollection<string> paragraphs, string linkLabel, string link,
+        string footer, string language, string messageIdDomain, DateTimeOffset now) =>
+        new(to, subject, Text(paragraphs, linkLabel, link, footer), Html(paragraphs, linkLabel, link, footer), language,
+            $"<{Guid.NewGuid():N}@{messageIdDomain}>", now);
+
+    /// <summary>An absolute link for an email: the site's public address, a path, and query parameters.</summary>
+    public static string Link(string publicBaseUrl, string path, IDictionary<string, string?>? query = null) =>
+        QueryHelpers.AddQueryString($"{publicBaseUrl.TrimEnd('/')}/{path}", query ?? new Dictionary<string, string?>());
 }
