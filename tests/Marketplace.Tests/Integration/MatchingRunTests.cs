@@ -34,7 +34,7 @@ public sealed class MatchingRunTests(DatabaseProvider provider)
             db.Organizations.Add(organization);
             await db.SaveChangesAsync();
             var request = new NeedRequest(organization.Id, "Former le personnel au numérique", "", ["formation"], "06",
-                DeliveryPreference.Either, "fr", new ValuePreferences(true, false, false, null), DateTimeOffset.UtcNow);
+                DeliveryPreference.Either, "fr", BudgetRange.Unknown, Timeline.Flexible, new ValuePreferences(true, false, false, null), DateTimeOffset.UtcNow);
             db.NeedRequests.Add(request);
             await db.SaveChangesAsync();
             return request.Id;

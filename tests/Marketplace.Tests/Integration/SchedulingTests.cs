@@ -35,7 +35,7 @@ public sealed class SchedulingTests(DatabaseProvider provider)
                 db.Organizations.Add(organization);
                 await db.SaveChangesAsync();
                 var request = new NeedRequest(organization.Id, "Former l'équipe", "", ["formation"], "06", DeliveryPreference.Either, "fr",
-                    ValuePreferences.None, DateTimeOffset.UtcNow);
+                    BudgetRange.Unknown, Timeline.Flexible, ValuePreferences.None, DateTimeOffset.UtcNow);
                 db.NeedRequests.Add(request);
                 await db.SaveChangesAsync();
                 return request.Id;

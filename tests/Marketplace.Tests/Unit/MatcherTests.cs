@@ -15,7 +15,7 @@ public sealed class MatcherTests
     private static NeedRequest Request(string region = "16", DeliveryPreference delivery = DeliveryPreference.OnSite,
         ValuePreferences? preferences = null, params string[] categories) =>
         new(1, "Se conformer à la Loi 25", "Nous devons nommer une personne responsable.", categories.Length > 0 ? categories : ["loi-25"],
-            region, delivery, "fr", preferences ?? ValuePreferences.None, Now);
+            region, delivery, "fr", BudgetRange.Unknown, Timeline.Flexible, preferences ?? ValuePreferences.None, Now);
 
     private static CandidateOffering Offering(string category = "loi-25", PricingModel pricing = PricingModel.Forfait,
         DeliveryMode delivery = DeliveryMode.SurPlace, bool allQuebec = false, string[]? regions = null, string[]? languages = null,
@@ -80,9 +80,42 @@ public sealed class MatcherTests
         Assert.Throws<DomainException>(() => request.Pause(Now));
         request.Resume(Now);
         request.Close(Now);
-        Assert.Throws<DomainException>(() => request.Edit("x", "", ["crm"], "06", DeliveryPreference.Either, "fr", ValuePreferences.None, Now));
+        Assert.Throws<DomainException>(() => request.Edit("x", "", ["crm"], "06", DeliveryPreference.Either, "fr", BudgetRange.Unknown, Timeline.Flexible, ValuePreferences.None, Now));
         Assert.Throws<DomainException>(() => Request(region: "42"));
-        Assert.Throws<DomainException>(() => new NeedRequest(1, "Titre", "", [], "06", DeliveryPreference.Either, "fr", ValuePreferences.None, Now));
+        Assert.Throws<DomainException>(() => new NeedRequest(1, "Titre", "", [], "06", DeliveryPreference.Either, "fr", BudgetRange.Unknown, Timeline.Flexible, ValuePreferences.None, Now));
+        Assert.Throws<DomainException>(() => new NeedRequest(1, "Titre", "", ["crm"], "06", DeliveryPreference.Either, "fr", (BudgetRange)42, Timeline.Flexible, ValuePreferences.None, Now));
+    }
+
+    [Test]
+    public void A_match_response_guards_dismissal_contact_and_disclosure()
+    {
+        var response = new MatchResponse(1, 2);
+        Assert.Throws<DomainException>(() => response.Restore());
+        response.Dismiss(DismissalReason.Price, Now);
+        Assert.That(response.DismissalReason, Is.EqualTo(DismissalReason.Price));
+        Assert.Throws<DomainException>(() => response.Contact("Bonjour", shareDetails: true, "user-1", Now));
+        Assert.Throws<DomainException>(() => response.ShareDetails("user-1", Now));
+        response.Restore();
+        Assert.Throws<DomainException>(() => response.Contact("   ", shareDetails: false, "user-1", Now));
+        response.Contact("Bonjour, pouvez-vous nous aider?", shareDetails: false, "user-1", Now);
+        Assert.That(response.DetailsShared, Is.False, "a message alone shares nothing");
+        response.ShareDetails("user-1", Now.AddHours(1));
+        response.ShareDetails("user-2", Now.AddHours(2));
+        Assert.That((response.SharedByUserId, response.DetailsSharedAt), Is.EqualTo(("user-1", (DateTimeOffset?)Now.AddHours(1))), "the first disclosure stands");
+        Assert.That(response.Interested(Now), Is.True);
+        Assert.That(response.Interested(Now.AddDays(1)), Is.False);
+        Assert.That(response.InterestedAt, Is.EqualTo(Now));
+    }
+
+    [Test]
+    public void A_human_review_is_answered_once()
+    {
+        var review = new HumanReview(1, "user-1", "  ", Now);
+        Assert.That(review.Question, Is.Null);
+        Assert.Throws<DomainException>(() => review.Respond("curator", " ", Now));
+        review.Respond("curator", "Les suggestions sont bonnes; essayez aussi la catégorie Formation.", Now);
+        Assert.That(review.Answered, Is.True);
+        Assert.Throws<DomainException>(() => review.Respond("other", "Autre réponse", Now));
     }
 
     // ---- Properties (FsCheck) over random requests and candidates ----
@@ -122,7 +155,7 @@ public sealed class MatcherTests
         from local in Gen.Elements(true, false)
         from cheap in Gen.Elements(true, false)
         from funding in Gen.Elements<string?>(null, "psoc")
-        select new NeedRequest(1, "Besoin", "", categories, region, delivery, language, new ValuePreferences(social, local, cheap, funding), Now);
+        select new NeedRequest(1, "Besoin", "", categories, region, delivery, language, BudgetRange.Unknown, Timeline.Flexible, new ValuePreferences(social, local, cheap, funding), Now);
 
     [Test]
     public void Property_a_hard_constraint_is_never_violated() =>

@@ -17,6 +17,26 @@ public enum DeliveryPreference
     Either,
 }
 
+/// <summary>The budget the nonprofit has in mind, in ranges a small organization can answer.</summary>
+public enum BudgetRange
+{
+    Unknown,
+    FreeOnly,
+    Under1000,
+    From1000To5000,
+    From5000To20000,
+    Over20000,
+}
+
+/// <summary>When the nonprofit needs the service.</summary>
+public enum Timeline
+{
+    Flexible,
+    WithinAMonth,
+    WithinThreeMonths,
+    WithinSixMonths,
+}
+
 /// <summary>
 /// A nonprofit's need (issue 4): what it asks for, where, in which language, and what it values. Only an open request is
 /// matched. Every change is a method that keeps the request valid.
@@ -29,11 +49,11 @@ public sealed class NeedRequest
     private NeedRequest() { }
 
     public NeedRequest(int organizationId, string title, string description, IEnumerable<string> categories, string region,
-        DeliveryPreference delivery, string language, ValuePreferences preferences, DateTimeOffset now)
+        DeliveryPreference delivery, string language, BudgetRange budget, Timeline timeline, ValuePreferences preferences, DateTimeOffset now)
     {
         OrganizationId = organizationId;
         CreatedAt = now;
-        Edit(title, description, categories, region, delivery, language, preferences, now);
+        Edit(title, description, categories, region, delivery, language, budget, timeline, preferences, now);
     }
 
     public int Id { get; private set; }
@@ -44,6 +64,8 @@ public sealed class NeedRequest
     public string Region { get; private set; } = "";
     public DeliveryPreference Delivery { get; private set; }
     public string Language { get; private set; } = "fr";
+    public BudgetRange Budget { get; private set; }
+    public Timeline Timeline { get; private set; }
     public ValuePreferences Preferences { get; private set; } = ValuePreferences.None;
     public RequestStatus Status { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -52,7 +74,7 @@ public sealed class NeedRequest
     public bool AcceptsRemote => Delivery is DeliveryPreference.Remote or DeliveryPreference.Either;
 
     public void Edit(string title, string description, IEnumerable<string> categories, string region, DeliveryPreference delivery,
-        string language, ValuePreferences preferences, DateTimeOffset now)
+        string language, BudgetRange budget, Timeline timeline, ValuePreferences preferences, DateTimeOffset now)
     {
         if (Status == RequestStatus.Closed) throw new DomainException("A closed request cannot be edited.");
         Title = Guard.Text(title, TitleMaxLength, nameof(title));
@@ -62,6 +84,8 @@ public sealed class NeedRequest
         Region = RegionCodes.IsValid(region) ? region : throw new DomainException($"'{region}' is not a Quebec region code (01-17).");
         Delivery = delivery;
         Language = Guard.Text(language, 10, nameof(language));
+        Budget = Enum.IsDefined(budget) ? budget : throw new DomainException($"'{budget}' is not a budget range.");
+        Timeline = Enum.IsDefined(timeline) ? timeline : throw new DomainException($"'{timeline}' is not a timeline.");
         Preferences = preferences;
         UpdatedAt = now;
     }

@@ -83,8 +83,27 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                 Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms }).ToList(),
             })
             .ToListAsync(cancellationToken);
+        var dismissal = await DismissalRatesAsync(providerIds, cancellationToken);
         return rows.Select(p => new Candidate(p.Id, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
             p.Offerings.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes,
-                o.Languages, o.FundingPrograms)).ToArray())).ToList();
+                o.Languages, o.FundingPrograms)).ToArray(), dismissal.GetValueOrDefault(p.Id))).ToList();
     }
+
+    /// <summary>
+    /// Feedback from earlier dismissals: for each provider some nonprofit set aside, dismissals ÷ (requests it was
+    /// suggested to + <see cref="DismissalSmoothing"/>), so that one dismissal does not sink a provider suggested once.
+    /// </summary>
+    private async Task<Dictionary<int, double>> DismissalRatesAsync(IQueryable<int> providerIds, CancellationToken cancellationToken)
+    {
+        var dismissed = await db.MatchResponses.Where(r => r.DismissedAt != null && providerIds.Contains(r.ProviderId))
+            .GroupBy(r => r.ProviderId).Select(g => new { ProviderId = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        if (dismissed.Count == 0) return [];
+        var ids = dismissed.Select(d => d.ProviderId).ToArray();
+        var suggested = await db.Matches.Where(m => ids.Contains(m.ProviderId)).GroupBy(m => m.ProviderId)
+            .Select(g => new { ProviderId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.ProviderId, g => g.Count, cancellationToken);
+        return dismissed.ToDictionary(d => d.ProviderId,
+            d => (double)d.Count / (Math.Max(d.Count, suggested.GetValueOrDefault(d.ProviderId)) + DismissalSmoothing));
+    }
+
+    public const int DismissalSmoothing = 2;
 }

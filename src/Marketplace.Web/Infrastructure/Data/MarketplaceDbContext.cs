@@ -27,6 +27,8 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
     public DbSet<Domain.Matching.NeedRequest> NeedRequests => Set<Domain.Matching.NeedRequest>();
     public DbSet<Domain.Matching.MatchRecord> Matches => Set<Domain.Matching.MatchRecord>();
+    public DbSet<Domain.Matching.MatchResponse> MatchResponses => Set<Domain.Matching.MatchResponse>();
+    public DbSet<Domain.Matching.HumanReview> HumanReviews => Set<Domain.Matching.HumanReview>();
     public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }

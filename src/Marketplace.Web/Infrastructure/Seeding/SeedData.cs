@@ -87,4 +87,6 @@ public sealed record SeedRequest(
     bool PreferSocialEconomy,
     bool PreferLocal,
     bool NeedsFreeOrNonprofitPricing,
-    string? FundingProgram);
+    string? FundingProgram,
+    string? Budget = null,
+    string? Timeline = null);

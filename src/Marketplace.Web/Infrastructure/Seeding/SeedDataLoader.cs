@@ -52,7 +52,9 @@ public sealed class SeedDataLoader(
             foreach (var r in seed.Requests)
             {
                 db.NeedRequests.Add(new Domain.Matching.NeedRequest(organization.Id, r.Title, r.Description, r.Categories, r.Region,
-                    Enum.Parse<Domain.Matching.DeliveryPreference>(r.Delivery, ignoreCase: true), r.Language, new Domain.Matching.ValuePreferences(r.PreferSocialEconomy, r.PreferLocal,
+                    Enum.Parse<Domain.Matching.DeliveryPreference>(r.Delivery, ignoreCase: true), r.Language,
+                    Enum.Parse<Domain.Matching.BudgetRange>(r.Budget ?? "Unknown", ignoreCase: true),
+                    Enum.Parse<Domain.Matching.Timeline>(r.Timeline ?? "Flexible", ignoreCase: true), new Domain.Matching.ValuePreferences(r.PreferSocialEconomy, r.PreferLocal,
                         r.NeedsFreeOrNonprofitPricing, r.FundingProgram), now));
                 requestsAdded++;
             }

@@ -98,6 +98,8 @@ internal sealed class NeedRequestConfiguration : IEntityTypeConfiguration<Domain
         builder.Property(r => r.Delivery).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.Language).HasMaxLength(10).IsRequired();
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Budget).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Timeline).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.Preferences)
             .HasConversion(JsonValue.Converter<Domain.Matching.ValuePreferences>(), JsonValue.Comparer<Domain.Matching.ValuePreferences>()).IsRequired();
         builder.HasIndex(r => new { r.OrganizationId, r.Status });
@@ -131,5 +133,38 @@ internal sealed class JobRunConfiguration : IEntityTypeConfiguration<Jobs.JobRun
         builder.Property(r => r.Trigger).HasMaxLength(200).IsRequired();
         builder.Property(r => r.Summary).HasMaxLength(Jobs.JobRun.SummaryMaxLength);
         builder.HasIndex(r => new { r.Job, r.StartedAt });
+    }
+}
+
+internal sealed class MatchResponseConfiguration : IEntityTypeConfiguration<Domain.Matching.MatchResponse>
+{
+    public void Configure(EntityTypeBuilder<Domain.Matching.MatchResponse> builder)
+    {
+        builder.ToTable("match_responses");
+        builder.HasKey(r => r.Id);
+        builder.HasIndex(r => new { r.RequestId, r.ProviderId }).IsUnique();
+        builder.HasIndex(r => r.ProviderId);
+        builder.Property(r => r.DismissalReason).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Message).HasMaxLength(Domain.Matching.MatchResponse.MessageMaxLength);
+        builder.Property(r => r.SharedByUserId).HasMaxLength(450);
+        builder.HasOne<Domain.Matching.NeedRequest>().WithMany().HasForeignKey(r => r.RequestId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Domain.Providers.Provider>().WithMany().HasForeignKey(r => r.ProviderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class HumanReviewConfiguration : IEntityTypeConfiguration<Domain.Matching.HumanReview>
+{
+    public void Configure(EntityTypeBuilder<Domain.Matching.HumanReview> builder)
+    {
+        builder.ToTable("human_reviews");
+        builder.HasKey(r => r.Id);
+        builder.HasIndex(r => new { r.RequestId, r.AnsweredAt });
+        builder.HasIndex(r => r.AnsweredAt);
+        builder.Property(r => r.RequestedByUserId).HasMaxLength(450).IsRequired();
+        builder.Property(r => r.AnsweredByUserId).HasMaxLength(450);
+        builder.Property(r => r.Question).HasMaxLength(Domain.Matching.HumanReview.TextMaxLength);
+        builder.Property(r => r.Answer).HasMaxLength(Domain.Matching.HumanReview.TextMaxLength);
+        builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.HasOne<Domain.Matching.NeedRequest>().WithMany().HasForeignKey(r => r.RequestId).OnDelete(DeleteBehavior.Cascade);
     }
 }
