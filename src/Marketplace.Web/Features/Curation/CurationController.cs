@@ -24,6 +24,10 @@ public sealed class CurationController(
 {
     public sealed record QueueItem(int RevisionId, string Name, string Organization, bool IsEdit, DateTimeOffset SubmittedAt, TimeSpan Age);
 
+    public sealed record ReviewItem(int ReviewId, string Title, string Organization, DateTimeOffset RequestedAt, TimeSpan Age);
+
+    public sealed record QueuePage(IReadOnlyList<QueueItem> Submissions, IReadOnlyList<ReviewItem> Reviews);
+
     public sealed record Review(
         ListingRevision Revision,
         string Organization,
@@ -50,8 +54,17 @@ public sealed class CurationController(
                           orderby r.SubmittedAt, r.Id
                           select new { r.Id, r.Content, Organization = o.Name, r.ProviderId, r.SubmittedAt })
             .ToListAsync(cancellationToken);
-        return View(rows.Select(r => new QueueItem(r.Id, r.Content.Name, r.Organization, r.ProviderId is not null,
-            r.SubmittedAt!.Value, now - r.SubmittedAt.Value)).ToList());
+        var reviews = await (from v in db.HumanReviews.AsNoTracking()
+                             join r in db.NeedRequests on v.RequestId equals r.Id
+                             join o in db.Organizations on r.OrganizationId equals o.Id
+                             where v.AnsweredAt == null
+                             orderby v.RequestedAt, v.Id
+                             select new { v.Id, r.Title, Organization = o.Name, v.RequestedAt })
+            .ToListAsync(cancellationToken);
+        return View(new QueuePage(
+            rows.Select(r => new QueueItem(r.Id, r.Content.Name, r.Organization, r.ProviderId is not null, r.SubmittedAt!.Value,
+                now - r.SubmittedAt.Value)).ToList(),
+            reviews.Select(v => new ReviewItem(v.Id, v.Title, v.Organization, v.RequestedAt, now - v.RequestedAt)).ToList()));
     }
 
     [HttpGet("fr/conservation/a-reverifier", Name = "curation-reverify.fr")]

@@ -150,6 +150,9 @@ public static class WebApplicationExtensions
 
         services.AddScoped<Features.Account.Registration>();
         services.AddScoped<ListingEmails>();
+        services.AddScoped<Email.MemberEmails>();
+        services.AddScoped<Features.Needs.NeedEmails>();
+        services.AddScoped<Features.Needs.MatchCards>();
         services.AddScoped<ListingWorkflow>();
         services.AddScoped<Reverification>();
         services.AddScoped<Features.Matching.MatchingRun>();

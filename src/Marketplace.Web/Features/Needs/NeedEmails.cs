@@ -1,0 +1,49 @@
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Matching;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace Marketplace.Web.Features.Needs;
+
+/// <summary>
+/// The emails of requests and matches, queued in the outbox with the change that causes them. What goes to a provider
+/// never names the nonprofit unless the nonprofit chose to share its details; it never carries the request's title.
+/// </summary>
+public sealed class NeedEmails(MarketplaceDbContext db, MemberEmails members, IStringLocalizer<SharedResource> text)
+{
+    /// <summary>The nonprofit's contact details, once it chose to share them.</summary>
+    public sealed record Disclosure(string Organization, string Person, string Email);
+
+    public Task ReviewAnsweredAsync(NeedRequest request, string answer, CancellationToken cancellationToken) =>
+        members.EnqueueAsync(request.OrganizationId, _ => new MemberEmails.Letter(
+            text["Email.Needs.Answered.Subject", request.Title],
+            [text["Email.Needs.Answered.Body", request.Title], answer],
+            text["Email.Needs.SeeRequest"], $"fr/compte/besoins/{request.Id}", $"en/account/needs/{request.Id}"), cancellationToken);
+
+    public Task InterestedAsync(NeedRequest request, string provider, CancellationToken cancellationToken) =>
+        members.EnqueueAsync(request.OrganizationId, _ => new MemberEmails.Letter(
+            text["Email.Needs.Interested.Subject", request.Title],
+            [text["Email.Needs.Interested.Body", provider, request.Title], text["Email.Needs.Interested.Decide"]],
+            text["Email.Needs.SeeRequest"], $"fr/compte/besoins/{request.Id}", $"en/account/needs/{request.Id}"), cancellationToken);
+
+    /// <summary>To the provider's members: the nonprofit's message and, only if shared, who it is.</summary>
+    public async Task ContactedAsync(int requestId, int providerId, string? message, Disclosure? disclosure, CancellationToken cancellationToken)
+    {
+        var organizationId = await db.Organizations.Where(o => o.Kind == OrganizationKind.Provider && o.ProviderId == providerId)
+            .Select(o => (int?)o.Id).FirstOrDefaultAsync(cancellationToken);
+        if (organizationId is null) return; // a listing from the seed data, managed by nobody yet
+        await members.EnqueueAsync(organizationId.Value, _ =>
+        {
+            var lines = new List<string>();
+            if (message is not null) lines.AddRange([text["Email.Needs.Contact.Message"], message]);
+            lines.Add(disclosure is null
+                ? text["Email.Needs.Contact.Anonymous"]
+                : text["Email.Needs.Contact.Disclosed", disclosure.Organization, disclosure.Person, disclosure.Email]);
+            var subject = message is null ? text["Email.Needs.Disclosed.Subject"] : text["Email.Needs.Contact.Subject"];
+            return new MemberEmails.Letter(subject, lines, text["Email.Needs.SeeOpportunity"], $"fr/compte/demandes/{requestId}",
+                $"en/account/requests/{requestId}");
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,366 @@
+using Marketplace.Web.Domain;
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Matching;
+using Marketplace.Web.Domain.Taxonomy;
+using Marketplace.Web.Features.Directory;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Jobs;
+using Marketplace.Web.Infrastructure.Localization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace Marketplace.Web.Features.Needs;
+
+/// <summary>
+/// A nonprofit's requests and their matches: the guided diagnostic, create, edit, pause, resume and close, the ranked
+/// matches with their reasons, « demander une révision par une personne », dismissal with a reason, contact through
+/// the site, and sharing its details with a provider by choice. Every request is looked up through the signed-in
+/// user's organization: another organization's id is a 404.
+/// </summary>
+[Authorize(Roles = Roles.Nonprofit)]
+public sealed class NeedsController(
+    MarketplaceDbContext db,
+    UserManager<MarketplaceUser> users,
+    Vocabulary vocabulary,
+    MatchCards cards,
+    NeedEmails emails,
+    MatchingQueue queue,
+    TimeProvider time,
+    IStringLocalizer<SharedResource> text) : Controller
+{
+    /// <summary>How long after a change the page says that matches are being computed.</summary>
+    public static readonly TimeSpan ComputingWindow = TimeSpan.FromMinutes(2);
+
+    public sealed record ListItem(NeedRequest Request, int Matches);
+
+    public sealed record Editor(RequestForm Form, IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> Terms);
+
+    public sealed record Page(NeedRequest Request, IReadOnlyList<MatchCards.Card> Matches, IReadOnlyList<HumanReview> Reviews,
+        bool Computing, IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> Terms, string RegionName);
+
+    public sealed record DiagnosticResult(IReadOnlyList<(Diagnostic.Suggestion Suggestion, string Label)> Suggestions);
+
+    public sealed record ContactPage(NeedRequest Request, MatchCards.Card Match, string? Message, bool Share);
+
+    // ---- Diagnostic: open to everyone, nothing stored ----
+
+    [AllowAnonymous]
+    [HttpGet("fr/diagnostic", Name = "diagnostic.fr")]
+    [HttpGet("en/diagnostic", Name = "diagnostic.en")]
+    public IActionResult Diagnostic() => View(Needs.Diagnostic.Questions);
+
+    [AllowAnonymous]
+    [HttpGet("fr/diagnostic/resultat", Name = "diagnostic-result.fr")]
+    [HttpGet("en/diagnostic/result", Name = "diagnostic-result.en")]
+    public async Task<IActionResult> DiagnosticResults(CancellationToken cancellationToken)
+    {
+        var answers = Request.Query.Where(q => !string.IsNullOrEmpty(q.Value.ToString()) && q.Key != "lang")
+            .ToDictionary(q => q.Key, q => q.Value.ToString());
+        if (!Needs.Diagnostic.TrySuggest(answers, out var suggestions))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { text["Diagnostic.Invalid"].Value };
+            return View(nameof(Diagnostic), Needs.Diagnostic.Questions);
+        }
+        var terms = await vocabulary.TermsAsync(cancellationToken);
+        var labelled = suggestions.Select(s => (s, terms[Infrastructure.Search.Facet.Category].FirstOrDefault(t => t.Key == s.Category)?.Label ?? s.Category))
+            .ToList();
+        return View(new DiagnosticResult(labelled));
+    }
+
+    // ---- Requests ----
+
+    [HttpGet("fr/compte/besoins", Name = "needs.fr")]
+    [HttpGet("en/account/needs", Name = "needs.en")]
+    public async Task<IActionResult> Index(CancellationToken cancellationToken)
+    {
+        var organization = await OrganizationAsync();
+        if (organization is null) return NotFound();
+        var rows = await db.NeedRequests.AsNoTracking().Where(r => r.OrganizationId == organization.Id)
+            .OrderBy(r => r.Status).ThenByDescending(r => r.UpdatedAt).ThenByDescending(r => r.Id)
+            .Select(r => new { Request = r, Matches = db.Matches.Count(m => m.RequestId == r.Id) })
+            .ToListAsync(cancellationToken);
+        ViewData["Organization"] = organization.Name;
+        return View(rows.Select(r => new ListItem(r.Request, r.Matches)).ToList());
+    }
+
+    [HttpGet("fr/compte/besoins/nouveau", Name = "need-new.fr")]
+    [HttpGet("en/account/needs/new", Name = "need-new.en")]
+    public async Task<IActionResult> New([FromQuery] List<string>? categories, [FromQuery] string? description, CancellationToken cancellationToken)
+    {
+        if (await OrganizationAsync() is null) return NotFound();
+        var form = new RequestForm
+        {
+            Categories = categories ?? [], Description = description?.Length <= NeedRequest.DescriptionMaxLength ? description : null,
+            Language = Infrastructure.Web.Cultures.Current,
+        };
+        return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
+    }
+
+    [HttpPost("fr/compte/besoins/nouveau")]
+    [HttpPost("en/account/needs/new")]
+    public async Task<IActionResult> Create(RequestForm form, CancellationToken cancellationToken)
+    {
+        var organization = await OrganizationAsync();
+        if (organization is null) return NotFound();
+        form.Id = null;
+        var (values, problems) = await ValidateAsync(form, cancellationToken);
+        if (values is null) return await FormProblemAsync(form, problems, cancellationToken);
+        var request = new NeedRequest(organization.Id, values.Title, values.Description, values.Categories, values.Region, values.Delivery,
+            values.Language, values.Budget, values.Timeline, values.Preferences, time.GetUtcNow());
+        db.NeedRequests.Add(request);
+        await db.SaveChangesAsync(cancellationToken);
+        await queue.RequestChangedAsync(request.Id, cancellationToken);
+        TempData["Notice"] = text["Needs.Created"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id = request.Id });
+    }
+
+    [HttpGet("fr/compte/besoins/{id:int}", Name = "need.fr")]
+    [HttpGet("en/account/needs/{id:int}", Name = "need.en")]
+    public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)
+    {
+        var request = await OwnRequestAsync(id, tracked: false, cancellationToken);
+        if (request is null) return NotFound();
+        var matches = await cards.ForAsync(request, cancellationToken);
+        var reviews = await db.HumanReviews.AsNoTracking().Where(r => r.RequestId == id).OrderByDescending(r => r.RequestedAt)
+            .ThenByDescending(r => r.Id).ToListAsync(cancellationToken);
+        var computing = request.Status == RequestStatus.Open && time.GetUtcNow() - request.UpdatedAt < ComputingWindow
+                        && !await db.JobRuns.AnyAsync(j => j.FinishedAt != null && j.StartedAt >= request.UpdatedAt, cancellationToken);
+        return View(new Page(request, matches, reviews, computing, await vocabulary.TermsAsync(cancellationToken),
+            await vocabulary.RegionNameAsync(request.Region, cancellationToken)));
+    }
+
+    [HttpGet("fr/compte/besoins/{id:int}/modifier", Name = "need-edit.fr")]
+    [HttpGet("en/account/needs/{id:int}/edit", Name = "need-edit.en")]
+    public async Task<IActionResult> Edit(int id, CancellationToken cancellationToken)
+    {
+        var request = await OwnRequestAsync(id, tracked: false, cancellationToken);
+        if (request is null) return NotFound();
+        if (request.Status == RequestStatus.Closed) return Closed(id);
+        return View("Form", new Editor(RequestForm.From(request), await vocabulary.TermsAsync(cancellationToken)));
+    }
+
+    [HttpPost("fr/compte/besoins/{id:int}/modifier")]
+    [HttpPost("en/account/needs/{id:int}/edit")]
+    public async Task<IActionResult> Update(int id, RequestForm form, CancellationToken cancellationToken)
+    {
+        var request = await OwnRequestAsync(id, tracked: true, cancellationToken);
+        if (request is null) return NotFound();
+        form.Id = id;
+        if (request.Status == RequestStatus.Closed) return await FormProblemAsync(form, [text["Needs.ClosedCannotChange"]], cancellationToken, StatusCodes.Status409Conflict);
+        var (values, problems) = await ValidateAsync(form, cancellationToken);
+        if (values is null) return await FormProblemAsync(form, problems, cancellationToken);
+        request.Edit(values.Title, values.Description, values.Categories, values.Region, values.Delivery, values.Language, values.Budget,
+            values.Timeline, values.Preferences, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        await queue.RequestChangedAsync(request.Id, cancellationToken);
+        TempData["Notice"] = text["Needs.Saved"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    [HttpPost("fr/compte/besoins/{id:int}/statut", Name = "need-status.fr")]
+    [HttpPost("en/account/needs/{id:int}/status", Name = "need-status.en")]
+    public async Task<IActionResult> Status(int id, string? change, CancellationToken cancellationToken)
+    {
+        var request = await OwnRequestAsync(id, tracked: true, cancellationToken);
+        if (request is null) return NotFound();
+        var now = time.GetUtcNow();
+        try
+        {
+            switch (change)
+            {
+                case "pause": request.Pause(now); break;
+                case "resume": request.Resume(now); break;
+                case "close": request.Close(now); break;
+                default: return BadRequestNotice(id, "Needs.UnknownChange");
+            }
+        }
+        catch (DomainException)
+        {
+            return Conflict(id, "Needs.StatusConflict");
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await queue.RequestChangedAsync(request.Id, cancellationToken);
+        TempData["Notice"] = text[$"Needs.Status.Done.{request.Status}"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    [HttpPost("fr/compte/besoins/{id:int}/revision", Name = "need-review.fr")]
+    [HttpPost("en/account/needs/{id:int}/review", Name = "need-review.en")]
+    public async Task<IActionResult> AskReview(int id, string? question, CancellationToken cancellationToken)
+    {
+        var request = await OwnRequestAsync(id, tracked: false, cancellationToken);
+        if (request is null) return NotFound();
+        if (question?.Trim().Length > HumanReview.TextMaxLength) return BadRequestNotice(id, "Needs.Problem.TooLong");
+        if (await db.HumanReviews.AnyAsync(r => r.RequestId == id && r.AnsweredAt == null, cancellationToken))
+            return Conflict(id, "Needs.ReviewPending");
+        db.HumanReviews.Add(new HumanReview(id, users.GetUserId(User)!, question, time.GetUtcNow()));
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = text["Needs.ReviewAsked"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    // ---- One match: dismiss, restore, contact, share details ----
+
+    [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/ecarter", Name = "need-dismiss.fr")]
+    [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/dismiss", Name = "need-dismiss.en")]
+    public async Task<IActionResult> Dismiss(int id, int providerId, string? reason, CancellationToken cancellationToken)
+    {
+        var (request, response) = await MatchAsync(id, providerId, cancellationToken);
+        if (request is null || response is null) return NotFound();
+        if (!Enum.TryParse<DismissalReason>(reason, out var why) || !Enum.IsDefined(why) || int.TryParse(reason, out _))
+            return BadRequestNotice(id, "Needs.DismissReasonRequired");
+        response.Dismiss(why, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        await queue.ProviderChangedAsync(providerId, cancellationToken); // its dismissal feedback changed
+        TempData["Notice"] = text["Needs.Dismissed"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/retablir", Name = "need-restore.fr")]
+    [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/restore", Name = "need-restore.en")]
+    public async Task<IActionResult> Restore(int id, int providerId, CancellationToken cancellationToken)
+    {
+        var (request, response) = await MatchAsync(id, providerId, cancellationToken);
+        if (request is null || response is null) return NotFound();
+        if (!response.Dismissed) return Conflict(id, "Needs.NotDismissed");
+        response.Restore();
+        await db.SaveChangesAsync(cancellationToken);
+        await queue.ProviderChangedAsync(providerId, cancellationToken);
+        TempData["Notice"] = text["Needs.Restored"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    [HttpGet("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/contacter", Name = "need-contact.fr")]
+    [HttpGet("en/account/needs/{id:int}/providers/{providerId:int}/contact", Name = "need-contact.en")]
+    public async Task<IActionResult> Contact(int id, int providerId, CancellationToken cancellationToken)
+    {
+        var page = await ContactPageAsync(id, providerId, null, false, cancellationToken);
+        return page is null ? NotFound() : View(page);
+    }
+
+    [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/contacter")]
+    [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/contact")]
+    public async Task<IActionResult> SendContact(int id, int providerId, string? message, bool share, CancellationToken cancellationToken)
+    {
+        var (request, response) = await MatchAsync(id, providerId, cancellationToken);
+        if (request is null || response is null) return NotFound();
+        var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        string? problem = null;
+        if (string.IsNullOrWhiteSpace(message)) problem = text["Needs.Problem.Message"];
+        else if (message.Trim().Length > MatchResponse.MessageMaxLength) problem = text["Needs.Problem.TooLong"];
+        else if (!user.EmailConfirmed) problem = text["Needs.ConfirmEmailFirst"];
+        else if (response.Dismissed) problem = text["Needs.DismissedCannotContact"];
+        if (problem is not null)
+        {
+            Response.StatusCode = response.Dismissed ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { problem };
+            return View(nameof(Contact), await ContactPageAsync(id, providerId, message, share, cancellationToken));
+        }
+        var wasShared = response.DetailsShared;
+        response.Contact(message!, share, user.Id, time.GetUtcNow());
+        var disclosure = response.DetailsShared ? await DisclosureAsync(request, response.SharedByUserId!, cancellationToken) : null;
+        await emails.ContactedAsync(id, providerId, message!.Trim(), disclosure, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = text[response.DetailsShared && !wasShared ? "Needs.ContactSentShared" : "Needs.ContactSent"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/partager", Name = "need-share.fr")]
+    [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/share", Name = "need-share.en")]
+    public async Task<IActionResult> Share(int id, int providerId, CancellationToken cancellationToken)
+    {
+        var (request, response) = await MatchAsync(id, providerId, cancellationToken);
+        if (request is null || response is null) return NotFound();
+        var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        if (!user.EmailConfirmed) return BadRequestNotice(id, "Needs.ConfirmEmailFirst");
+        if (response.Dismissed) return Conflict(id, "Needs.DismissedCannotContact");
+        if (!response.DetailsShared)
+        {
+            response.ShareDetails(user.Id, time.GetUtcNow());
+            await emails.ContactedAsync(id, providerId, null, await DisclosureAsync(request, user.Id, cancellationToken), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        TempData["Notice"] = text["Needs.Shared"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    // ---- Helpers ----
+
+    private async Task<Organization?> OrganizationAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        return user?.OrganizationId is { } organizationId
+            ? await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId && o.Kind == OrganizationKind.Nonprofit)
+            : null;
+    }
+
+    private async Task<NeedRequest?> OwnRequestAsync(int id, bool tracked, CancellationToken cancellationToken)
+    {
+        var organization = await OrganizationAsync();
+        if (organization is null) return null;
+        var query = db.NeedRequests.Where(r => r.Id == id && r.OrganizationId == organization.Id);
+        return await (tracked ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>The caller's request and its response row for a provider it was matched with (created on first use).</summary>
+    private async Task<(NeedRequest? Request, MatchResponse? Response)> MatchAsync(int id, int providerId, CancellationToken cancellationToken)
+    {
+        var request = await OwnRequestAsync(id, tracked: false, cancellationToken);
+        if (request is null) return (null, null);
+        var response = await db.MatchResponses.SingleOrDefaultAsync(r => r.RequestId == id && r.ProviderId == providerId, cancellationToken);
+        if (response is not null) return (request, response);
+        if (!await db.Matches.AnyAsync(m => m.RequestId == id && m.ProviderId == providerId, cancellationToken)) return (request, null);
+        response = new MatchResponse(id, providerId);
+        db.MatchResponses.Add(response);
+        return (request, response);
+    }
+
+    private async Task<ContactPage?> ContactPageAsync(int id, int providerId, string? message, bool share, CancellationToken cancellationToken)
+    {
+        var request = await OwnRequestAsync(id, tracked: false, cancellationToken);
+        if (request is null) return null;
+        var match = (await cards.ForAsync(request, cancellationToken)).FirstOrDefault(c => c.ProviderId == providerId);
+        return match is null ? null : new ContactPage(request, match, message, share);
+    }
+
+    private async Task<NeedEmails.Disclosure> DisclosureAsync(NeedRequest request, string userId, CancellationToken cancellationToken)
+    {
+        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == request.OrganizationId, cancellationToken);
+        var person = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
+        return new NeedEmails.Disclosure(organization.Name, person.DisplayName, person.Email ?? "");
+    }
+
+    private async Task<(RequestForm.Valid? Values, List<string> Problems)> ValidateAsync(RequestForm form, CancellationToken cancellationToken)
+    {
+        var keys = await db.TaxonomyTerms.AsNoTracking().Select(t => new { t.Kind, t.Key }).ToListAsync(cancellationToken);
+        IReadOnlySet<string> Of(TaxonomyKind kind) => keys.Where(k => k.Kind == kind).Select(k => k.Key).ToHashSet();
+        form.Categories ??= [];
+        return form.Validate(text, Of(TaxonomyKind.Category), Of(TaxonomyKind.Language), Of(TaxonomyKind.FundingProgram));
+    }
+
+    private async Task<IActionResult> FormProblemAsync(RequestForm form, IEnumerable<string> problems, CancellationToken cancellationToken,
+        int status = StatusCodes.Status400BadRequest)
+    {
+        Response.StatusCode = status;
+        ViewData["Errors"] = problems.ToArray();
+        return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
+    }
+
+    private IActionResult Closed(int id) => Conflict(id, "Needs.ClosedCannotChange");
+
+    private IActionResult BadRequestNotice(int id, string key) => Notice(id, key, StatusCodes.Status400BadRequest);
+
+    private IActionResult Conflict(int id, string key) => Notice(id, key, StatusCodes.Status409Conflict);
+
+    /// <summary>A refused action: the request page again, with the message, under a 4xx status. Nothing was changed.</summary>
+    private IActionResult Notice(int id, string key, int status)
+    {
+        Response.StatusCode = status;
+        ViewData["Errors"] = new[] { text[key].Value };
+        return View("Refused", id);
+    }
+}

@@ -1,0 +1,127 @@
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Matching;
+using Marketplace.Web.Features.Directory;
+using Marketplace.Web.Features.Needs;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Localization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace Marketplace.Web.Features.Opportunities;
+
+/// <summary>
+/// A provider's view of the requests matched to its listing, anonymized: region, categories, description, budget and
+/// timeline, never the nonprofit's name or title, until the nonprofit chooses to share its details. The provider can
+/// say it is interested; the nonprofit is told. Another provider's id, or a request not matched to this provider, is a 404.
+/// </summary>
+[Authorize(Roles = Roles.Provider)]
+public sealed class OpportunitiesController(
+    MarketplaceDbContext db,
+    UserManager<MarketplaceUser> users,
+    Vocabulary vocabulary,
+    NeedEmails emails,
+    TimeProvider time,
+    IStringLocalizer<SharedResource> text) : Controller
+{
+    public sealed record ListItem(NeedRequest Request, DateTimeOffset MatchedAt, MatchResponse? Response);
+
+    public sealed record Page(NeedRequest Request, DateTimeOffset? MatchedAt, MatchResponse? Response, NeedEmails.Disclosure? Disclosure,
+        IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> Terms, string RegionName);
+
+    [HttpGet("fr/compte/demandes", Name = "opportunities.fr")]
+    [HttpGet("en/account/requests", Name = "opportunities.en")]
+    public async Task<IActionResult> Index(CancellationToken cancellationToken)
+    {
+        var providerId = await ProviderIdAsync();
+        if (providerId is null) return NotFound();
+        var rows = await (from m in db.Matches.AsNoTracking()
+                          join r in db.NeedRequests.AsNoTracking() on m.RequestId equals r.Id
+                          where m.ProviderId == providerId && r.Status == RequestStatus.Open
+                          orderby m.FirstMatchedAt descending, r.Id descending
+                          select new { Request = r, m.FirstMatchedAt }).Take(200).ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.Request.Id).ToArray();
+        var responses = await db.MatchResponses.AsNoTracking().Where(x => x.ProviderId == providerId && ids.Contains(x.RequestId))
+            .ToDictionaryAsync(x => x.RequestId, cancellationToken);
+        ViewData["Terms"] = await vocabulary.TermsAsync(cancellationToken);
+        return View(rows.Where(r => responses.GetValueOrDefault(r.Request.Id)?.Dismissed != true)
+            .Select(r => new ListItem(r.Request, r.FirstMatchedAt, responses.GetValueOrDefault(r.Request.Id))).ToList());
+    }
+
+    [HttpGet("fr/compte/demandes/{id:int}", Name = "opportunity.fr")]
+    [HttpGet("en/account/requests/{id:int}", Name = "opportunity.en")]
+    public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)
+    {
+        var page = await PageAsync(id, cancellationToken);
+        return page is null ? NotFound() : View(page);
+    }
+
+    [HttpPost("fr/compte/demandes/{id:int}/interesse", Name = "opportunity-interest.fr")]
+    [HttpPost("en/account/requests/{id:int}/interested", Name = "opportunity-interest.en")]
+    public async Task<IActionResult> Interested(int id, CancellationToken cancellationToken)
+    {
+        var providerId = await ProviderIdAsync();
+        var request = providerId is null ? null : await VisibleRequestAsync(id, providerId.Value, cancellationToken);
+        if (request is null) return NotFound();
+        var response = await db.MatchResponses.SingleOrDefaultAsync(r => r.RequestId == id && r.ProviderId == providerId, cancellationToken);
+        if (response is null) db.MatchResponses.Add(response = new MatchResponse(id, providerId!.Value));
+        if (response.Dismissed)
+        {
+            // The nonprofit set this provider aside; say so without naming who or why.
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            ViewData["Errors"] = new[] { text["Opportunities.NoLongerOpen"].Value };
+            return View(nameof(Show), await PageAsync(id, cancellationToken));
+        }
+        if (response.Interested(time.GetUtcNow()))
+        {
+            var name = await db.Providers.Where(p => p.Id == providerId).Select(p => p.Name).SingleAsync(cancellationToken);
+            await emails.InterestedAsync(request, name, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = text["Opportunities.InterestSent"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("opportunity"), new { id });
+    }
+
+    private async Task<int?> ProviderIdAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        return user?.OrganizationId is { } organizationId
+            ? await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId && o.Kind == OrganizationKind.Provider)
+                .Select(o => o.ProviderId).SingleOrDefaultAsync()
+            : null;
+    }
+
+    /// <summary>
+    /// A request this provider may see: it is open (a paused or closed request is hidden from providers), and it is
+    /// matched to this provider now, or the nonprofit already wrote to it or it already said it was interested (so a
+    /// recompute does not cut a conversation short).
+    /// </summary>
+    private async Task<NeedRequest?> VisibleRequestAsync(int id, int providerId, CancellationToken cancellationToken) =>
+        await db.NeedRequests.AsNoTracking().Where(r => r.Id == id && r.Status == RequestStatus.Open
+                && (db.Matches.Any(m => m.RequestId == id && m.ProviderId == providerId)
+                    || db.MatchResponses.Any(x => x.RequestId == id && x.ProviderId == providerId && x.DismissedAt == null
+                                                  && (x.ContactedAt != null || x.InterestedAt != null || x.DetailsSharedAt != null))))
+            .SingleOrDefaultAsync(cancellationToken);
+
+    private async Task<Page?> PageAsync(int id, CancellationToken cancellationToken)
+    {
+        var providerId = await ProviderIdAsync();
+        var request = providerId is null ? null : await VisibleRequestAsync(id, providerId.Value, cancellationToken);
+        if (request is null) return null;
+        var matchedAt = await db.Matches.Where(m => m.RequestId == id && m.ProviderId == providerId).Select(m => (DateTimeOffset?)m.FirstMatchedAt)
+            .SingleOrDefaultAsync(cancellationToken);
+        var response = await db.MatchResponses.AsNoTracking().SingleOrDefaultAsync(r => r.RequestId == id && r.ProviderId == providerId, cancellationToken);
+        if (response?.Dismissed == true) return null;
+        NeedEmails.Disclosure? disclosure = null;
+        if (response?.SharedByUserId is { } userId)
+        {
+            var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == request.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+            var person = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.DisplayName, u.Email }).SingleOrDefaultAsync(cancellationToken);
+            disclosure = new NeedEmails.Disclosure(organization, person?.DisplayName ?? "", person?.Email ?? "");
+        }
+        return new Page(request, matchedAt, response, disclosure, await vocabulary.TermsAsync(cancellationToken),
+            await vocabulary.RegionNameAsync(request.Region, cancellationToken));
+    }
+}
