@@ -13,69 +13,8 @@ namespace Marketplace.Tests.Browser;
 /// </summary>
 [TestFixture]
 [Category("Browser")]
-public sealed class SearchJourneyTests
+public sealed class SearchJourneyTests : BrowserFixture
 {
-    private MarketplaceFactory _factory = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-    private string _baseUrl = "";
-
-    private static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-    private static string AxePath => Path.Combine(MarketplaceFactory.RepositoryRoot, "tests", "Marketplace.Tests", "node_modules", "axe-core", "axe.min.js");
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        Assert.That(File.Exists(ChromiumPath), $"Chromium not found at {ChromiumPath}: run the tests with `bash tests/run.sh`.");
-        Assert.That(File.Exists(AxePath), $"axe-core not found at {AxePath}: run the tests with `bash tests/run.sh`.");
-        var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
-        _factory = new MarketplaceFactory(database, environment: "Development");
-        _baseUrl = _factory.StartKestrel();
-
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
-            ],
-        });
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
-        if (_factory is not null) await _factory.DisposeAsync();
-    }
-
-    private async Task<IPage> NewPageAsync(int width = 1280)
-    {
-        // axe is injected as a script tag: the page's own CSP (no inline script) would refuse it.
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BypassCSP = true,
-            ViewportSize = new ViewportSize { Width = width, Height = 900 },
-            JavaScriptEnabled = true,
-        });
-        return await context.NewPageAsync();
-    }
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxePath });
-        var json = await page.EvaluateAsync<JsonElement>(
-            "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations" +
-            ".filter(v => v.impact === 'serious' || v.impact === 'critical')" +
-            ".map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }))");
-        Assert.That(json.GetArrayLength(), Is.Zero, $"axe on {page.Url}: {json}");
-    }
-
     [Test]
     public async Task A_person_searches_filters_opens_a_provider_and_switches_language()
     {
@@ -156,53 +95,13 @@ public sealed class SearchJourneyTests
         await context.CloseAsync();
     }
 
-    private async Task<string> OutboxLinkAsync(string to, string pathPart)
-    {
-        var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == to).OrderByDescending(e => e.Id)
-            .Select(e => e.TextBody).FirstAsync());
-        var url = new Uri(System.Text.RegularExpressions.Regex.Match(body, @"https?://\S+" + pathPart + @"\S*").Value);
-        return _baseUrl + url.PathAndQuery;
-    }
-
-    private static Task SubmitFormAsync(IPage page, string buttonName) =>
-        NavigateByAsync(page, () => page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = buttonName, Exact = true }).ClickAsync());
-
-    /// <summary>
-    /// Runs an action that navigates (a form post, often redirected) and waits for the new page. Playwright marks this
-    /// API obsolete in favour of waiting for a URL, but a form that fails validation stays on the same URL.
-    /// </summary>
-    private static async Task NavigateByAsync(IPage page, Func<Task> action)
-    {
-#pragma warning disable CS0612
-        await page.RunAndWaitForNavigationAsync(action);
-#pragma warning restore CS0612
-    }
-
     [Test]
     public async Task A_provider_and_a_curator_take_a_listing_from_sign_up_to_archive()
     {
-        const string password = "une phrase de passe assez longue";
         var provider = await NewPageAsync();
 
         // Sign-up, confirmation by the emailed link, sign-in.
-        await provider.GotoAsync(_baseUrl + "/fr/inscription");
-        await AssertAccessibleAsync(provider);
-        await provider.GetByLabel("un fournisseur qui offre des services numériques").CheckAsync();
-        await provider.GetByLabel("Nom de l'organisation").FillAsync("Coop Harfang");
-        await provider.GetByLabel("Votre nom").FillAsync("Camille");
-        await provider.GetByLabel("Adresse courriel").FillAsync("harfang@exemple.invalid");
-        await provider.GetByLabel("Nouveau mot de passe").FillAsync(password);
-        await provider.GetByLabel("Confirmez le mot de passe").FillAsync(password);
-        await provider.GetByLabel("J'accepte les conditions", new PageGetByLabelOptions { Exact = false }).CheckAsync();
-        await SubmitFormAsync(provider, "Créer le compte");
-        Assert.That(provider.Url, Does.Contain("/fr/connexion"));
-        await provider.GotoAsync(await OutboxLinkAsync("harfang@exemple.invalid", "/fr/compte/confirmer"));
-        Assert.That(await provider.Locator(".notice").TextContentAsync(), Does.Contain("confirmée"));
-        await provider.GotoAsync(_baseUrl + "/fr/connexion");
-        await AssertAccessibleAsync(provider);
-        await provider.GetByLabel("Adresse courriel").FillAsync("harfang@exemple.invalid");
-        await provider.GetByLabel("Mot de passe").FillAsync(password);
-        await SubmitFormAsync(provider, "Se connecter");
+        await SignUpAsync(provider, "un fournisseur qui offre des services numériques", "Coop Harfang", "harfang@exemple.invalid");
 
         // Draft and submission.
         await provider.GotoAsync(_baseUrl + "/fr/compte/fiche");
@@ -218,26 +117,7 @@ public sealed class SearchJourneyTests
         Assert.That(await provider.Locator(".notice").TextContentAsync(), Does.Contain("Fiche soumise"));
 
         // A curator: one-time link from the command line, password, two-factor set-up, then the queue.
-        using var output = new StringWriter();
-        await Marketplace.Web.Infrastructure.Cli.CommandLine.RunAsync(_factory.Services,
-            ["users", "add", "--email", "curatrice@exemple.invalid", "--role", "curator"], output, CancellationToken.None);
-        var link = output.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("http"));
-        var curator = await NewPageAsync();
-        await curator.GotoAsync(_baseUrl + new Uri(link).PathAndQuery);
-        await AssertAccessibleAsync(curator);
-        await curator.GetByLabel("Nouveau mot de passe").FillAsync(password);
-        await curator.GetByLabel("Confirmez le mot de passe").FillAsync(password);
-        await SubmitFormAsync(curator, "Enregistrer le mot de passe");
-        await curator.GetByLabel("Adresse courriel").FillAsync("curatrice@exemple.invalid");
-        await curator.GetByLabel("Mot de passe").FillAsync(password);
-        await SubmitFormAsync(curator, "Se connecter");
-        await curator.GotoAsync(_baseUrl + "/fr/conservation");
-        Assert.That(curator.Url, Does.Contain("/fr/compte/double-authentification"));
-        await AssertAccessibleAsync(curator);
-        var key = await curator.Locator("#shared-key").TextContentAsync();
-        await curator.GetByLabel("Code").FillAsync(Totp.Code(key!));
-        await SubmitFormAsync(curator, "Activer");
-        Assert.That(await curator.Locator(".recovery-codes li").CountAsync(), Is.EqualTo(8));
+        var curator = await CuratorAsync("curatrice@exemple.invalid");
 
         async Task DecideAsync(string decision, string? reason = null)
         {

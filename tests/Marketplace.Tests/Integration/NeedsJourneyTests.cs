@@ -29,18 +29,27 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
 
     /// <summary>A provider organization signed up through the form that manages a published listing created for the test.</summary>
     public static async Task<(Browsing Browsing, int ProviderId)> ProviderWithListingAsync(MarketplaceFactory factory, string email, string slug,
-        string name, string category, LegalForm legalForm = LegalForm.Cooperative)
+        string name, string category)
     {
         var browsing = await CurationJourneyTests.SignUpAsync(factory, email, name, "Provider");
-        var providerId = await factory.AddProviderAsync(slug, name, "Fournisseur créé pour les tests.", category, "Accompagnement complet.",
-            regions: ["16"], legalForm: legalForm, socialEconomy: true, verifiedAt: DateTimeOffset.UtcNow.AddDays(-10));
+        return (browsing, await ManagedListingAsync(factory, name, slug, category));
+    }
+
+    /// <summary>
+    /// A published listing (a cooperative in the social economy, free, remote or in Montérégie, in French, verified ten days
+    /// ago) managed by the provider organization named <paramref name="organization"/>.
+    /// </summary>
+    public static async Task<int> ManagedListingAsync(MarketplaceFactory factory, string organization, string slug, string category)
+    {
+        var providerId = await factory.AddProviderAsync(slug, organization, "Fournisseur créé pour les tests.", category, "Accompagnement complet.",
+            regions: ["16"], legalForm: LegalForm.Cooperative, socialEconomy: true, verifiedAt: DateTimeOffset.UtcNow.AddDays(-10));
         await factory.WithDbAsync(async db =>
         {
-            var organization = await db.Organizations.SingleAsync(o => o.Name == name);
-            organization.Manages(providerId);
+            var manager = await db.Organizations.SingleAsync(o => o.Name == organization && o.Kind == OrganizationKind.Provider);
+            manager.Manages(providerId);
             return await db.SaveChangesAsync();
         });
-        return (browsing, providerId);
+        return providerId;
     }
 
     private async Task<IHtmlDocument> WaitForMatchesAsync(Browsing browsing, string url, Func<IHtmlDocument, bool> ready)

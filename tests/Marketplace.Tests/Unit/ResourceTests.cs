@@ -31,6 +31,25 @@ public sealed partial class ResourceTests
         foreach (var key in Facets.LegalFormKeys()) yield return $"LegalForm.{key}";
         foreach (var value in EnumKeys<PricingModel>.All) yield return $"Pricing.{EnumKeys<PricingModel>.Key(value)}";
         foreach (var value in EnumKeys<DeliveryMode>.All) yield return $"Delivery.{EnumKeys<DeliveryMode>.Key(value)}";
+        // Issue 4: the diagnostic's questions, options and reasons, the request's choices, and the match explanations.
+        foreach (var question in Marketplace.Web.Features.Needs.Diagnostic.Questions)
+        {
+            yield return $"Diagnostic.Q.{question.Key}";
+            foreach (var option in question.Options) yield return $"Diagnostic.Q.{question.Key}.{option}";
+        }
+        foreach (var category in DiagnosticTests.TaxonomyCategories()) yield return $"Diagnostic.Why.{category}";
+        foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.DeliveryPreference>()) yield return $"Needs.Delivery.{name}";
+        foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.BudgetRange>()) yield return $"Needs.Budget.{name}";
+        foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.Timeline>()) yield return $"Needs.Timeline.{name}";
+        foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.DismissalReason>()) yield return $"Needs.Dismissal.{name}";
+        foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.RequestStatus>())
+        {
+            yield return $"Needs.Status.{name}";
+            yield return $"Needs.StatusHelp.{name}";
+            yield return $"Needs.Status.Done.{name}";
+        }
+        foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.MatchFactor>()) yield return $"Match.Factor.{name}";
+        foreach (var language in new[] { "fr", "en" }) yield return $"Match.Why.Language.{language}";
     }
 
     [Test]
