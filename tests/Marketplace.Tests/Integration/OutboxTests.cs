@@ -30,7 +30,7 @@ public sealed class OutboxTests(DatabaseProvider provider)
 
     private async Task<(int Sent, int Failed)> DeliverAsync(IEmailTransport transport) =>
         await _factory.WithScopeAsync(sp => new OutboxDelivery(sp.GetRequiredService<MarketplaceDbContext>(), transport, _time,
-            NullLogger<OutboxDelivery>.Instance).DeliverDueAsync(100, CancellationToken.None));
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>(), NullLogger<OutboxDelivery>.Instance).DeliverDueAsync(100, CancellationToken.None));
 
     private async Task<long> EnqueueAsync(OutboxEmail email)
     {

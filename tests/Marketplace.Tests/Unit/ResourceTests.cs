@@ -50,6 +50,7 @@ public sealed partial class ResourceTests
         }
         foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.MatchFactor>()) yield return $"Match.Factor.{name}";
         foreach (var language in new[] { "fr", "en" }) yield return $"Match.Why.Language.{language}";
+        foreach (var job in new[] { "matching", "digest" }) yield return $"Jobs.Name.{job}";
     }
 
     [Test]

@@ -17,31 +17,43 @@ namespace Marketplace.Web.Features.Admin;
 public sealed class JobsController(MarketplaceDbContext db, IServiceProvider services, IConfiguration configuration,
     IStringLocalizer<SharedResource> text) : Controller
 {
-    public sealed record Dashboard(bool SchedulerRunning, string Cron, DateTimeOffset? NextRun, IReadOnlyList<JobRun> Runs);
+    public sealed record Job(string Name, string Cron, DateTimeOffset? NextRun, string RunNowRoute);
+
+    public sealed record Dashboard(bool SchedulerRunning, IReadOnlyList<Job> Jobs, IReadOnlyList<JobRun> Runs);
 
     [HttpGet("fr/admin/taches", Name = "admin-jobs.fr")]
     [HttpGet("en/admin/jobs", Name = "admin-jobs.en")]
     public async Task<IActionResult> Index(CancellationToken cancellationToken)
     {
-        DateTimeOffset? next = null;
         var factory = services.GetService<ISchedulerFactory>();
-        if (factory is not null)
+        var scheduler = factory is null ? null : await factory.GetScheduler(cancellationToken);
+        var jobs = new List<Job>();
+        foreach (var (job, key, cron) in Scheduling.Jobs(configuration))
         {
-            var scheduler = await factory.GetScheduler(cancellationToken);
-            var trigger = await scheduler.GetTrigger(Scheduling.MatchingNightly, cancellationToken);
-            next = trigger?.GetFireTimeAfter(DateTimeOffset.UtcNow);
+            var trigger = scheduler is null ? null : await scheduler.GetTrigger(key, cancellationToken);
+            jobs.Add(new Job(job.Name, cron, trigger?.GetFireTimeAfter(DateTimeOffset.UtcNow), $"admin-jobs-{job.Name}"));
         }
         var runs = await db.JobRuns.AsNoTracking().OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(20)
             .ToListAsync(cancellationToken);
-        return View("~/Features/Admin/Jobs.cshtml", new Dashboard(factory is not null, configuration["Jobs:MatchingCron"] ?? "0 0 2 * * ?", next, runs));
+        return View("~/Features/Admin/Jobs.cshtml", new Dashboard(factory is not null, jobs, runs));
     }
 
-    [HttpPost("fr/admin/taches/correspondances")]
-    [HttpPost("en/admin/jobs/matching")]
+    [HttpPost("fr/admin/taches/correspondances", Name = "admin-jobs-matching.fr")]
+    [HttpPost("en/admin/jobs/matching", Name = "admin-jobs-matching.en")]
     public async Task<IActionResult> RunNow([FromServices] MatchingQueue queue, CancellationToken cancellationToken)
     {
         var queued = await queue.RunAllAsync(cancellationToken);
         TempData["Notice"] = (queued ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("admin-jobs"));
+    }
+
+    [HttpPost("fr/admin/taches/resumes", Name = "admin-jobs-digest.fr")]
+    [HttpPost("en/admin/jobs/digest", Name = "admin-jobs-digest.en")]
+    public async Task<IActionResult> RunDigestNow(CancellationToken cancellationToken)
+    {
+        var factory = services.GetService<ISchedulerFactory>();
+        if (factory is not null) await (await factory.GetScheduler(cancellationToken)).TriggerJob(Scheduling.Digest, cancellationToken);
+        TempData["Notice"] = (factory is not null ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
         return RedirectToRoute(LocalizedLinks.RouteName("admin-jobs"));
     }
 }

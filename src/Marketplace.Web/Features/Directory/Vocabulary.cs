@@ -16,12 +16,13 @@ public sealed class Vocabulary(MarketplaceDbContext db, IStringLocalizer<SharedR
 {
     public sealed record Term(string Key, string Label, string? Description);
 
-    private Dictionary<Facet, IReadOnlyList<Term>>? _terms;
+    // Per language: one scope may write emails in French and in English (digests).
+    private readonly Dictionary<bool, Dictionary<Facet, IReadOnlyList<Term>>> _terms = [];
 
     public async Task<IReadOnlyDictionary<Facet, IReadOnlyList<Term>>> TermsAsync(CancellationToken cancellationToken)
     {
-        if (_terms is not null) return _terms;
         var english = Cultures.IsEnglish;
+        if (_terms.TryGetValue(english, out var cached)) return cached;
         var rows = await db.TaxonomyTerms.AsNoTracking().OrderBy(t => t.Kind).ThenBy(t => t.Position).ThenBy(t => t.Key)
             .Select(t => new { t.Kind, t.Key, t.LabelFr, t.LabelEn, t.DescriptionFr, t.DescriptionEn })
             .ToListAsync(cancellationToken);
@@ -32,7 +33,7 @@ public sealed class Vocabulary(MarketplaceDbContext db, IStringLocalizer<SharedR
             EnumKeys<T>.All.Select(EnumKeys<T>.Key).Concat(extra ?? [])
                 .Select(k => new Term(k, text[$"{prefix}.{k}"], null)).ToArray();
 
-        _terms = new Dictionary<Facet, IReadOnlyList<Term>>
+        return _terms[english] = new Dictionary<Facet, IReadOnlyList<Term>>
         {
             [Facet.Category] = Of(TaxonomyKind.Category),
             [Facet.Region] = Of(TaxonomyKind.Region).Select(t => t with { Label = $"{t.Key} {t.Label}" }).ToArray(),
@@ -42,7 +43,6 @@ public sealed class Vocabulary(MarketplaceDbContext db, IStringLocalizer<SharedR
             [Facet.Delivery] = Enum<DeliveryMode>("Delivery"),
             [Facet.Funding] = Of(TaxonomyKind.FundingProgram),
         };
-        return _terms;
     }
 
     public async Task<string> LabelAsync(Facet facet, string key, CancellationToken cancellationToken)

@@ -43,7 +43,8 @@ public sealed class MatchCards(MarketplaceDbContext db, Vocabulary vocabulary, I
         return cards;
     }
 
-    private List<string> Reasons(NeedRequest request, MatchRecord match, Provider provider,
+    /// <summary>The reasons in plain words, in the current language, for a match whose provider is loaded with its offerings.</summary>
+    public List<string> Reasons(NeedRequest request, MatchRecord match, Provider provider,
         IReadOnlyDictionary<Facet, IReadOnlyList<Vocabulary.Term>> terms, string regionName)
     {
         string Label(Facet facet, string key) => terms[facet].FirstOrDefault(t => t.Key == key)?.Label ?? key;

@@ -19,7 +19,7 @@ public static class EmailBodies
 
     public static string Html(IEnumerable<string> paragraphs, string linkLabel, string link, string footer)
     {
-        var html = HtmlEncoder.Default;
+        var html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All); // accents as they are, markup encoded
         var body = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a\">");
         foreach (var paragraph in paragraphs) body.Append("<p>").Append(html.Encode(paragraph)).Append("</p>");
         body.Append("<p><a href=\"").Append(html.Encode(link)).Append("\">").Append(html.Encode(linkLabel)).Append("</a></p>");

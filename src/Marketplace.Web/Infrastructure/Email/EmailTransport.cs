@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Marketplace.Web.Infrastructure.Email;
 
 /// <summary>A message ready to leave: one recipient, a text part and an HTML part, a fixed Message-ID.</summary>
-public sealed record EmailMessage(string To, string Subject, string TextBody, string HtmlBody, string MessageId, string Language);
+public sealed record EmailMessage(string To, string Subject, string TextBody, string HtmlBody, string MessageId, string Language,
+    string? UnsubscribeUrl = null);
 
 /// <summary>The email port. Only the outbox sender uses it; features write <see cref="OutboxEmail"/> rows instead.</summary>
 public interface IEmailTransport
@@ -42,6 +43,10 @@ public sealed class EmailOptions
     public double PollSeconds { get; set; } = 5;
     /// <summary>Run the background sender in this process (tests deliver by hand instead).</summary>
     public bool BackgroundSender { get; set; } = true;
+    /// <summary>At most this many messages per second leave the sender (0: no limit).</summary>
+    public double MessagesPerSecond { get; set; }
+    /// <summary>How long a claimed row belongs to the sender that claimed it; after a crash, it is sent again once this has passed.</summary>
+    public double LeaseSeconds { get; set; } = 300;
 }
 
 /// <summary>Builds the MIME message both transports send: multipart/alternative, UTF-8, our Message-ID.</summary>
@@ -60,6 +65,12 @@ internal static class MailMessages
         mail.To.Add(new MailAddress(message.To));
         mail.Headers.Add("Message-ID", message.MessageId);
         mail.Headers.Add("Content-Language", message.Language == "en" ? "en-CA" : "fr-CA");
+        if (message.UnsubscribeUrl is { } unsubscribe)
+        {
+            // RFC 2369 and RFC 8058: mail clients offer « se désabonner » and may POST to it in one click.
+            mail.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            mail.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         mail.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(CrLf(message.TextBody), Encoding.UTF8, MediaTypeNames.Text.Plain));
         mail.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(CrLf(message.HtmlBody), Encoding.UTF8, MediaTypeNames.Text.Html));
         return mail;

@@ -10,6 +10,8 @@ public sealed class OutboxEmail
     public const int AddressMaxLength = 320;
     public const int SubjectMaxLength = 300;
     public const int MaxAttempts = 8;
+    public const int PeriodMaxLength = 10;
+    public const int UrlMaxLength = 2000;
 
     private OutboxEmail() { }
 
@@ -40,11 +42,30 @@ public sealed class OutboxEmail
     public string? LastError { get; private set; }
     public bool Failed => SentAt is null && Attempts >= MaxAttempts;
 
-    public void MarkSent(DateTimeOffset at)
+    // A digest (issue 5): one row per recipient and period, unique on (RecipientUserId, DigestPeriod); null otherwise.
+    public string? RecipientUserId { get; private set; }
+    public string? DigestPeriod { get; private set; }
+    /// <summary>The https link of the List-Unsubscribe header (RFC 8058), with its signed, expiring token.</summary>
+    public string? UnsubscribeUrl { get; private set; }
+    /// <summary>Set when a sender claims the row; still set on a row never marked, it means a sender stopped mid-way.</summary>
+    public Guid? LeaseToken { get; private set; }
+
+    /// <summary>A weekly digest for one recipient and one period; its Message-ID is stable for that pair.</summary>
+    public static OutboxEmail Digest(string userId, string period, string to, string subject, string textBody, string htmlBody,
+        string language, string messageId, string unsubscribeUrl, DateTimeOffset createdAt) =>
+        new(to, subject, textBody, htmlBody, language, messageId, createdAt)
+        {
+            RecipientUserId = Domain.Guard.Text(userId, 450, nameof(userId)),
+            DigestPeriod = Domain.Guard.Text(period, PeriodMaxLength, nameof(period)),
+            UnsubscribeUrl = Domain.Guard.Text(unsubscribeUrl, UrlMaxLength, nameof(unsubscribeUrl)),
+        };
+
+    /// <summary>An admin retries a failed row: it becomes due now with a fresh count of attempts.</summary>
+    public void Retry(DateTimeOffset now)
     {
-        Attempts++;
-        SentAt = at;
-        LastError = null;
+        if (SentAt is not null) throw new Domain.DomainException("A sent email is never sent again.");
+        Attempts = 0;
+        NextAttemptAt = now;
     }
 
     /// <summary>Exponential back-off: 1, 2, 4 … minutes, capped at 2 hours.</summary>

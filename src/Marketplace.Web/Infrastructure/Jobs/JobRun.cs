@@ -29,3 +29,32 @@ public sealed class JobRun
         Summary = summary.Length > SummaryMaxLength ? summary[..SummaryMaxLength] : summary;
     }
 }
+
+/// <summary>Records one run of a job in <c>job_runs</c>: started, then finished with its summary or its error.</summary>
+public static class JobRuns
+{
+    public static async Task RecordAsync(Data.MarketplaceDbContext db, TimeProvider time, string job, string trigger,
+        Func<Task<string>> run, CancellationToken cancellationToken)
+    {
+        var record = new JobRun(job, trigger, time.GetUtcNow());
+        db.JobRuns.Add(record);
+        await db.SaveChangesAsync(cancellationToken);
+        string summary;
+        try
+        {
+            summary = await run();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            record.Finish(time.GetUtcNow(), succeeded: false, $"{e.GetType().Name}: {e.Message}");
+            db.ChangeTracker.Clear();
+            db.JobRuns.Update(record);
+            await db.SaveChangesAsync(cancellationToken);
+            throw;
+        }
+        record.Finish(time.GetUtcNow(), succeeded: true, summary);
+        db.ChangeTracker.Clear();
+        db.JobRuns.Update(record);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

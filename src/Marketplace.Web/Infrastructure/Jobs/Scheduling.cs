@@ -14,11 +14,23 @@ public static class Scheduling
 {
     public static readonly JobKey Matching = new("matching");
     public static readonly TriggerKey MatchingNightly = new("matching-nightly");
+    public static readonly JobKey Digest = new("digest");
+    public static readonly TriggerKey DigestWeekly = new("digest-weekly");
+
+    public const string DefaultMatchingCron = "0 0 2 * * ?";
+    /// <summary>Monday 07:00, Quebec time.</summary>
+    public const string DefaultDigestCron = "0 0 7 ? * MON";
+
+    /// <summary>The scheduled jobs and their triggers, as the admins' job page lists them.</summary>
+    public static IReadOnlyList<(JobKey Job, TriggerKey Trigger, string Cron)> Jobs(IConfiguration configuration) =>
+    [
+        (Matching, MatchingNightly, configuration["Jobs:MatchingCron"] ?? DefaultMatchingCron),
+        (Digest, DigestWeekly, configuration["Jobs:DigestCron"] ?? DefaultDigestCron),
+    ];
 
     public static void AddMarketplaceJobs(this WebApplicationBuilder builder, DatabaseProvider provider, string connectionString)
     {
         if (!builder.Configuration.GetValue("Jobs:Enabled", true)) return;
-        var cron = builder.Configuration["Jobs:MatchingCron"] ?? "0 0 2 * * ?";
         builder.AddQuartz(q =>
         {
             q.UseDefaultTimeZone(Cultures.QuebecTime);
@@ -38,8 +50,10 @@ public static class Scheduling
                 store.UseExecutionHistory();
             });
             q.AddJob(typeof(MatchingJob), job => job.WithIdentity(Matching).StoreDurably().DisallowConcurrentExecution());
-            q.AddTrigger(trigger => trigger.ForJob(Matching).WithIdentity(MatchingNightly)
-                .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(Cultures.QuebecTime)));
+            q.AddJob(typeof(Features.Digests.DigestJob), job => job.WithIdentity(Digest).StoreDurably().DisallowConcurrentExecution());
+            foreach (var (job, key, cron) in Jobs(builder.Configuration))
+                q.AddTrigger(trigger => trigger.ForJob(job).WithIdentity(key)
+                    .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(Cultures.QuebecTime)));
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
     }

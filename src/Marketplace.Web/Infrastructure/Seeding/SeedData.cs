@@ -73,9 +73,16 @@ public sealed record SeedOffering(
     IReadOnlyList<string> FundingPrograms);
 
 /// <summary>Fictional demonstration nonprofits and their open requests (seed-data/nonprofits.json).</summary>
-public sealed record SeedNonprofits(string Notice, IReadOnlyList<SeedNonprofit> Organizations);
+public sealed record SeedNonprofits(string Notice, IReadOnlyList<SeedNonprofit> Organizations,
+    IReadOnlyList<SeedProviderAccount>? ProviderAccounts = null);
 
-public sealed record SeedNonprofit(string Name, IReadOnlyList<SeedRequest> Requests);
+/// <summary>A fictional account (an address ending in .invalid), opted in to the weekly digest.</summary>
+public sealed record SeedDemoUser(string Email, string DisplayName, string? Language = null);
+
+/// <summary>A provider organization of fictional people managing a fictional listing of providers.json.</summary>
+public sealed record SeedProviderAccount(string ProviderSlug, string Organization, IReadOnlyList<SeedDemoUser> DemoUsers);
+
+public sealed record SeedNonprofit(string Name, IReadOnlyList<SeedRequest> Requests, IReadOnlyList<SeedDemoUser>? DemoUsers = null);
 
 public sealed record SeedRequest(
     string Title,

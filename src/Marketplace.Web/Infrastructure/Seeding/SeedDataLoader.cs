@@ -14,6 +14,7 @@ public sealed class SeedDataLoader(
     ISearchIndexer indexer,
     IOptions<MarketplaceOptions> options,
     Features.Matching.MatchingRun matching,
+    DemoAccounts demoAccounts,
     TimeProvider time,
     ILogger<SeedDataLoader> logger)
 {
@@ -61,6 +62,7 @@ public sealed class SeedDataLoader(
             await db.SaveChangesAsync(cancellationToken);
         }
         if (requestsAdded > 0) await matching.RunAsync(null, new Domain.Matching.MatchWeights(), cancellationToken);
+        await demoAccounts.AddAsync(files.Nonprofits, cancellationToken);
 
         logger.LogInformation("Seed data loaded: {TermsAdded} terms added, {TermsUpdated} updated, {ProvidersAdded} providers added, {RequestsAdded} requests added",
             added, updated, providersAdded, requestsAdded);

@@ -42,6 +42,7 @@ public static class WebApplicationExtensions
         if (!string.IsNullOrWhiteSpace(connectionString))
             Jobs.Scheduling.AddMarketplaceJobs(builder, databaseProvider, connectionString);
         services.AddScoped<SeedDataLoader>();
+        services.AddScoped<DemoAccounts>();
         services.AddScoped<SyntheticProviders>();
         services.AddScoped<DatabaseInitializer>();
 
@@ -153,6 +154,8 @@ public static class WebApplicationExtensions
         services.AddScoped<Email.MemberEmails>();
         services.AddScoped<Features.Needs.NeedEmails>();
         services.AddScoped<Features.Needs.MatchCards>();
+        services.AddScoped<Features.Digests.DigestSubscriptions>();
+        services.AddScoped<Features.Digests.DigestRun>();
         services.AddScoped<ListingWorkflow>();
         services.AddScoped<Reverification>();
         services.AddScoped<Features.Matching.MatchingRun>();

@@ -82,6 +82,13 @@ internal sealed class OutboxEmailConfiguration : IEntityTypeConfiguration<Outbox
         builder.Property(e => e.LastError).HasMaxLength(1000);
         builder.HasIndex(e => e.MessageId).IsUnique();
         builder.HasIndex(e => new { e.SentAt, e.NextAttemptAt });
+        builder.Property(e => e.RecipientUserId).HasMaxLength(450);
+        builder.Property(e => e.DigestPeriod).HasMaxLength(OutboxEmail.PeriodMaxLength);
+        builder.Property(e => e.UnsubscribeUrl).HasMaxLength(OutboxEmail.UrlMaxLength);
+        // One digest per recipient and period. Other emails have nulls here, and nulls never collide in a unique index.
+        builder.HasIndex(e => new { e.RecipientUserId, e.DigestPeriod }).IsUnique();
+        builder.HasIndex(e => new { e.DigestPeriod, e.SentAt });
+        builder.HasIndex(e => e.LeaseToken);
     }
 }
 

@@ -679,6 +679,10 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("DigestPeriod")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
                     b.Property<string>("HtmlBody")
                         .IsRequired()
                         .HasColumnType("text");
@@ -692,6 +696,9 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<Guid?>("LeaseToken")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("MessageId")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -699,6 +706,10 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RecipientUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone");
@@ -717,9 +728,20 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.HasKey("Id");
 
+                    b.HasIndex("LeaseToken");
+
                     b.HasIndex("MessageId")
+                        .IsUnique();
+
+                    b.HasIndex("DigestPeriod", "SentAt");
+
+                    b.HasIndex("RecipientUserId", "DigestPeriod")
                         .IsUnique();
 
                     b.HasIndex("SentAt", "NextAttemptAt");

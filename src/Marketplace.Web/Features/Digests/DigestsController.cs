@@ -1,0 +1,161 @@
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Features.TwoFactor;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Email;
+using Marketplace.Web.Infrastructure.Localization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace Marketplace.Web.Features.Digests;
+
+/// <summary>
+/// The weekly digest, three ways in: the account's settings (opt in or out, any signed-in person), the stop link and
+/// the RFC 8058 one-click POST (no session: the signed, expiring token is the proof), and the admins' page per period.
+/// </summary>
+public sealed class DigestsController(
+    MarketplaceDbContext db,
+    DigestSubscriptions subscriptions,
+    UserManager<MarketplaceUser> users,
+    TimeProvider time,
+    IStringLocalizer<SharedResource> text) : Controller
+{
+    public sealed record SettingsPage(bool Subscribed, string Language);
+
+    public sealed record Stopped(string Token, bool Subscribed);
+
+    public sealed record PeriodRow(long Id, string To, int Attempts, DateTimeOffset? SentAt, string? LastError, bool Failed);
+
+    public sealed record PeriodPage(string Period, IReadOnlyList<string> Periods, int Recipients, int Sent, int Pending, int Failed,
+        IReadOnlyList<PeriodRow> Problems);
+
+    // ---- Account settings ----
+
+    [Authorize]
+    [HttpGet("fr/compte/parametres", Name = "settings.fr")]
+    [HttpGet("en/account/settings", Name = "settings.en")]
+    public async Task<IActionResult> Settings(CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        return View(new SettingsPage(await subscriptions.IsSubscribedAsync(user.Id, cancellationToken), user.Language));
+    }
+
+    [Authorize]
+    [HttpPost("fr/compte/parametres")]
+    [HttpPost("en/account/settings")]
+    public async Task<IActionResult> SaveSettings(bool digest, string? language, CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        if (language is not ("fr" or "en"))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { text["Settings.LanguageInvalid"].Value };
+            return View(nameof(Settings), new SettingsPage(digest, user.Language));
+        }
+        if (digest) await subscriptions.SubscribeAsync(user.Id, cancellationToken);
+        else await subscriptions.UnsubscribeAsync(user.Id, cancellationToken);
+        user.Language = language;
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = text["Settings.Saved"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("settings"));
+    }
+
+    // ---- Stop link (GET: stops at once, offers to undo) and one-click POST (RFC 8058) ----
+
+    [AllowAnonymous]
+    [HttpGet("fr/desabonnement", Name = "unsubscribe.fr")]
+    [HttpGet("en/unsubscribe", Name = "unsubscribe.en")]
+    public async Task<IActionResult> Unsubscribe(string? t, CancellationToken cancellationToken)
+    {
+        var userId = subscriptions.UserIdFrom(t);
+        if (userId is null) return InvalidLink();
+        await subscriptions.UnsubscribeAsync(userId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return View("Stopped", new Stopped(t!, false));
+    }
+
+    /// <summary>
+    /// The one-click POST a mail client sends (<c>List-Unsubscribe=One-Click</c>). It carries no antiforgery token and
+    /// no cookie by design (RFC 8058); the signed, expiring token in the address is what authorizes it.
+    /// </summary>
+    [AllowAnonymous]
+    [IgnoreAntiforgeryToken]
+    [HttpPost("fr/desabonnement")]
+    [HttpPost("en/unsubscribe")]
+    public async Task<IActionResult> OneClick(string? t, CancellationToken cancellationToken)
+    {
+        var userId = subscriptions.UserIdFrom(t);
+        if (userId is null) return InvalidLink();
+        await subscriptions.UnsubscribeAsync(userId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return View("Stopped", new Stopped(t!, false));
+    }
+
+    /// <summary>Undo from the stop page: a form with its antiforgery token, and the same signed token.</summary>
+    [AllowAnonymous]
+    [HttpPost("fr/desabonnement/reabonner", Name = "resubscribe.fr")]
+    [HttpPost("en/unsubscribe/resubscribe", Name = "resubscribe.en")]
+    public async Task<IActionResult> Resubscribe(string? t, CancellationToken cancellationToken)
+    {
+        var userId = subscriptions.UserIdFrom(t);
+        if (userId is null) return InvalidLink();
+        await subscriptions.SubscribeAsync(userId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return View("Stopped", new Stopped(t!, true));
+    }
+
+    private IActionResult InvalidLink()
+    {
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return View("InvalidLink");
+    }
+
+    // ---- Admins: one period ----
+
+    [Authorize(Roles = Roles.Admin)]
+    [RequireTwoFactor]
+    [HttpGet("fr/admin/resumes", Name = "admin-digests.fr")]
+    [HttpGet("en/admin/digests", Name = "admin-digests.en")]
+    public async Task<IActionResult> Period(string? period, CancellationToken cancellationToken)
+    {
+        var periods = await db.OutboxEmails.AsNoTracking().Where(e => e.DigestPeriod != null).Select(e => e.DigestPeriod!).Distinct()
+            .OrderByDescending(p => p).Take(52).ToListAsync(cancellationToken);
+        if (period is not null && !DigestPeriods.IsValid(period))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { text["Digests.PeriodInvalid"].Value };
+            period = null;
+        }
+        return View("~/Features/Digests/Period.cshtml", await PeriodPageAsync(period ?? periods.FirstOrDefault() ?? DigestPeriods.Of(time.GetUtcNow()),
+            periods, cancellationToken));
+    }
+
+    [Authorize(Roles = Roles.Admin)]
+    [RequireTwoFactor]
+    [HttpPost("fr/admin/resumes/reessayer", Name = "admin-digests-retry.fr")]
+    [HttpPost("en/admin/digests/retry", Name = "admin-digests-retry.en")]
+    public async Task<IActionResult> RetryFailed(string? period, CancellationToken cancellationToken)
+    {
+        if (!DigestPeriods.IsValid(period)) return BadRequest();
+        var failed = await db.OutboxEmails.Where(e => e.DigestPeriod == period && e.SentAt == null && e.Attempts >= OutboxEmail.MaxAttempts)
+            .ToListAsync(cancellationToken);
+        foreach (var row in failed) row.Retry(time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = text["Digests.Retried", failed.Count].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("admin-digests"), new { period });
+    }
+
+    private async Task<PeriodPage> PeriodPageAsync(string period, IReadOnlyList<string> periods, CancellationToken cancellationToken)
+    {
+        var rows = db.OutboxEmails.AsNoTracking().Where(e => e.DigestPeriod == period);
+        var recipients = await rows.CountAsync(cancellationToken);
+        var sent = await rows.CountAsync(e => e.SentAt != null, cancellationToken);
+        var failed = await rows.CountAsync(e => e.SentAt == null && e.Attempts >= OutboxEmail.MaxAttempts, cancellationToken);
+        var problems = await rows.Where(e => e.SentAt == null && (e.Attempts > 0 || e.LastError != null)).OrderBy(e => e.Id).Take(200)
+            .Select(e => new PeriodRow(e.Id, e.To, e.Attempts, e.SentAt, e.LastError, e.Attempts >= OutboxEmail.MaxAttempts))
+            .ToListAsync(cancellationToken);
+        return new PeriodPage(period, periods, recipients, sent, recipients - sent - failed, failed, problems);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using Marketplace.Tests.Support;
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Matching;
+using Marketplace.Web.Features.Digests;
+using Marketplace.Web.Features.Matching;
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Marketplace.Tests.Integration;
+
+/// <summary>
+/// Weekly digests sent to the real SMTP server and read back: the right news for each recipient, nothing for someone
+/// with nothing new or who did not opt in, never twice for a period, and both ways to stop them.
+/// </summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class DigestTests(DatabaseProvider provider)
+{
+    private MarketplaceFactory _factory = null!;
+    private string _domain = "";
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _factory = await MarketplaceFactory.StartAsync(provider, new Dictionary<string, string>
+        {
+            ["Email:Transport"] = "Smtp", ["Email:SmtpHost"] = "127.0.0.1", ["Email:SmtpPort"] = Mailbox.SmtpPort.ToString(),
+            ["Marketplace:PublicBaseUrl"] = "https://panier.exemple.invalid",
+        });
+        _domain = $"digest-{provider.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}"[..30] + ".invalid";
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _factory.DisposeAsync();
+
+    private string Address(string name) => $"{name}@{_domain}";
+
+    private async Task<Browsing> SignUpAsync(string name, string organization, string kind, bool digest)
+    {
+        var browsing = await CurationJourneyTests.SignUpAsync(_factory, Address(name), organization, kind);
+        if (!digest)
+        {
+            var (_, settings) = await browsing.GetAsync("/fr/compte/parametres");
+            var (saved, _) = await browsing.SubmitAsync(settings, "form.stacked-form", new Dictionary<string, string> { ["digest"] = "false" });
+            Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+        else
+        {
+            var (_, settings) = await browsing.GetAsync("/fr/compte/parametres");
+            var (saved, _) = await browsing.SubmitAsync(settings, "form.stacked-form", new Dictionary<string, string> { ["digest"] = "true" });
+            Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+        return browsing;
+    }
+
+    private async Task<int> RequestAsync(Browsing nonprofit, string title, string category)
+    {
+        var (_, form) = await nonprofit.GetAsync("/fr/compte/besoins/nouveau");
+        var (created, _) = await nonprofit.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string>
+        {
+            ["Title"] = title, ["Categories"] = category, ["Region"] = "16", ["Delivery"] = "Either", ["Description"] = "Nous voulons être conformes.",
+        });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        return int.Parse(created.Headers.Location!.OriginalString.Split('/').Last());
+    }
+
+    private Task MatchAsync() =>
+        _factory.WithScopeAsync(sp => sp.GetRequiredService<MatchingRun>().RunAsync(null, new MatchWeights(), CancellationToken.None));
+
+    private Task<(DigestRun.Built Built, DigestRun.Delivered Sent)> DigestAsync(string period) =>
+        _factory.WithScopeAsync(async sp =>
+        {
+            var run = sp.GetRequiredService<DigestRun>();
+            return (await run.BuildAsync(period, CancellationToken.None), await run.SendAsync(period, waitForLeases: true, CancellationToken.None));
+        });
+
+    [Test]
+    public async Task Each_recipient_gets_one_digest_with_its_own_news_and_nothing_when_nothing_is_new()
+    {
+        using var nonprofit = await SignUpAsync("obnl", "Maison de la famille Saint-Roch", "Nonprofit", digest: true);
+        using var quiet = await SignUpAsync("sans-resume", "Centre sans résumé", "Nonprofit", digest: false);
+        using var provider = await SignUpAsync("coop", "Coopérative Résumé (test)", "Provider", digest: true);
+        using var idle = await SignUpAsync("inactif", "Fournisseur inactif (test)", "Provider", digest: true);
+        await NeedsJourneyTests.ManagedListingAsync(_factory, "Coopérative Résumé (test)", "coop-resume-test", "loi-25");
+        await NeedsJourneyTests.ManagedListingAsync(_factory, "Fournisseur inactif (test)", "inactif-resume-test", "logiciels");
+        var requestId = await RequestAsync(nonprofit, "Se conformer à la Loi 25 — Saint-Roch", "loi-25");
+        await RequestAsync(quiet, "Une demande sans résumé", "loi-25");
+        await MatchAsync();
+        var (_, page) = await nonprofit.GetAsync($"/fr/compte/besoins/{requestId}");
+        var (asked, _) = await nonprofit.SubmitAsync(page, "form[action$='/revision']");
+        Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        using var curator = await CurationJourneyTests.CuratorAsync(_factory, Address("conservation"));
+        var (_, settings) = await curator.GetAsync("/fr/compte/parametres");
+        await curator.SubmitAsync(settings, "form.stacked-form", new Dictionary<string, string> { ["digest"] = "true" });
+
+        var (built, sent) = await DigestAsync("2026-W47");
+        // Ours: the nonprofit, the matched provider and the curator; plus the fictional demonstration accounts of seed-data.
+        Assert.That(await _factory.WithDbAsync(db => db.OutboxEmails.CountAsync(e => e.DigestPeriod == "2026-W47" && e.To.EndsWith(_domain))), Is.EqualTo(3));
+        Assert.That(await _factory.WithDbAsync(db => db.OutboxEmails.CountAsync(e => e.DigestPeriod == "2026-W47" && e.To.EndsWith(".exemple.invalid"))),
+            Is.EqualTo(3), "the seed's demonstration nonprofits and provider get one each");
+        Assert.That((sent.Sent, sent.Failed, sent.Pending), Is.EqualTo((built.New, 0, 0)));
+
+        var toNonprofit = Mailbox.For(Address("obnl")).Single();
+        Assert.That(toNonprofit.Subject, Does.StartWith("Panier de services : ").And.Contain("nouveau(x) fournisseur(s)").And.Contain("2026-W47"));
+        Assert.That(toNonprofit.Headers["Content-Type"], Does.StartWith("multipart/alternative"));
+        Assert.That(toNonprofit.Text, Does.Contain("Coopérative Résumé (test)").And.Contain("offre Conformité Loi 25").And.Contain("service en français"));
+        Assert.That(toNonprofit.Text, Does.Contain($"https://panier.exemple.invalid/fr/compte/besoins/{requestId}"));
+        Assert.That(toNonprofit.Html, Does.Contain("<h2").And.Contain("Coopérative Résumé (test)"));
+        Assert.That(toNonprofit.Html, Does.Not.Contain("<img"), "no tracking pixel");
+        Assert.That(toNonprofit.Text, Does.Contain("personne responsable de la protection des renseignements personnels"));
+        var userId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("obnl")).Select(u => u.Id).SingleAsync());
+        Assert.That(toNonprofit.MessageId, Is.EqualTo(await _factory.WithScopeAsync(sp => Task.FromResult(sp.GetRequiredService<DigestSubscriptions>().MessageId(userId, "2026-W47")))));
+        Assert.That(toNonprofit.Headers["List-Unsubscribe"], Does.Match(@"^<https://panier\.exemple\.invalid/fr/desabonnement\?t=[^>]+>$"));
+        Assert.That(toNonprofit.Headers["List-Unsubscribe-Post"], Is.EqualTo("List-Unsubscribe=One-Click"));
+
+        var toProvider = Mailbox.For(Address("coop")).Single();
+        Assert.That(toProvider.Subject, Does.Contain("nouvelle(s) demande(s)"));
+        Assert.That(toProvider.Text, Does.Contain("Conformité Loi 25").And.Contain("Montérégie").And.Contain($"/fr/compte/demandes/{requestId}"));
+        Assert.That(toProvider.Text + toProvider.Html, Does.Not.Contain("Saint-Roch").And.Not.Contain(Address("obnl")), "anonymized as on the site");
+
+        var toCurator = Mailbox.For(Address("conservation")).Single();
+        Assert.That(toCurator.Text, Does.Contain("Révisions par une personne demandées : 1"));
+
+        Assert.That(Mailbox.For(Address("sans-resume")), Is.Empty, "did not opt in");
+        Assert.That(Mailbox.For(Address("inactif")), Is.Empty, "nothing new");
+
+        // The same period again: nothing built, nothing sent.
+        var (again, againSent) = await DigestAsync("2026-W47");
+        Assert.That((again.New, againSent.Sent), Is.EqualTo((0, 0)));
+        Assert.That(Mailbox.For(Address("obnl")), Has.Count.EqualTo(1));
+
+        // Next week: nothing new for the nonprofit and the provider; a new provider is news.
+        var (next, _) = await DigestAsync("2026-W48");
+        Assert.That(Mailbox.For(Address("obnl")), Has.Count.EqualTo(1));
+        Assert.That(Mailbox.For(Address("coop")), Has.Count.EqualTo(1));
+        await NewProviderAsync("arrivee", "Nouvelle arrivée Loi 25 (test)", "arrivee-loi25-test");
+        await MatchAsync();
+        await DigestAsync("2026-W49");
+        var third = Mailbox.For(Address("obnl")).Single(m => m.Subject.Contains("2026-W49"));
+        Assert.That(third.Text, Does.Contain("Nouvelle arrivée Loi 25 (test)").And.Not.Contain("Coopérative Résumé (test)"), "only what is new since the last digest");
+        Assert.That(next.New, Is.GreaterThanOrEqualTo(1), "the curator's queue still waits");
+    }
+
+    [Test]
+    public async Task The_stop_link_and_the_one_click_post_both_stop_the_next_digest()
+    {
+        using var first = await SignUpAsync("lien", "Organisme du lien", "Nonprofit", digest: true);
+        using var second = await SignUpAsync("unclic", "Organisme du clic", "Nonprofit", digest: true);
+        await RequestAsync(first, "Conformité pour le lien", "loi-25");
+        await RequestAsync(second, "Conformité pour le clic", "loi-25");
+        await MatchAsync();
+        await DigestAsync("2027-W02");
+        string Stop(string name) => Mailbox.For(Address(name)).Single(m => m.Subject.Contains("2027-W02")).Headers["List-Unsubscribe"].Trim('<', '>');
+
+        // The link, without signing in: the withdrawal is recorded at once, and can be undone.
+        using var anonymous = new Browsing(_factory);
+        var link = new Uri(Stop("lien"));
+        var (stopped, stoppedPage) = await anonymous.GetAsync(link.PathAndQuery);
+        Assert.That(stopped.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(stoppedPage.QuerySelector(".notice")!.TextContent, Does.Contain("vous ne recevrez plus le résumé"));
+        var firstId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("lien")).Select(u => u.Id).SingleAsync());
+        Assert.That(await _factory.WithDbAsync(db => db.Consents.SingleAsync(c => c.UserId == firstId && c.Purpose == ConsentPurpose.WeeklyDigest)),
+            Has.Property(nameof(Consent.WithdrawnAt)).Not.Null);
+        var (undone, _) = await anonymous.SubmitAsync(stoppedPage, "form.inline-form");
+        Assert.That(undone.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await _factory.WithDbAsync(db => db.Consents.CountAsync(c => c.UserId == firstId && c.Purpose == ConsentPurpose.WeeklyDigest && c.WithdrawnAt == null)), Is.EqualTo(1));
+        var (again, _) = await anonymous.GetAsync(link.PathAndQuery);
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        // The one-click POST a mail client sends: no cookie, no antiforgery token, only the signed address.
+        var raw = _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        var oneClick = await raw.PostAsync(new Uri(Stop("unclic")).PathAndQuery, new StringContent("List-Unsubscribe=One-Click", System.Text.Encoding.ASCII, "application/x-www-form-urlencoded"));
+        Assert.That(oneClick.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        // Something new for both, next week: neither gets a digest.
+        await NewProviderAsync("nouveau", "Nouveau fournisseur (test)", "stop-test-provider");
+        await MatchAsync();
+        await DigestAsync("2027-W03");
+        Assert.That(Mailbox.For(Address("lien")).Where(m => m.Subject.Contains("2027-W03")), Is.Empty);
+        Assert.That(Mailbox.For(Address("unclic")).Where(m => m.Subject.Contains("2027-W03")), Is.Empty);
+
+        // A forged or altered token: a clear 400 in the page's language, nothing changed.
+        var (forged, forgedPage) = await anonymous.GetAsync("/fr/desabonnement?t=pas-un-jeton");
+        Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(forgedPage.QuerySelector(".alert")!.TextContent, Does.Contain("n'est pas valide ou a expiré"));
+        var (forgedEn, forgedEnPage) = await anonymous.GetAsync("/en/unsubscribe?t=" + Uri.EscapeDataString(link.Query[3..] + "x"));
+        Assert.That(forgedEn.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(forgedEnPage.QuerySelector(".alert")!.TextContent, Does.Contain("not valid or has expired"));
+    }
+
+    private async Task NewProviderAsync(string name, string organization, string slug)
+    {
+        using var browsing = await CurationJourneyTests.SignUpAsync(_factory, Address(name), organization, "Provider");
+        await NeedsJourneyTests.ManagedListingAsync(_factory, organization, slug, "loi-25");
+    }
+}
