@@ -43,6 +43,7 @@ public static class WebApplicationExtensions
             Jobs.Scheduling.AddMarketplaceJobs(builder, databaseProvider, connectionString);
         services.AddScoped<SeedDataLoader>();
         services.AddScoped<SyntheticProviders>();
+        services.AddScoped<SyntheticRequests>();
         services.AddScoped<DatabaseInitializer>();
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
