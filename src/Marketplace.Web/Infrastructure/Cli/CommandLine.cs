@@ -1,4 +1,5 @@
 using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 using Marketplace.Web.Infrastructure.Search;
 using Marketplace.Web.Infrastructure.Seeding;
 
@@ -15,8 +16,8 @@ public static class CommandLine
     [
         new("help", "help", "Affiche cette aide. / Shows this help.", (_, _, output, _) => Help(output)),
         new("migrate", "migrate", "Applique les migrations de la base de données. / Applies database migrations.", Migrate),
-        new("seed", "seed [--synthetic N]",
-            "Charge seed-data/ (et ajoute N fournisseurs synthétiques pour les bancs d'essai). / Loads seed-data/ (and adds N synthetic providers for benchmarks).",
+        new("seed", "seed [--synthetic N] [--synthetic-requests M]",
+            "Charge seed-data/ (et ajoute N fournisseurs synthétiques, M demandes ouvertes d'organismes synthétiques, pour les bancs d'essai). / Loads seed-data/ (and adds N synthetic providers, M open requests from synthetic nonprofits, for benchmarks).",
             Seed),
         new("reindex", "reindex", "Reconstruit l'index de recherche. / Rebuilds the search index.", Reindex),
         new("reverify", "reverify",
@@ -27,19 +28,9 @@ public static class CommandLine
                 await output.WriteLineAsync($"Rappels envoyés : {count}. / Reminders sent: {count}.");
                 return 0;
             }),
-        new("jobs", "jobs run matching",
-            "Recalcule toutes les correspondances et affiche le bilan. / Recomputes every match and prints what it did.",
-            async (services, args, output, ct) =>
-            {
-                if (args is not ["run", "matching"]) throw new ArgumentException("usage: jobs run matching");
-                var weights = services.GetRequiredService<IConfiguration>().GetSection("Matching:Weights").Get<Domain.Matching.MatchWeights>()
-                              ?? new Domain.Matching.MatchWeights();
-                var outcome = await services.GetRequiredService<Features.Matching.MatchingRun>().RunAsync(null, weights, ct);
-                await output.WriteLineAsync(
-                    $"demandes / requests: {outcome.Requests}, candidats évalués / candidates scored: {outcome.CandidatesScored}, " +
-                    $"ajoutées / added: {outcome.Added}, modifiées / changed: {outcome.Changed}, retirées / removed: {outcome.Removed}");
-                return 0;
-            }),
+        new("jobs", "jobs run matching [--request ID] [--warm-up]",
+            "Recalcule toutes les correspondances (ou celles d'une demande) et affiche le bilan et la durée; --warm-up fait d'abord un essai annulé, pour mesurer à chaud. / Recomputes every match (or one request's) and prints what it did and how long it took; --warm-up first does a rolled-back try, to time it warm.",
+            RunMatching),
         new("users", UserCommands.Usage,
             "Crée un compte admin ou conservateur·rice et affiche un lien pour choisir le mot de passe; liste les comptes. / Adds an admin or curator and prints a link to set the password; lists accounts.",
             UserCommands.Run),
@@ -93,15 +84,16 @@ public static class CommandLine
 
     private static async Task<int> Seed(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
     {
-        int? synthetic = null;
+        int? synthetic = null, syntheticRequests = null;
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--synthetic" && i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 0)
+            if (args[i] is "--synthetic" or "--synthetic-requests" && i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 0)
             {
-                synthetic = n;
+                if (args[i] == "--synthetic") synthetic = n;
+                else syntheticRequests = n;
                 i++;
             }
-            else throw new ArgumentException($"argument inattendu / unexpected argument: {args[i]} (seed [--synthetic N])");
+            else throw new ArgumentException($"argument inattendu / unexpected argument: {args[i]} (seed [--synthetic N] [--synthetic-requests M])");
         }
         await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
         var outcome = await services.GetRequiredService<SeedDataLoader>().LoadAsync(ct);
@@ -112,6 +104,58 @@ public static class CommandLine
             var added = await services.GetRequiredService<SyntheticProviders>().AddAsync(synthetic.Value, ct);
             await output.WriteLineAsync($"{added} fournisseurs synthétiques ajoutés. / synthetic providers added.");
         }
+        if (syntheticRequests is > 0)
+        {
+            var added = await services.GetRequiredService<SyntheticRequests>().AddAsync(syntheticRequests.Value, ct);
+            await output.WriteLineAsync(
+                $"{added.Requests} demandes synthétiques ajoutées ({added.Organizations} organismes, n° {added.FirstId} à {added.LastId}). / " +
+                $"synthetic requests added (ids {added.FirstId} to {added.LastId}).");
+        }
+        return 0;
+    }
+
+    private static async Task<int> RunMatching(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
+    {
+        const string usage = "usage: jobs run matching [--request ID] [--warm-up]";
+        if (args is not ["run", "matching", ..]) throw new ArgumentException(usage);
+        int? requestId = null;
+        var warmUp = false;
+        for (var i = 2; i < args.Length; i++)
+        {
+            if (args[i] == "--request" && i + 1 < args.Length && int.TryParse(args[i + 1], out var id) && id > 0)
+            {
+                requestId = id;
+                i++;
+            }
+            else if (args[i] == "--warm-up") warmUp = true;
+            else throw new ArgumentException(usage);
+        }
+        var weights = services.GetRequiredService<IConfiguration>().GetSection("Matching:Weights").Get<Domain.Matching.MatchWeights>()
+                      ?? new Domain.Matching.MatchWeights();
+        var run = services.GetRequiredService<Features.Matching.MatchingRun>();
+        var db = services.GetRequiredService<MarketplaceDbContext>();
+        // Checking that the request exists also opens the database and builds the data model, once per process.
+        if (!await db.NeedRequests.AnyAsync(r => requestId == null || r.Id == requestId, ct))
+        {
+            if (requestId is not null) throw new ArgumentException($"demande inconnue / unknown request: {requestId}");
+        }
+        if (warmUp)
+        {
+            // The same run in a transaction that is rolled back, so that the timed run below is like the scheduler's job in a
+            // site that has run before (queries compiled, code jitted); the data are as they were.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await run.RunAsync(requestId, weights, ct);
+            await transaction.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+        // Only the run is timed: not the process start-up nor the data model's building.
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = await run.RunAsync(requestId, weights, ct);
+        stopwatch.Stop();
+        await output.WriteLineAsync(
+            $"demandes / requests: {outcome.Requests}, candidats évalués / candidates scored: {outcome.CandidatesScored}, " +
+            $"ajoutées / added: {outcome.Added}, modifiées / changed: {outcome.Changed}, retirées / removed: {outcome.Removed}, " +
+            $"durée / elapsed: {stopwatch.ElapsedMilliseconds} ms");
         return 0;
     }
 

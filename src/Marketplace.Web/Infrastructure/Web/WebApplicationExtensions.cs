@@ -44,6 +44,7 @@ public static class WebApplicationExtensions
         services.AddScoped<SeedDataLoader>();
         services.AddScoped<DemoAccounts>();
         services.AddScoped<SyntheticProviders>();
+        services.AddScoped<SyntheticRequests>();
         services.AddScoped<DatabaseInitializer>();
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
