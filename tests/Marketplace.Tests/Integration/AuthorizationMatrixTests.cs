@@ -70,6 +70,13 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/admin/taches", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/admin/jobs", 302, 404, 404, 404, 404, 200)]
     [TestCase("/en/account/two-factor", 302, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/compte/parametres", 302, 200, 200, 200, 200, 200)]
+    [TestCase("/en/account/settings", 302, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/admin/resumes", 302, 404, 404, 404, 404, 200)]
+    [TestCase("/en/admin/digests?period=2026-W47", 302, 404, 404, 404, 404, 200)]
+    [TestCase("/fr/admin/resumes?period=semaine", 302, 404, 404, 404, 404, 400)]
+    [TestCase("/fr/desabonnement?t=faux", 400, 400, 400, 400, 400, 400)]
+    [TestCase("/en/unsubscribe", 400, 400, 400, 400, 400, 400)]
     public async Task Get(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {
         var expected = new[] { anonymous, providerA, providerB, nonprofit, curator, admin };
@@ -89,6 +96,10 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/conservation/fiches/999999/archiver", 302, 404, 404, 404, 302, 302)]
     [TestCase("/fr/compte/fiche/inviter", 302, 302, 302, 404, 404, 404)]
     [TestCase("/fr/admin/comptes/{A-user}/roles", 302, 404, 404, 404, 404, 400)]
+    [TestCase("/fr/compte/parametres", 302, 400, 400, 400, 400, 400)] // no language chosen: refused, nothing changed
+    [TestCase("/fr/admin/resumes/reessayer", 302, 404, 404, 404, 404, 400)]
+    [TestCase("/fr/admin/taches/resumes", 302, 404, 404, 404, 404, 302)]
+    [TestCase("/fr/desabonnement/reabonner", 400, 400, 400, 400, 400, 400)] // a form token alone is not enough: the signed link is
     public async Task Post(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {
         var expected = new[] { anonymous, providerA, providerB, nonprofit, curator, admin };
@@ -123,6 +134,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
                      ("anonymous", "/fr/compte/definir-mot-de-passe"), ("anonymous", "/fr/mot-de-passe-oublie"),
                      ("anonymous", "/fr/connexion/code"), ("providerA", "/fr/compte/double-authentification"),
                      ("admin", "/fr/admin/comptes/x/roles"), ("curator", "/fr/conservation/fiches/1/archiver"),
+                     ("providerA", "/fr/compte/parametres"), ("admin", "/fr/admin/resumes/reessayer"), ("admin", "/fr/admin/taches/resumes"),
+                     ("anonymous", "/fr/desabonnement/reabonner"),
                  })
         {
             var response = await _people[person].Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { ["Name"] = "x" }));

@@ -72,6 +72,26 @@ public sealed class SchedulingTests(DatabaseProvider provider)
             while (await first.WithDbAsync(db => db.JobRuns.CountAsync(r => r.FinishedAt != null)) <= runsBefore && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
             Assert.That(await first.WithDbAsync(db => db.JobRuns.CountAsync(r => r.FinishedAt != null && r.Succeeded)), Is.GreaterThan(runsBefore));
+
+            // The weekly digest: a stored cron trigger, Monday 07:00 Quebec time, and « lancer maintenant » builds and sends
+            // this week's digests (the seed's fictional opted-in accounts get theirs, as .eml files).
+            var weekly = (ICronTrigger)(await scheduler.GetTrigger(Scheduling.DigestWeekly))!;
+            Assert.That((weekly.CronExpressionString, weekly.TimeZone.Id), Is.EqualTo(("0 0 7 ? * MON", "America/Toronto")));
+            var next = weekly.GetFireTimeAfter(DateTimeOffset.UtcNow)!.Value;
+            var local = TimeZoneInfo.ConvertTime(next, TimeZoneInfo.FindSystemTimeZoneById("America/Toronto"));
+            Assert.That((local.DayOfWeek, local.Hour, local.Minute), Is.EqualTo((DayOfWeek.Monday, 7, 0)));
+            var (_, jobs) = await admin.GetAsync("/fr/admin/taches");
+            var (digestQueued, _) = await admin.SubmitAsync(jobs, "form.inline-form[action$='/resumes']");
+            digestQueued.IsRedirectTo("/fr/admin/taches");
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!await first.WithDbAsync(db => db.JobRuns.AnyAsync(r => r.Job == "digest" && r.FinishedAt != null)) && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            var digestRun = await first.WithDbAsync(db => db.JobRuns.SingleAsync(r => r.Job == "digest"));
+            Assert.That(digestRun.Succeeded, Is.True, digestRun.Summary);
+            Assert.That(await first.WithDbAsync(db => db.OutboxEmails.CountAsync(e => e.DigestPeriod != null && e.SentAt != null)), Is.EqualTo(3),
+                "two fictional nonprofits and one fictional provider");
+            Assert.That(Directory.GetFiles(Path.Combine(database.DataDirectory, "mail"), "*.eml").Count(f => File.ReadAllText(f).Contains("List-Unsubscribe-Post")),
+                Is.EqualTo(3));
         }
 
         // A new process on the same database finds the stored job and trigger, without duplicating them.
@@ -79,6 +99,7 @@ public sealed class SchedulingTests(DatabaseProvider provider)
         _ = second.Server;
         var again = await second.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         Assert.That(await again.GetTrigger(Scheduling.MatchingNightly), Is.Not.Null);
+        Assert.That(await again.GetTrigger(Scheduling.DigestWeekly), Is.Not.Null);
         Assert.That(await again.GetJobDetail(Scheduling.Matching), Is.Not.Null);
         Assert.That(await second.WithDbAsync(db => db.Matches.CountAsync(m => m.RequestId == requestId)), Is.GreaterThan(0));
     }

@@ -103,27 +103,9 @@ public sealed class MatchingQueue(IServiceProvider services, ILogger<MatchingQue
 public sealed class MatchingJob(MatchingRun run, MarketplaceDbContext db, TimeProvider time, IConfiguration configuration,
     ILogger<MatchingJob> logger) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        var record = new JobRun(Scheduling.Matching.Name, context.Trigger.Key.Name, time.GetUtcNow());
-        db.JobRuns.Add(record);
-        await db.SaveChangesAsync(cancellationToken);
-        try
-        {
-            var summary = await RunAsync(context, cancellationToken);
-            record.Finish(time.GetUtcNow(), succeeded: true, summary);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            record.Finish(time.GetUtcNow(), succeeded: false, $"{e.GetType().Name}: {e.Message}");
-            db.ChangeTracker.Clear();
-            db.JobRuns.Update(record);
-            await db.SaveChangesAsync(cancellationToken);
-            throw;
-        }
-        db.JobRuns.Update(record);
-        await db.SaveChangesAsync(cancellationToken);
-    }
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        new(JobRuns.RecordAsync(db, time, Scheduling.Matching.Name, context.Trigger.Key.Name, () => RunAsync(context, cancellationToken),
+            cancellationToken));
 
     private async Task<string> RunAsync(IJobExecutionContext context, CancellationToken cancellationToken)
     {
