@@ -14,12 +14,10 @@ namespace Marketplace.Tests.Integration;
 /// Weekly digests sent to the real SMTP server and read back: the right news for each recipient, nothing for someone
 /// with nothing new or who did not opt in, never twice for a period, and both ways to stop them.
 /// </summary>
-[TestFixture(DatabaseProvider.Sqlite)]
-[TestFixture(DatabaseProvider.Postgres)]
-public sealed class DigestTests(DatabaseProvider provider)
+public abstract class DigestFixture(DatabaseProvider provider)
 {
-    private MarketplaceFactory _factory = null!;
-    private string _domain = "";
+    protected MarketplaceFactory _factory = null!;
+    protected string _domain = "";
 
     [OneTimeSetUp]
     public async Task Start()
@@ -35,9 +33,9 @@ public sealed class DigestTests(DatabaseProvider provider)
     [OneTimeTearDown]
     public async Task Stop() => await _factory.DisposeAsync();
 
-    private string Address(string name) => $"{name}@{_domain}";
+    protected string Address(string name) => $"{name}@{_domain}";
 
-    private async Task<Browsing> SignUpAsync(string name, string organization, string kind, bool digest)
+    protected async Task<Browsing> SignUpAsync(string name, string organization, string kind, bool digest)
     {
         var browsing = await CurationJourneyTests.SignUpAsync(_factory, Address(name), organization, kind);
         if (!digest)
@@ -55,7 +53,7 @@ public sealed class DigestTests(DatabaseProvider provider)
         return browsing;
     }
 
-    private async Task<int> RequestAsync(Browsing nonprofit, string title, string category)
+    protected async Task<int> RequestAsync(Browsing nonprofit, string title, string category)
     {
         var (_, form) = await nonprofit.GetAsync("/fr/compte/besoins/nouveau");
         var (created, _) = await nonprofit.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string>
@@ -66,16 +64,28 @@ public sealed class DigestTests(DatabaseProvider provider)
         return int.Parse(created.Headers.Location!.OriginalString.Split('/').Last());
     }
 
-    private Task MatchAsync() =>
+    protected Task MatchAsync() =>
         _factory.WithScopeAsync(sp => sp.GetRequiredService<MatchingRun>().RunAsync(null, new MatchWeights(), CancellationToken.None));
 
-    private Task<(DigestRun.Built Built, DigestRun.Delivered Sent)> DigestAsync(string period) =>
+    protected Task<(DigestRun.Built Built, DigestRun.Delivered Sent)> DigestAsync(string period) =>
         _factory.WithScopeAsync(async sp =>
         {
             var run = sp.GetRequiredService<DigestRun>();
             return (await run.BuildAsync(period, CancellationToken.None), await run.SendAsync(period, waitForLeases: true, CancellationToken.None));
         });
 
+    protected async Task NewProviderAsync(string name, string organization, string slug)
+    {
+        using var browsing = await CurationJourneyTests.SignUpAsync(_factory, Address(name), organization, "Provider");
+        await NeedsJourneyTests.ManagedListingAsync(_factory, organization, slug, "loi-25");
+    }
+}
+
+/// <summary>Each recipient gets its own news, once per period; nothing for someone with nothing new or who did not opt in.</summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class DigestTests(DatabaseProvider provider) : DigestFixture(provider)
+{
     [Test]
     public async Task Each_recipient_gets_one_digest_with_its_own_news_and_nothing_when_nothing_is_new()
     {
@@ -142,7 +152,13 @@ public sealed class DigestTests(DatabaseProvider provider)
         Assert.That(third.Text, Does.Contain("Nouvelle arrivée Loi 25 (test)").And.Not.Contain("Coopérative Résumé (test)"), "only what is new since the last digest");
         Assert.That(next.New, Is.GreaterThanOrEqualTo(1), "the curator's queue still waits");
     }
+}
 
+/// <summary>The stop link and the one-click POST both stop the next digest, without signing in.</summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(provider)
+{
     [Test]
     public async Task The_stop_link_and_the_one_click_post_both_stop_the_next_digest()
     {
@@ -189,10 +205,42 @@ public sealed class DigestTests(DatabaseProvider provider)
         Assert.That(forgedEn.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(forgedEnPage.QuerySelector(".alert")!.TextContent, Does.Contain("not valid or has expired"));
     }
+}
 
-    private async Task NewProviderAsync(string name, string organization, string slug)
+/// <summary>User text never reaches a header; the admins see a period and retry its failed rows.</summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class DigestAdminTests(DatabaseProvider provider) : DigestFixture(provider)
+{
+    [Test]
+    public async Task A_typed_line_break_never_adds_a_header_and_the_admins_see_and_retry_a_period()
     {
-        using var browsing = await CurationJourneyTests.SignUpAsync(_factory, Address(name), organization, "Provider");
-        await NeedsJourneyTests.ManagedListingAsync(_factory, organization, slug, "loi-25");
+        using var nonprofit = await SignUpAsync("injection", "Organisme\r\nBcc: intrus@exemple.invalid", "Nonprofit", digest: true);
+        await RequestAsync(nonprofit, "Loi 25\r\nBcc: intrus@exemple.invalid\r\nSubject: piège", "loi-25");
+        await MatchAsync();
+        await DigestAsync("2027-W20");
+        var message = Mailbox.For(Address("injection")).Single();
+        Assert.That(message.Raw, Does.Not.Match("(?m)^(Bcc|Subject: piège)"), "user text stays in the body");
+        Assert.That(message.Text, Does.Contain("Loi 25"));
+
+        // An admin sees the period, a failed row with its last error, and retries it.
+        var row = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == Address("injection") && e.DigestPeriod == "2027-W20"));
+        await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.Id == row.Id).ExecuteUpdateAsync(u => u
+            .SetProperty(e => e.SentAt, (DateTimeOffset?)null).SetProperty(e => e.Attempts, 8).SetProperty(e => e.LastError, "SmtpException: boîte pleine")));
+        using var admin = await CurationJourneyTests.CuratorAsync(_factory, Address("admin"), "admin");
+        var (_, page) = await admin.GetAsync("/fr/admin/resumes?period=2027-W20");
+        var facts = page.QuerySelector("dl.facts")!.TextContent;
+        Assert.That(facts, Does.Contain("En échec1").Or.Contain("En échec 1"));
+        Assert.That(page.QuerySelector("table.queue")!.TextContent, Does.Contain(Address("injection")).And.Contain("SmtpException: boîte pleine"));
+        var (retried, _) = await admin.SubmitAsync(page, "form[action$='/reessayer']");
+        retried.IsRedirectTo("/fr/admin/resumes");
+        var (_, sent) = await DigestAsync("2027-W20");
+        Assert.That(sent.Sent, Is.EqualTo(1));
+        Assert.That(Mailbox.For(Address("injection")), Has.Count.EqualTo(2), "the retried row went out (the test had marked it failed after it was sent)");
+        var (_, after) = await admin.GetAsync("/en/admin/digests?period=2027-W20");
+        Assert.That(after.QuerySelector("dl.facts")!.TextContent, Does.Contain("Failed0").Or.Contain("Failed 0"));
+        var (bad, badPage) = await admin.GetAsync("/en/admin/digests?period=week-20");
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(badPage.QuerySelector(".alert")!.TextContent, Does.Contain("2026-W47"));
     }
 }
