@@ -117,4 +117,24 @@ public sealed class CommandLineTests(DatabaseProvider provider)
         Assert.That(code, Is.EqualTo(1), output);
         Assert.That(output, Does.StartWith("Erreur / error"));
     }
+
+    [Test]
+    public async Task Jobs_run_digest_on_the_seed_data_writes_a_nonprofit_and_a_provider_digest_as_eml_files()
+    {
+        var (code, output) = await RunAsync("jobs", "run", "digest", "--period", "2030-W01");
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Contain("période / period 2030-W01").And.Contain("envoyés / sent 3"));
+        var digests = Directory.GetFiles(Path.Combine(_factory.Database.DataDirectory, "mail"), "*.eml").Select(Mailbox.Read)
+            .Where(m => m.Headers.ContainsKey("List-Unsubscribe") && m.Subject.Contains("2030-W01")).ToList();
+        Assert.That(digests.Count(m => m.Subject.Contains("nouveau(x) fournisseur(s)")), Is.EqualTo(2), "the two fictional nonprofits");
+        Assert.That(digests.Count(m => m.Subject.Contains("nouvelle(s) demande(s)")), Is.EqualTo(1), "the fictional provider");
+        Assert.That(digests.Select(m => m.Headers["Content-Language"]).Distinct(), Is.EqualTo(new[] { "fr-CA" }));
+        Assert.That(digests[0].Text, Does.Contain("vie-privee@panier.invalid"), "whom to ask about personal information");
+
+        var (again, againOutput) = await RunAsync("jobs", "run", "digest", "--period", "2030-W01");
+        Assert.That(again, Is.Zero, againOutput);
+        Assert.That(againOutput, Does.Contain("envoyés maintenant / sent now 0"));
+        var (bad, badOutput) = await RunAsync("jobs", "run", "digest", "--period", "2030-53");
+        Assert.That((bad, badOutput.Contains("2026-W47")), Is.EqualTo((1, true)));
+    }
 }

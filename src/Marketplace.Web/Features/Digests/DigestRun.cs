@@ -34,6 +34,7 @@ public sealed class DigestRun(
     IStringLocalizer<SharedResource> text,
     IOptions<MarketplaceOptions> site,
     IOptions<EmailOptions> email,
+    IOptions<PrivacyOptions> privacy,
     TimeProvider time,
     ILogger<DigestRun> logger)
 {
@@ -271,7 +272,7 @@ public sealed class DigestRun(
         };
         var stop = subscriptions.StopLink(recipient.Id, recipient.Language);
         var letter = new DigestBodies.Letter(text["Email.Greeting", recipient.Name], text["Digest.Introduction", DigestPeriods.Monday(period).ToString("yyyy-MM-dd")],
-            sections, text["Digest.Footer"], text["Digest.Stop"], stop);
+            sections, text["Digest.Footer", privacy.Value.OfficerName, privacy.Value.OfficerEmail], text["Digest.Stop"], stop);
         return OutboxEmail.Digest(recipient.Id, period, recipient.Email, subject, DigestBodies.Text(letter), DigestBodies.Html(letter),
             recipient.Language, subscriptions.MessageId(recipient.Id, period), stop, now);
     }
