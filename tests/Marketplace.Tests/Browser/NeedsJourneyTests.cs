@@ -1,4 +1,6 @@
 using Marketplace.Tests.Integration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Marketplace.Tests.Browser;
@@ -99,5 +101,35 @@ public sealed class NeedsBrowserJourneyTests : BrowserFixture
         Assert.That(await nonprofit.Locator("main").TextContentAsync(),
             Does.Contain("La coopérative Harfang se déplace dans le Suroît").And.Contain("s'est dit intéressé"));
         await AssertAccessibleAsync(nonprofit);
+    }
+
+    [Test]
+    public async Task The_digest_settings_and_the_stop_page_work_and_are_accessible()
+    {
+        var page = await NewPageAsync(width: 390);
+        await SignUpAsync(page, "un organisme communautaire qui cherche des services", "Maison des aînés (test)", "aines@exemple.invalid");
+        await page.GotoAsync(_baseUrl + "/fr/compte/parametres");
+        await AssertAccessibleAsync(page);
+        Assert.That(await page.GetByLabel("Je veux recevoir, chaque lundi", new PageGetByLabelOptions { Exact = false }).IsCheckedAsync(), Is.False,
+            "unticked unless chosen");
+        await page.GetByLabel("Je veux recevoir, chaque lundi", new PageGetByLabelOptions { Exact = false }).CheckAsync();
+        await SubmitFormAsync(page, "Enregistrer");
+        Assert.That(await page.Locator(".notice").TextContentAsync(), Does.Contain("enregistrés"));
+
+        var stop = await _factory.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<Marketplace.Web.Infrastructure.Data.MarketplaceDbContext>();
+            var id = await db.Users.Where(u => u.Email == "aines@exemple.invalid").Select(u => u.Id).SingleAsync();
+            return sp.GetRequiredService<Marketplace.Web.Features.Digests.DigestSubscriptions>().StopLink(id, "fr");
+        });
+        var visitor = await NewPageAsync();
+        await visitor.GotoAsync(_baseUrl + new Uri(stop).PathAndQuery);
+        Assert.That(await visitor.Locator(".notice").TextContentAsync(), Does.Contain("vous ne recevrez plus le résumé"));
+        await AssertAccessibleAsync(visitor);
+        await SubmitFormAsync(visitor, "Je me suis trompé : continuer à le recevoir");
+        Assert.That(await visitor.Locator(".notice").TextContentAsync(), Does.Contain("de nouveau"));
+        await AssertAccessibleAsync(visitor);
+        await page.ReloadAsync();
+        Assert.That(await page.GetByLabel("Je veux recevoir, chaque lundi", new PageGetByLabelOptions { Exact = false }).IsCheckedAsync(), Is.True);
     }
 }
