@@ -67,14 +67,7 @@ public sealed class DigestsController(
     [AllowAnonymous]
     [HttpGet("fr/desabonnement", Name = "unsubscribe.fr")]
     [HttpGet("en/unsubscribe", Name = "unsubscribe.en")]
-    public async Task<IActionResult> Unsubscribe(string? t, CancellationToken cancellationToken)
-    {
-        var userId = subscriptions.UserIdFrom(t);
-        if (userId is null) return InvalidLink();
-        await subscriptions.UnsubscribeAsync(userId, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        return View("Stopped", new Stopped(t!, false));
-    }
+    public Task<IActionResult> Unsubscribe(string? t, CancellationToken cancellationToken) => StopAsync(t, cancellationToken);
 
     /// <summary>
     /// The one-click POST a mail client sends (<c>List-Unsubscribe=One-Click</c>). It carries no antiforgery token and
@@ -84,13 +77,15 @@ public sealed class DigestsController(
     [IgnoreAntiforgeryToken]
     [HttpPost("fr/desabonnement")]
     [HttpPost("en/unsubscribe")]
-    public async Task<IActionResult> OneClick(string? t, CancellationToken cancellationToken)
+    public Task<IActionResult> OneClick(string? t, CancellationToken cancellationToken) => StopAsync(t, cancellationToken);
+
+    private async Task<IActionResult> StopAsync(string? token, CancellationToken cancellationToken)
     {
-        var userId = subscriptions.UserIdFrom(t);
+        var userId = subscriptions.UserIdFrom(token);
         if (userId is null) return InvalidLink();
         await subscriptions.UnsubscribeAsync(userId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return View("Stopped", new Stopped(t!, false));
+        return View("Stopped", new Stopped(token!, false));
     }
 
     /// <summary>Undo from the stop page: a form with its antiforgery token, and the same signed token.</summary>
