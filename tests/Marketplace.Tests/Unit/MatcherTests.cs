@@ -178,6 +178,25 @@ public sealed class MatcherTests
         }).QuickCheckThrowOnFailure();
 
     [Test]
+    public void Property_top_is_every_candidate_scored_then_sorted_by_score_name_and_id() =>
+        // Top scores without allocating and keeps only the best; it must give exactly what scoring every candidate with
+        // Score and sorting them (stable: score, name, id) gives. Few names and repeated ids make ties on every key.
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), (
+            from count in Gen.Choose(1, 8)
+            from weights in Gen.Elements(Weights, new MatchWeights(0.3, 1.7, 2.9, 0.1, 1.3, 0.7), new MatchWeights(1, 0, 0, 0, 0, 0))
+            select (count, weights)).ToArbitrary(), (request, candidates, setting) =>
+        {
+            var (count, weights) = setting;
+            var tied = candidates.Select((c, i) => c with { Name = i % 3 == 0 ? "A" : "B", ProviderId = i % 5 }).ToArray();
+            var expected = tied.Select(c => Matcher.Score(request, c, Now, weights)).OfType<Match>()
+                .OrderByDescending(m => m.Score).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.ProviderId).Take(count).ToList();
+            var actual = Matcher.Top(request, tied, count, Now, weights);
+            return actual.Count == expected.Count && actual.Zip(expected).All(p =>
+                p.First.ProviderId == p.Second.ProviderId && p.First.Name == p.Second.Name && p.First.Score == p.Second.Score
+                && p.First.Factors.SequenceEqual(p.Second.Factors) && p.First.MatchedCategories.SequenceEqual(p.Second.MatchedCategories));
+        }).QuickCheckThrowOnFailure();
+
+    [Test]
     public void Property_improving_one_factor_never_lowers_a_providers_rank() =>
         Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), Gen.Choose(0, 3).ToArbitrary(), (request, candidates, which) =>
         {

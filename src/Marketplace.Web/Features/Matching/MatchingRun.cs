@@ -6,18 +6,31 @@ using Microsoft.EntityFrameworkCore;
 namespace Marketplace.Web.Features.Matching;
 
 /// <summary>
-/// Recomputes the stored matches of open requests: candidates come from the offerings index by category (only
-/// providers offering a requested category are loaded and scored), the pure <see cref="Matcher"/> ranks them, and
-/// the stored matches are added, updated or removed so that an unchanged input changes nothing.
+/// Recomputes the stored matches of requests. Candidates come from an index by category and region (only providers
+/// with an offering in a requested category that serves the request's region, or works remotely when the request
+/// accepts remote, are scored), the pure <see cref="Matcher"/> ranks them, and the stored matches are added, updated
+/// or removed so that an unchanged input changes nothing.
+/// <para>
+/// One request (the incremental job) asks the database: the <c>service_offerings</c> index on the category key.
+/// Many requests (a full recompute, or the requests a changed listing concerns) load every published offering of the
+/// requested categories once into an index in memory, read the stored matches of a few hundred requests at a time,
+/// and save each such batch at once. Both ways give the same matches.
+/// </para>
 /// </summary>
 public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
 {
     public const int TopCount = 20;
 
+    /// <summary>Up to this many requests, each asks the database for its candidates; above, they share an index in memory.</summary>
+    public const int IndexFrom = 20;
+
+    /// <summary>Requests whose stored matches are read, and whose changes are saved, together.</summary>
+    public const int BatchSize = 500;
+
     public sealed record Outcome(int Requests, int CandidatesScored, int Added, int Changed, int Removed);
 
     public async Task<Outcome> RunAsync(int? requestId, MatchWeights weights, CancellationToken cancellationToken) =>
-        await RunAsync(await db.NeedRequests.Where(r => requestId == null || r.Id == requestId).OrderBy(r => r.Id)
+        await RunAsync(await db.NeedRequests.AsNoTracking().Where(r => requestId == null || r.Id == requestId).OrderBy(r => r.Id)
             .ToListAsync(cancellationToken), weights, cancellationToken);
 
     /// <summary>
@@ -29,7 +42,7 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         var categories = await db.ServiceOfferings.Where(o => o.ProviderId == providerId).Select(o => o.CategoryKey).Distinct()
             .ToListAsync(cancellationToken);
         var listed = db.Matches.Where(m => m.ProviderId == providerId).Select(m => m.RequestId);
-        var requests = await db.NeedRequests
+        var requests = await db.NeedRequests.AsNoTracking()
             .Where(r => listed.Contains(r.Id) || (r.Status == RequestStatus.Open && r.Categories.Any(c => categories.Contains(c))))
             .OrderBy(r => r.Id).ToListAsync(cancellationToken);
         return await RunAsync(requests, weights, cancellationToken);
@@ -38,64 +51,211 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     private async Task<Outcome> RunAsync(List<NeedRequest> requests, MatchWeights weights, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        int scored = 0, added = 0, changed = 0, removed = 0;
-        foreach (var request in requests)
+        var detectChanges = db.ChangeTracker.AutoDetectChangesEnabled;
+        // Every change below is stated explicitly (Add, Update, Remove), so EF Core need not compare what it tracks.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var stored = await db.Matches.Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
-            IReadOnlyList<Match> top = [];
-            if (request.Status == RequestStatus.Open)
+            var tally = new Tally();
+            var dismissal = await DismissalRatesAsync(cancellationToken);
+            if (requests.Count < IndexFrom)
             {
-                var candidates = await CandidatesAsync(request, cancellationToken);
-                scored += candidates.Count;
-                top = Matcher.Top(request, candidates, TopCount, now, weights);
-            }
-            var byProvider = stored.ToDictionary(m => m.ProviderId);
-            foreach (var match in top)
-            {
-                if (byProvider.Remove(match.ProviderId, out var existing))
+                foreach (var request in requests)
                 {
-                    if (existing.Update(match, now)) changed++;
-                }
-                else
-                {
-                    db.Matches.Add(new MatchRecord(request.Id, match, now));
-                    added++;
+                    var stored = await db.Matches.AsNoTracking().Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
+                    IReadOnlyCollection<Candidate> candidates =
+                        request.Status == RequestStatus.Open ? await CandidatesAsync(request, dismissal, cancellationToken) : [];
+                    Apply(request, candidates, stored, now, weights, tally);
+                    await SaveAsync(cancellationToken);
                 }
             }
-            db.Matches.RemoveRange(byProvider.Values);
-            removed += byProvider.Count;
-            await db.SaveChangesAsync(cancellationToken);
+            else
+            {
+                var index = await CandidateIndex.LoadAsync(db, requests.Where(r => r.Status == RequestStatus.Open).SelectMany(r => r.Categories)
+                    .Distinct().ToArray(), dismissal, cancellationToken);
+                foreach (var batch in requests.Chunk(BatchSize))
+                {
+                    var ids = batch.Select(r => r.Id).ToArray();
+                    var stored = (await db.Matches.AsNoTracking().Where(m => ids.Contains(m.RequestId)).ToListAsync(cancellationToken))
+                        .ToLookup(m => m.RequestId);
+                    foreach (var request in batch)
+                    {
+                        IReadOnlyCollection<Candidate> candidates = request.Status == RequestStatus.Open ? index.For(request) : [];
+                        Apply(request, candidates, stored[request.Id], now, weights, tally);
+                    }
+                    await SaveAsync(cancellationToken);
+                }
+            }
+            return new Outcome(requests.Count, tally.Scored, tally.Added, tally.Changed, tally.Removed);
         }
-        db.ChangeTracker.Clear();
-        return new Outcome(requests.Count, scored, added, changed, removed);
+        finally
+        {
+            db.ChangeTracker.Clear();
+            db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
+        }
     }
 
-    private async Task<List<Candidate>> CandidatesAsync(NeedRequest request, CancellationToken cancellationToken)
+    private sealed class Tally
+    {
+        public int Scored, Added, Changed, Removed;
+    }
+
+    /// <summary>Ranks one request's candidates and states the changes to its stored matches (read without tracking).</summary>
+    private void Apply(NeedRequest request, IReadOnlyCollection<Candidate> candidates, IEnumerable<MatchRecord> stored, DateTimeOffset now,
+        MatchWeights weights, Tally tally)
+    {
+        tally.Scored += candidates.Count;
+        var top = Matcher.Top(request, candidates, TopCount, now, weights);
+        var byProvider = stored.ToDictionary(m => m.ProviderId);
+        foreach (var match in top)
+        {
+            if (byProvider.Remove(match.ProviderId, out var existing))
+            {
+                if (!existing.Update(match, now)) continue;
+                db.Matches.Update(existing);
+                tally.Changed++;
+            }
+            else
+            {
+                db.Matches.Add(new MatchRecord(request.Id, match, now));
+                tally.Added++;
+            }
+        }
+        db.Matches.RemoveRange(byProvider.Values);
+        tally.Removed += byProvider.Count;
+    }
+
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// One request's candidates from the database: the offerings in a requested category (the <c>service_offerings</c>
+    /// index on the category key) that serve the request's region, or all of Quebec, or are delivered remotely when the
+    /// request accepts remote; only published listings count. Each candidate carries only those offerings: the matcher
+    /// never looks at the others.
+    /// </summary>
+    private async Task<List<Candidate>> CandidatesAsync(NeedRequest request, IReadOnlyDictionary<int, double> dismissal,
+        CancellationToken cancellationToken)
     {
         var categories = request.Categories.ToArray();
-        // The service_offerings index on the category key narrows the candidates; only published listings count.
-        var providerIds = db.ServiceOfferings.Where(o => categories.Contains(o.CategoryKey)).Select(o => o.ProviderId).Distinct();
-        var rows = await db.Providers.AsNoTracking().AsSplitQuery()
-            .Where(p => p.Status == ListingStatus.Published && providerIds.Contains(p.Id))
-            .Select(p => new
-            {
+        var region = request.Region;
+        var remote = request.AcceptsRemote;
+        var rows = await db.ServiceOfferings.AsNoTracking()
+            .Where(o => categories.Contains(o.CategoryKey)
+                        && (o.ServesAllQuebec || o.RegionCodes.Contains(region)
+                            || (remote && (o.Delivery == DeliveryMode.ADistance || o.Delivery == DeliveryMode.Hybride))))
+            .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new OfferingRow(
                 p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
-                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms }).ToList(),
-            })
+                o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms))
             .ToListAsync(cancellationToken);
-        var dismissal = await DismissalRatesAsync(providerIds, cancellationToken);
-        return rows.Select(p => new Candidate(p.Id, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
-            p.Offerings.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes,
-                o.Languages, o.FundingPrograms)).ToArray(), dismissal.GetValueOrDefault(p.Id))).ToList();
+        return OfferingRow.Candidates(rows, dismissal).ToList();
+    }
+
+    /// <summary>A published provider's offering, as read for the matcher.</summary>
+    private sealed record OfferingRow(int ProviderId, string Name, bool SocialEconomy, string? HeadOfficeRegion, DateTimeOffset? VerifiedAt,
+        string CategoryKey, PricingModel Pricing, DeliveryMode Delivery, bool ServesAllQuebec, List<string> RegionCodes, List<string> Languages,
+        List<string> FundingPrograms)
+    {
+        public CandidateOffering Offering() => new(CategoryKey, Pricing, Delivery, ServesAllQuebec, RegionCodes, Languages, FundingPrograms);
+
+        public static IEnumerable<Candidate> Candidates(IEnumerable<OfferingRow> rows, IReadOnlyDictionary<int, double> dismissal) =>
+            rows.GroupBy(r => r.ProviderId).Select(g =>
+            {
+                var p = g.First();
+                return new Candidate(p.ProviderId, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+                    g.Select(r => r.Offering()).ToArray(), dismissal.GetValueOrDefault(p.ProviderId));
+            });
+    }
+
+    /// <summary>
+    /// Every published provider offering one of the given categories, loaded once, indexed by category and region:
+    /// for a request, the providers with an offering in a requested category that serves its region (or all of Quebec),
+    /// plus those delivering that category remotely when the request accepts remote. The same set as
+    /// <see cref="CandidatesAsync"/> asks the database for.
+    /// </summary>
+    private sealed class CandidateIndex
+    {
+        private readonly Candidate[] _candidates;
+        private readonly Dictionary<(string Category, string Region), int[]> _inPerson;
+        private readonly Dictionary<string, int[]> _remote;
+        private readonly int[] _seen;
+        private int _stamp;
+
+        private CandidateIndex(Candidate[] candidates, Dictionary<(string, string), int[]> inPerson, Dictionary<string, int[]> remote)
+        {
+            _candidates = candidates;
+            _inPerson = inPerson;
+            _remote = remote;
+            _seen = new int[candidates.Length];
+        }
+
+        public static async Task<CandidateIndex> LoadAsync(MarketplaceDbContext db, string[] categories, IReadOnlyDictionary<int, double> dismissal,
+            CancellationToken cancellationToken)
+        {
+            var rows = await db.ServiceOfferings.AsNoTracking()
+                .Where(o => categories.Contains(o.CategoryKey))
+                .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new OfferingRow(
+                    p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+                    o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms))
+                .ToListAsync(cancellationToken);
+            var candidates = OfferingRow.Candidates(rows, dismissal).ToArray();
+            var inPerson = new Dictionary<(string, string), List<int>>();
+            var remote = new Dictionary<string, List<int>>();
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                foreach (var o in candidates[i].Offerings)
+                {
+                    foreach (var region in o.ServesAllQuebec ? RegionCodes.All : o.Regions)
+                        Add(inPerson, (o.CategoryKey, region), i);
+                    if (o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride) Add(remote, o.CategoryKey, i);
+                }
+            }
+            return new CandidateIndex(candidates, inPerson.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+                remote.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        }
+
+        private static void Add<TKey>(Dictionary<TKey, List<int>> lists, TKey key, int candidate) where TKey : notnull
+        {
+            if (!lists.TryGetValue(key, out var list)) lists[key] = list = [];
+            // A provider's several offerings of one category add it once.
+            if (list.Count == 0 || list[^1] != candidate) list.Add(candidate);
+        }
+
+        /// <summary>The request's candidates, each once. Not thread-safe: one request at a time.</summary>
+        public List<Candidate> For(NeedRequest request)
+        {
+            _stamp++;
+            var found = new List<Candidate>();
+            foreach (var category in request.Categories)
+            {
+                if (_inPerson.TryGetValue((category, request.Region), out var local)) Collect(local, found);
+                if (request.AcceptsRemote && _remote.TryGetValue(category, out var remote)) Collect(remote, found);
+            }
+            return found;
+        }
+
+        private void Collect(int[] indexes, List<Candidate> found)
+        {
+            foreach (var i in indexes)
+            {
+                if (_seen[i] == _stamp) continue;
+                _seen[i] = _stamp;
+                found.Add(_candidates[i]);
+            }
+        }
     }
 
     /// <summary>
     /// Feedback from earlier dismissals: for each provider some nonprofit set aside, dismissals ÷ (requests it was
     /// suggested to + <see cref="DismissalSmoothing"/>), so that one dismissal does not sink a provider suggested once.
+    /// Read once per run, before any match changes, so that every request of a run sees the same rates.
     /// </summary>
-    private async Task<Dictionary<int, double>> DismissalRatesAsync(IQueryable<int> providerIds, CancellationToken cancellationToken)
+    private async Task<Dictionary<int, double>> DismissalRatesAsync(CancellationToken cancellationToken)
     {
-        var dismissed = await db.MatchResponses.Where(r => r.DismissedAt != null && providerIds.Contains(r.ProviderId))
+        var dismissed = await db.MatchResponses.Where(r => r.DismissedAt != null)
             .GroupBy(r => r.ProviderId).Select(g => new { ProviderId = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         if (dismissed.Count == 0) return [];
         var ids = dismissed.Select(d => d.ProviderId).ToArray();
