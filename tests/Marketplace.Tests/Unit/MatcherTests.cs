@@ -177,23 +177,38 @@ public sealed class MatcherTests
             return first.SequenceEqual(again);
         }).QuickCheckThrowOnFailure();
 
+    private static bool TopIsEveryScoreSorted(NeedRequest request, IEnumerable<Candidate> candidates, int count, MatchWeights weights)
+    {
+        var list = candidates.ToArray();
+        var expected = list.Select(c => Matcher.Score(request, c, Now, weights)).OfType<Match>()
+            .OrderByDescending(m => m.Score).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.ProviderId).Take(count).ToList();
+        var actual = Matcher.Top(request, list, count, Now, weights);
+        return actual.Count == expected.Count && actual.Zip(expected).All(p =>
+            p.First.ProviderId == p.Second.ProviderId && p.First.Name == p.Second.Name && p.First.Score == p.Second.Score
+            && p.First.Factors.SequenceEqual(p.Second.Factors) && p.First.MatchedCategories.SequenceEqual(p.Second.MatchedCategories));
+    }
+
+    private static Gen<(int Count, MatchWeights Weights)> TopSettingsGen() =>
+        from count in Gen.Choose(1, 8)
+        from weights in Gen.Elements(Weights, new MatchWeights(0.3, 1.7, 2.9, 0.1, 1.3, 0.7), new MatchWeights(1, 0, 0, 0, 0, 0))
+        select (count, weights);
+
     [Test]
     public void Property_top_is_every_candidate_scored_then_sorted_by_score_name_and_id() =>
-        // Top scores without allocating and keeps only the best; it must give exactly what scoring every candidate with
-        // Score and sorting them (stable: score, name, id) gives. Few names and repeated ids make ties on every key.
-        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), (
-            from count in Gen.Choose(1, 8)
-            from weights in Gen.Elements(Weights, new MatchWeights(0.3, 1.7, 2.9, 0.1, 1.3, 0.7), new MatchWeights(1, 0, 0, 0, 0, 0))
-            select (count, weights)).ToArbitrary(), (request, candidates, setting) =>
+        // Top (CandidatePool) scores from bit sets without building matches and keeps only the best; it must give exactly
+        // what scoring every candidate with Score and a stable sort gives. Few names and repeated ids make ties on every key.
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), TopSettingsGen().ToArbitrary(), (request, candidates, setting) =>
+            TopIsEveryScoreSorted(request, candidates.Select((c, i) => c with { Name = i % 3 == 0 ? "A" : "B", ProviderId = i % 5 }),
+                setting.Count, setting.Weights)).QuickCheckThrowOnFailure();
+
+    [Test]
+    public void Property_top_is_the_same_when_keys_do_not_fit_the_bit_sets() =>
+        // With more than 64 distinct categories the pool scores candidate by candidate: the same ranking.
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), TopSettingsGen().ToArbitrary(), (request, candidates, setting) =>
         {
-            var (count, weights) = setting;
-            var tied = candidates.Select((c, i) => c with { Name = i % 3 == 0 ? "A" : "B", ProviderId = i % 5 }).ToArray();
-            var expected = tied.Select(c => Matcher.Score(request, c, Now, weights)).OfType<Match>()
-                .OrderByDescending(m => m.Score).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.ProviderId).Take(count).ToList();
-            var actual = Matcher.Top(request, tied, count, Now, weights);
-            return actual.Count == expected.Count && actual.Zip(expected).All(p =>
-                p.First.ProviderId == p.Second.ProviderId && p.First.Name == p.Second.Name && p.First.Score == p.Second.Score
-                && p.First.Factors.SequenceEqual(p.Second.Factors) && p.First.MatchedCategories.SequenceEqual(p.Second.MatchedCategories));
+            var many = new Candidate(99, "Beaucoup de catégories", true, false, null, Now,
+                Enumerable.Range(0, 70).Select(i => Offering(category: $"categorie-{i:00}", allQuebec: true)).ToArray());
+            return TopIsEveryScoreSorted(request, candidates.Append(many), setting.Count, setting.Weights);
         }).QuickCheckThrowOnFailure();
 
     [Test]

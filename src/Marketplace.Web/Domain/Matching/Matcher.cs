@@ -68,7 +68,7 @@ public sealed record Match(int ProviderId, string Name, double Score, IReadOnlyL
 /// </summary>
 public static class Matcher
 {
-    private const int FactorCount = 6;
+    internal const int FactorCount = 6;
 
     public static Match? Score(NeedRequest request, Candidate candidate, DateTimeOffset now, MatchWeights weights)
     {
@@ -82,13 +82,12 @@ public static class Matcher
         var p = request.Preferences;
         var values = new Dictionary<MatchFactor, double>
         {
-            [MatchFactor.ValueAlignment] = ValueAlignment(request, candidate),
+            [MatchFactor.ValueAlignment] = ValueAlignment(candidate.SocialEconomy, p.PreferSocialEconomy),
             [MatchFactor.PricingFit] = fitting.Max(o => PricingValue(o.Pricing, p.NeedsFreeOrNonprofitPricing)),
             [MatchFactor.FundingFit] = p.FundingProgram is { } program && fitting.Any(o => o.FundingPrograms.Contains(program)) ? 1 : 0,
-            [MatchFactor.LocalPresence] = LocalPresence(request, candidate, inPerson),
-            // In whole days, so that re-running the same day gives the same value (no churn in stored matches).
-            [MatchFactor.RecentlyVerified] = RecentlyVerified(candidate, now),
-            [MatchFactor.DismissalFeedback] = DismissalFeedback(candidate),
+            [MatchFactor.LocalPresence] = LocalPresence(candidate.HeadOfficeRegion == request.Region, inPerson, p.PreferLocal),
+            [MatchFactor.RecentlyVerified] = RecentlyVerified(candidate.VerifiedAt, now),
+            [MatchFactor.DismissalFeedback] = DismissalFeedback(candidate.DismissalRate),
         };
         var factors = values.Select(v => new FactorContribution(v.Key, Math.Round(v.Value, 6), Math.Round(v.Value * weights.Of(v.Key), 6))).ToList();
         var categories = fitting.Select(o => o.CategoryKey).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -97,44 +96,17 @@ public static class Matcher
 
     /// <summary>
     /// The best <paramref name="count"/> matches: score, then name, then id, so the same input always gives the same list.
-    /// Every candidate's score is computed without allocating (<see cref="ScoreOnly"/>, the same arithmetic as
-    /// <see cref="Score"/>); only the best ones are then built in full by <see cref="Score"/>.
+    /// Only the best are built in full by <see cref="Score"/>; see <see cref="CandidatePool"/>.
     /// </summary>
     public static IReadOnlyList<Match> Top(NeedRequest request, IEnumerable<Candidate> candidates, int count, DateTimeOffset now,
-        MatchWeights weights)
-    {
-        if (count <= 0) return [];
-        var contributionWeights = new double[FactorCount];
-        for (var i = 0; i < FactorCount; i++) contributionWeights[i] = weights.Of((MatchFactor)i);
-        // The best so far, best first; a newcomer goes after those that rank equal, as a stable sort would put it.
-        var best = new List<(double Score, Candidate Candidate)>(count + 1);
-        foreach (var candidate in candidates)
-        {
-            if (ScoreOnly(request, candidate, now, contributionWeights) is not { } score) continue;
-            if (best.Count == count && !Ranks(score, candidate, best[^1].Score, best[^1].Candidate)) continue;
-            var at = best.Count;
-            while (at > 0 && Ranks(score, candidate, best[at - 1].Score, best[at - 1].Candidate)) at--;
-            best.Insert(at, (score, candidate));
-            if (best.Count > count) best.RemoveAt(count);
-        }
-        var top = new List<Match>(best.Count);
-        foreach (var (_, candidate) in best) top.Add(Score(request, candidate, now, weights)!);
-        return top;
-    }
-
-    /// <summary>True when (score, candidate) ranks strictly before (otherScore, other): higher score, then name, then id.</summary>
-    private static bool Ranks(double score, Candidate candidate, double otherScore, Candidate other)
-    {
-        if (score != otherScore) return score > otherScore;
-        var byName = string.CompareOrdinal(candidate.Name, other.Name);
-        return byName != 0 ? byName < 0 : candidate.ProviderId < other.ProviderId;
-    }
+        MatchWeights weights) =>
+        new CandidatePool(candidates).Top(request, count, now, weights);
 
     /// <summary>
-    /// The score <see cref="Score"/> would give, or null when a hard constraint fails, without building the match: the
-    /// same factor values, each contribution rounded, summed in the factors' order, then rounded.
+    /// The score <see cref="Score"/> would give, or null when a hard constraint fails, without building the match. For
+    /// candidates whose keys do not fit <see cref="CandidatePool"/>'s bit sets.
     /// </summary>
-    private static double? ScoreOnly(NeedRequest request, Candidate candidate, DateTimeOffset now, double[] contributionWeights)
+    internal static double? ScoreOnly(NeedRequest request, Candidate candidate, DateTimeOffset now, double[] contributionWeights)
     {
         if (!candidate.Published) return null;
         var p = request.Preferences;
@@ -150,28 +122,48 @@ public static class Matcher
             funding |= p.FundingProgram is { } program && o.FundingPrograms.Contains(program);
         }
         if (!any) return null;
+        return Total(ValueAlignment(candidate.SocialEconomy, p.PreferSocialEconomy), pricing, funding ? 1 : 0,
+            LocalPresence(candidate.HeadOfficeRegion == request.Region, inPerson, p.PreferLocal),
+            RecentlyVerified(candidate.VerifiedAt, now), DismissalFeedback(candidate.DismissalRate), contributionWeights);
+    }
+
+    /// <summary>
+    /// The score from the factor values as <see cref="Score"/> computes it: each contribution rounded, summed in the
+    /// factors' order, then rounded.
+    /// </summary>
+    internal static double Total(double valueAlignment, double pricingFit, double fundingFit, double localPresence, double recentlyVerified,
+        double dismissalFeedback, double[] contributionWeights)
+    {
         var sum = 0.0;
-        sum += Math.Round(ValueAlignment(request, candidate) * contributionWeights[(int)MatchFactor.ValueAlignment], 6);
-        sum += Math.Round(pricing * contributionWeights[(int)MatchFactor.PricingFit], 6);
-        sum += Math.Round((funding ? 1 : 0) * contributionWeights[(int)MatchFactor.FundingFit], 6);
-        sum += Math.Round(LocalPresence(request, candidate, inPerson) * contributionWeights[(int)MatchFactor.LocalPresence], 6);
-        sum += Math.Round(RecentlyVerified(candidate, now) * contributionWeights[(int)MatchFactor.RecentlyVerified], 6);
-        sum += Math.Round(DismissalFeedback(candidate) * contributionWeights[(int)MatchFactor.DismissalFeedback], 6);
+        sum += Math.Round(valueAlignment * contributionWeights[(int)MatchFactor.ValueAlignment], 6);
+        sum += Math.Round(pricingFit * contributionWeights[(int)MatchFactor.PricingFit], 6);
+        sum += Math.Round(fundingFit * contributionWeights[(int)MatchFactor.FundingFit], 6);
+        sum += Math.Round(localPresence * contributionWeights[(int)MatchFactor.LocalPresence], 6);
+        sum += Math.Round(recentlyVerified * contributionWeights[(int)MatchFactor.RecentlyVerified], 6);
+        sum += Math.Round(dismissalFeedback * contributionWeights[(int)MatchFactor.DismissalFeedback], 6);
         return Math.Round(sum, 6);
     }
 
-    private static double ValueAlignment(NeedRequest request, Candidate candidate) =>
-        candidate.SocialEconomy ? (request.Preferences.PreferSocialEconomy ? 1 : 0.5) : 0;
+    internal static double[] ContributionWeights(MatchWeights weights)
+    {
+        var contributionWeights = new double[FactorCount];
+        for (var i = 0; i < FactorCount; i++) contributionWeights[i] = weights.Of((MatchFactor)i);
+        return contributionWeights;
+    }
 
-    private static double LocalPresence(NeedRequest request, Candidate candidate, bool inPerson) =>
-        (candidate.HeadOfficeRegion == request.Region ? 1 : inPerson ? 0.5 : 0) * (request.Preferences.PreferLocal ? 1 : 0.5);
+    internal static double ValueAlignment(bool socialEconomy, bool preferSocialEconomy) =>
+        socialEconomy ? (preferSocialEconomy ? 1 : 0.5) : 0;
 
-    private static double RecentlyVerified(Candidate candidate, DateTimeOffset now) =>
-        candidate.VerifiedAt is { } verified ? Math.Clamp(1 - Math.Floor((now - verified).TotalDays) / 365.0, 0, 1) : 0;
+    internal static double LocalPresence(bool headOfficeInRegion, bool inPerson, bool preferLocal) =>
+        (headOfficeInRegion ? 1 : inPerson ? 0.5 : 0) * (preferLocal ? 1 : 0.5);
 
-    private static double DismissalFeedback(Candidate candidate) => Math.Clamp(1 - candidate.DismissalRate, 0, 1);
+    // In whole days, so that re-running the same day gives the same value (no churn in stored matches).
+    internal static double RecentlyVerified(DateTimeOffset? verifiedAt, DateTimeOffset now) =>
+        verifiedAt is { } verified ? Math.Clamp(1 - Math.Floor((now - verified).TotalDays) / 365.0, 0, 1) : 0;
 
-    private static bool Reaches(CandidateOffering offering, NeedRequest request)
+    internal static double DismissalFeedback(double dismissalRate) => Math.Clamp(1 - dismissalRate, 0, 1);
+
+    internal static bool Reaches(CandidateOffering offering, NeedRequest request)
     {
         // The rule: it serves the request's region, or it delivers remotely and the request accepts remote.
         var inPerson = offering.ServesAllQuebec || offering.Regions.Contains(request.Region);
@@ -179,7 +171,7 @@ public static class Matcher
         return inPerson || remote;
     }
 
-    private static double PricingValue(PricingModel pricing, bool needsFreeOrNonprofit) => pricing switch
+    internal static double PricingValue(PricingModel pricing, bool needsFreeOrNonprofit) => pricing switch
     {
         PricingModel.Gratuit => 1,
         PricingModel.TarifReduitObnl => needsFreeOrNonprofit ? 1 : 0.8,
@@ -187,4 +179,154 @@ public static class Matcher
         PricingModel.NonPrecise => 0.3,
         _ => 0.5,
     };
+}
+
+/// <summary>
+/// Candidates prepared once for ranking many requests (a full recompute scores tens of millions of pairs). Each
+/// offering's category, languages, regions and funding programs become bits, and candidates and offerings sit in flat
+/// arrays, so that scoring reads memory in order instead of following references from object to object. It ranks
+/// exactly as scoring every candidate with <see cref="Matcher.Score"/> and a stable sort by score, name and id would:
+/// the same factor values and the same arithmetic (<see cref="Matcher.Total"/>), then <see cref="Matcher.Score"/>
+/// builds the best ones. Immutable once built, so threads may share it.
+/// </summary>
+public sealed class CandidatePool
+{
+    private const int MaxKeys = 64;
+
+    private readonly record struct Entry(int FirstOffer, int OfferCount, int HeadOffice, bool Published, bool SocialEconomy,
+        DateTimeOffset? VerifiedAt, double DismissalRate);
+
+    private readonly record struct Offer(ulong Category, ulong Languages, ulong Regions, ulong FundingPrograms, bool ServesAllQuebec,
+        bool Remote, PricingModel Pricing);
+
+    private readonly Candidate[] _candidates;
+    private readonly Entry[] _entries;
+    private readonly Offer[] _offers;
+    private readonly Dictionary<string, int> _categories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _languages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _regions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _fundingPrograms = new(StringComparer.Ordinal);
+    // More than 64 distinct keys of one kind (never with the real taxonomy): candidates are then scored one by one.
+    private readonly bool _fitsBits = true;
+
+    public CandidatePool(IEnumerable<Candidate> candidates)
+    {
+        _candidates = candidates.ToArray();
+        _entries = new Entry[_candidates.Length];
+        var offers = new List<Offer>(_candidates.Length * 2);
+        for (var i = 0; i < _candidates.Length; i++)
+        {
+            var c = _candidates[i];
+            var first = offers.Count;
+            foreach (var o in c.Offerings)
+            {
+                offers.Add(new Offer(Bit(_categories, o.CategoryKey), Bits(_languages, o.Languages), Bits(_regions, o.Regions),
+                    Bits(_fundingPrograms, o.FundingPrograms), o.ServesAllQuebec, o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride,
+                    o.Pricing));
+            }
+            var headOffice = c.HeadOfficeRegion is null ? -1 : Key(_regions, c.HeadOfficeRegion);
+            _entries[i] = new Entry(first, offers.Count - first, headOffice, c.Published, c.SocialEconomy, c.VerifiedAt, c.DismissalRate);
+        }
+        _offers = offers.ToArray();
+        _fitsBits = _categories.Count <= MaxKeys && _languages.Count <= MaxKeys && _regions.Count <= MaxKeys
+                    && _fundingPrograms.Count <= MaxKeys;
+    }
+
+    public int Count => _candidates.Length;
+
+    public Candidate this[int index] => _candidates[index];
+
+    /// <summary>The best <paramref name="count"/> matches among all candidates.</summary>
+    public IReadOnlyList<Match> Top(NeedRequest request, int count, DateTimeOffset now, MatchWeights weights)
+    {
+        var all = new int[_candidates.Length];
+        for (var i = 0; i < all.Length; i++) all[i] = i;
+        return Top(request, all, count, now, weights);
+    }
+
+    /// <summary>The best <paramref name="count"/> matches among the candidates at <paramref name="indexes"/>.</summary>
+    public IReadOnlyList<Match> Top(NeedRequest request, ReadOnlySpan<int> indexes, int count, DateTimeOffset now, MatchWeights weights)
+    {
+        if (count <= 0) return [];
+        var contributionWeights = Matcher.ContributionWeights(weights);
+        var p = request.Preferences;
+        ulong categories = 0;
+        foreach (var category in request.Categories)
+            if (_categories.TryGetValue(category, out var id)) categories |= 1UL << id;
+        var language = _languages.TryGetValue(request.Language, out var languageId) ? 1UL << languageId : 0;
+        var regionId = _regions.TryGetValue(request.Region, out var r) ? r : -2; // -1 is a provider without a head office
+        var region = regionId is >= 0 and < MaxKeys ? 1UL << regionId : 0;
+        var funding = p.FundingProgram is { } program && _fundingPrograms.TryGetValue(program, out var programId) ? 1UL << programId : 0;
+        var remote = request.AcceptsRemote;
+
+        var best = new List<(double Score, int Index)>(count + 1);
+        foreach (var i in indexes)
+        {
+            double score;
+            if (!_fitsBits)
+            {
+                if (Matcher.ScoreOnly(request, _candidates[i], now, contributionWeights) is not { } slow) continue;
+                score = slow;
+            }
+            else
+            {
+                ref readonly var e = ref _entries[i];
+                if (!e.Published) continue;
+                bool any = false, inPerson = false, fundingFit = false;
+                var pricing = 0.0;
+                for (var k = e.FirstOffer; k < e.FirstOffer + e.OfferCount; k++)
+                {
+                    ref readonly var o = ref _offers[k];
+                    if ((o.Category & categories) == 0 || (o.Languages & language) == 0) continue;
+                    var here = o.ServesAllQuebec || (o.Regions & region) != 0;
+                    if (!here && !(remote && o.Remote)) continue;
+                    var value = Matcher.PricingValue(o.Pricing, p.NeedsFreeOrNonprofitPricing);
+                    pricing = any ? Math.Max(pricing, value) : value;
+                    any = true;
+                    inPerson |= here;
+                    fundingFit |= (o.FundingPrograms & funding) != 0;
+                }
+                if (!any) continue;
+                score = Matcher.Total(Matcher.ValueAlignment(e.SocialEconomy, p.PreferSocialEconomy), pricing, fundingFit ? 1 : 0,
+                    Matcher.LocalPresence(e.HeadOffice == regionId, inPerson, p.PreferLocal), Matcher.RecentlyVerified(e.VerifiedAt, now),
+                    Matcher.DismissalFeedback(e.DismissalRate), contributionWeights);
+            }
+            // The best so far, best first; a newcomer goes after those that rank equal, as a stable sort would put it.
+            if (best.Count == count && !Ranks(score, i, best[^1].Score, best[^1].Index)) continue;
+            var at = best.Count;
+            while (at > 0 && Ranks(score, i, best[at - 1].Score, best[at - 1].Index)) at--;
+            best.Insert(at, (score, i));
+            if (best.Count > count) best.RemoveAt(count);
+        }
+        var top = new List<Match>(best.Count);
+        foreach (var (_, i) in best) top.Add(Matcher.Score(request, _candidates[i], now, weights)!);
+        return top;
+    }
+
+    /// <summary>True when candidate <paramref name="index"/> ranks strictly before <paramref name="other"/>: higher score, then name, then id.</summary>
+    private bool Ranks(double score, int index, double otherScore, int other)
+    {
+        if (score != otherScore) return score > otherScore;
+        var byName = string.CompareOrdinal(_candidates[index].Name, _candidates[other].Name);
+        return byName != 0 ? byName < 0 : _candidates[index].ProviderId < _candidates[other].ProviderId;
+    }
+
+    private static int Key(Dictionary<string, int> keys, string key)
+    {
+        if (!keys.TryGetValue(key, out var id)) keys[key] = id = keys.Count;
+        return id;
+    }
+
+    private static ulong Bit(Dictionary<string, int> keys, string key)
+    {
+        var id = Key(keys, key);
+        return id < MaxKeys ? 1UL << id : 0;
+    }
+
+    private static ulong Bits(Dictionary<string, int> keys, IEnumerable<string> values)
+    {
+        ulong bits = 0;
+        foreach (var value in values) bits |= Bit(keys, value);
+        return bits;
+    }
 }

@@ -63,9 +63,8 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                 foreach (var request in requests)
                 {
                     var stored = await db.Matches.AsNoTracking().Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
-                    IReadOnlyCollection<Candidate> candidates =
-                        request.Status == RequestStatus.Open ? await CandidatesAsync(request, dismissal, cancellationToken) : [];
-                    Apply(request, candidates, stored, now, weights, tally);
+                    var candidates = request.Status == RequestStatus.Open ? await CandidatesAsync(request, dismissal, cancellationToken) : [];
+                    Apply(request, Matcher.Top(request, candidates, TopCount, now, weights), candidates.Count, stored, now, tally);
                     await SaveAsync(cancellationToken);
                 }
             }
@@ -78,11 +77,8 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                     var ids = batch.Select(r => r.Id).ToArray();
                     var stored = (await db.Matches.AsNoTracking().Where(m => ids.Contains(m.RequestId)).ToListAsync(cancellationToken))
                         .ToLookup(m => m.RequestId);
-                    foreach (var request in batch)
-                    {
-                        IReadOnlyCollection<Candidate> candidates = request.Status == RequestStatus.Open ? index.For(request) : [];
-                        Apply(request, candidates, stored[request.Id], now, weights, tally);
-                    }
+                    var ranked = index.Rank(batch, TopCount, now, weights);
+                    for (var k = 0; k < batch.Length; k++) Apply(batch[k], ranked[k].Top, ranked[k].Scored, stored[batch[k].Id], now, tally);
                     await SaveAsync(cancellationToken);
                 }
             }
@@ -100,12 +96,11 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         public int Scored, Added, Changed, Removed;
     }
 
-    /// <summary>Ranks one request's candidates and states the changes to its stored matches (read without tracking).</summary>
-    private void Apply(NeedRequest request, IReadOnlyCollection<Candidate> candidates, IEnumerable<MatchRecord> stored, DateTimeOffset now,
-        MatchWeights weights, Tally tally)
+    /// <summary>States the changes from one request's stored matches (read without tracking) to its new top.</summary>
+    private void Apply(NeedRequest request, IReadOnlyList<Match> top, int scored, IEnumerable<MatchRecord> stored, DateTimeOffset now,
+        Tally tally)
     {
-        tally.Scored += candidates.Count;
-        var top = Matcher.Top(request, candidates, TopCount, now, weights);
+        tally.Scored += scored;
         var byProvider = stored.ToDictionary(m => m.ProviderId);
         foreach (var match in top)
         {
@@ -171,25 +166,23 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     }
 
     /// <summary>
-    /// Every published provider offering one of the given categories, loaded once, indexed by category and region:
-    /// for a request, the providers with an offering in a requested category that serves its region (or all of Quebec),
-    /// plus those delivering that category remotely when the request accepts remote. The same set as
-    /// <see cref="CandidatesAsync"/> asks the database for.
+    /// Every published provider offering one of the given categories, loaded once into a <see cref="CandidatePool"/> and
+    /// indexed by category and region: for a request, the providers with an offering in a requested category that serves
+    /// its region (or all of Quebec), plus those delivering that category remotely when the request accepts remote. The
+    /// same set as <see cref="CandidatesAsync"/> asks the database for. Requests are ranked in parallel: the pool is
+    /// immutable, and each thread has its own scratch arrays.
     /// </summary>
     private sealed class CandidateIndex
     {
-        private readonly Candidate[] _candidates;
+        private readonly CandidatePool _pool;
         private readonly Dictionary<(string Category, string Region), int[]> _inPerson;
         private readonly Dictionary<string, int[]> _remote;
-        private readonly int[] _seen;
-        private int _stamp;
 
-        private CandidateIndex(Candidate[] candidates, Dictionary<(string, string), int[]> inPerson, Dictionary<string, int[]> remote)
+        private CandidateIndex(CandidatePool pool, Dictionary<(string, string), int[]> inPerson, Dictionary<string, int[]> remote)
         {
-            _candidates = candidates;
+            _pool = pool;
             _inPerson = inPerson;
             _remote = remote;
-            _seen = new int[candidates.Length];
         }
 
         public static async Task<CandidateIndex> LoadAsync(MarketplaceDbContext db, string[] categories, IReadOnlyDictionary<int, double> dismissal,
@@ -201,19 +194,19 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                     p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
                     o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms))
                 .ToListAsync(cancellationToken);
-            var candidates = OfferingRow.Candidates(rows, dismissal).ToArray();
+            var pool = new CandidatePool(OfferingRow.Candidates(rows, dismissal));
             var inPerson = new Dictionary<(string, string), List<int>>();
             var remote = new Dictionary<string, List<int>>();
-            for (var i = 0; i < candidates.Length; i++)
+            for (var i = 0; i < pool.Count; i++)
             {
-                foreach (var o in candidates[i].Offerings)
+                foreach (var o in pool[i].Offerings)
                 {
                     foreach (var region in o.ServesAllQuebec ? RegionCodes.All : o.Regions)
                         Add(inPerson, (o.CategoryKey, region), i);
                     if (o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride) Add(remote, o.CategoryKey, i);
                 }
             }
-            return new CandidateIndex(candidates, inPerson.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+            return new CandidateIndex(pool, inPerson.ToDictionary(e => e.Key, e => e.Value.ToArray()),
                 remote.ToDictionary(e => e.Key, e => e.Value.ToArray()));
         }
 
@@ -224,26 +217,56 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
             if (list.Count == 0 || list[^1] != candidate) list.Add(candidate);
         }
 
-        /// <summary>The request's candidates, each once. Not thread-safe: one request at a time.</summary>
-        public List<Candidate> For(NeedRequest request)
+        /// <summary>Each request's top and the number of candidates scored for it (none for a request that is not open).</summary>
+        public (IReadOnlyList<Match> Top, int Scored)[] Rank(NeedRequest[] requests, int count, DateTimeOffset now, MatchWeights weights)
         {
-            _stamp++;
-            var found = new List<Candidate>();
-            foreach (var category in request.Categories)
-            {
-                if (_inPerson.TryGetValue((category, request.Region), out var local)) Collect(local, found);
-                if (request.AcceptsRemote && _remote.TryGetValue(category, out var remote)) Collect(remote, found);
-            }
-            return found;
+            var ranked = new (IReadOnlyList<Match> Top, int Scored)[requests.Length];
+            Parallel.For(0, requests.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                () => new Scratch(_pool.Count),
+                (k, _, scratch) =>
+                {
+                    var request = requests[k];
+                    if (request.Status != RequestStatus.Open)
+                    {
+                        ranked[k] = ([], 0);
+                        return scratch;
+                    }
+                    var found = Collect(request, scratch);
+                    ranked[k] = (_pool.Top(request, scratch.Found.AsSpan(0, found), count, now, weights), found);
+                    return scratch;
+                },
+                _ => { });
+            return ranked;
         }
 
-        private void Collect(int[] indexes, List<Candidate> found)
+        /// <summary>One thread's arrays: which candidates the current request already has, and the request's candidates.</summary>
+        private sealed class Scratch(int candidates)
         {
-            foreach (var i in indexes)
+            public readonly int[] Seen = new int[candidates];
+            public readonly int[] Found = new int[candidates];
+            public int Stamp;
+        }
+
+        /// <summary>Puts the request's candidates, each once, at the start of <see cref="Scratch.Found"/>; returns how many.</summary>
+        private int Collect(NeedRequest request, Scratch scratch)
+        {
+            var stamp = ++scratch.Stamp;
+            var found = 0;
+            foreach (var category in request.Categories)
             {
-                if (_seen[i] == _stamp) continue;
-                _seen[i] = _stamp;
-                found.Add(_candidates[i]);
+                if (_inPerson.TryGetValue((category, request.Region), out var local)) Take(local);
+                if (request.AcceptsRemote && _remote.TryGetValue(category, out var remote)) Take(remote);
+            }
+            return found;
+
+            void Take(int[] indexes)
+            {
+                foreach (var i in indexes)
+                {
+                    if (scratch.Seen[i] == stamp) continue;
+                    scratch.Seen[i] = stamp;
+                    scratch.Found[found++] = i;
+                }
             }
         }
     }
