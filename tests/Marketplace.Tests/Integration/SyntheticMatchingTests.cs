@@ -110,6 +110,41 @@ public sealed class SyntheticMatchingTests(DatabaseProvider provider)
         Assert.That(await SnapshotAsync(), Is.EqualTo(before));
     }
 
+    [Test, Order(5)]
+    public async Task A_changed_match_keeps_its_id_and_first_date_and_moves_its_last_change()
+    {
+        await RunAsync("jobs", "run", "matching");
+        // A matched provider verified long ago is verified again today: its score rises in every request that lists it.
+        var (providerId, slug) = await _factory.WithDbAsync(async db =>
+        {
+            var old = DateTimeOffset.UtcNow.AddDays(-100);
+            var p = await db.Providers.Where(p => p.Slug.StartsWith("synthetique-") && p.VerifiedAt < old
+                                                  && db.Matches.Any(m => m.ProviderId == p.Id))
+                .OrderBy(p => p.Id).Select(p => new { p.Id, p.Slug }).FirstAsync();
+            return (p.Id, p.Slug);
+        });
+        var before = await _factory.WithDbAsync(db => db.Matches.AsNoTracking().Where(m => m.ProviderId == providerId)
+            .Select(m => new { m.Id, m.RequestId, m.Score, m.FirstMatchedAt, m.LastChangedAt }).ToListAsync());
+        await _factory.ChangeAsync(slug, p => p.Publish(DateTimeOffset.UtcNow));
+
+        var (code, output) = await RunAsync("jobs", "run", "matching");
+        Assert.That(code, Is.Zero, output);
+        Assert.That(Count(output, "changed"), Is.EqualTo(before.Count), output);
+        var after = await _factory.WithDbAsync(db => db.Matches.AsNoTracking().Where(m => m.ProviderId == providerId)
+            .Select(m => new { m.Id, m.RequestId, m.Score, m.FirstMatchedAt, m.LastChangedAt }).ToListAsync());
+        foreach (var b in before)
+        {
+            var a = after.Single(m => m.RequestId == b.RequestId);
+            Assert.That((a.Id, a.FirstMatchedAt), Is.EqualTo((b.Id, b.FirstMatchedAt)), "the same row, first matched at the same time");
+            Assert.That(a.Score, Is.GreaterThan(b.Score));
+            Assert.That(a.LastChangedAt, Is.GreaterThan(b.LastChangedAt));
+        }
+        var (_, again) = await RunAsync("jobs", "run", "matching");
+        Assert.That(again, Does.Contain("ajoutées / added: 0, modifiées / changed: 0, retirées / removed: 0"));
+        var pairs = await _factory.WithDbAsync(db => db.Matches.Select(m => new { m.RequestId, m.ProviderId }).ToListAsync());
+        Assert.That(pairs.Distinct().Count(), Is.EqualTo(pairs.Count), "no duplicates");
+    }
+
     [Test, Order(4)]
     public async Task Jobs_run_matching_with_a_request_touches_only_that_request()
     {

@@ -51,79 +51,83 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     private async Task<Outcome> RunAsync(List<NeedRequest> requests, MatchWeights weights, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var detectChanges = db.ChangeTracker.AutoDetectChangesEnabled;
-        // Every change below is stated explicitly (Add, Update, Remove), so EF Core need not compare what it tracks.
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
+        var changes = new Changes();
+        var dismissal = await DismissalRatesAsync(cancellationToken);
+        if (requests.Count < IndexFrom)
         {
-            var tally = new Tally();
-            var dismissal = await DismissalRatesAsync(cancellationToken);
-            if (requests.Count < IndexFrom)
+            foreach (var request in requests)
             {
-                foreach (var request in requests)
+                var stored = await db.Matches.AsNoTracking().Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
+                var candidates = request.Status == RequestStatus.Open ? await CandidatesAsync(request, dismissal, cancellationToken) : [];
+                changes.Apply(request, Matcher.Top(request, candidates, TopCount, now, weights), candidates.Count, stored, now);
+                await SaveAsync(changes, cancellationToken);
+            }
+        }
+        else
+        {
+            var index = await CandidateIndex.LoadAsync(db, requests.Where(r => r.Status == RequestStatus.Open).SelectMany(r => r.Categories)
+                .Distinct().ToArray(), dismissal, cancellationToken);
+            foreach (var batch in requests.Chunk(BatchSize))
+            {
+                var ids = batch.Select(r => r.Id).ToArray();
+                var stored = (await db.Matches.AsNoTracking().Where(m => ids.Contains(m.RequestId)).ToListAsync(cancellationToken))
+                    .ToLookup(m => m.RequestId);
+                var ranked = index.Rank(batch, TopCount, now, weights);
+                for (var k = 0; k < batch.Length; k++) changes.Apply(batch[k], ranked[k].Top, ranked[k].Scored, stored[batch[k].Id], now);
+                await SaveAsync(changes, cancellationToken);
+            }
+        }
+        return new Outcome(requests.Count, changes.Scored, changes.AddedCount, changes.ChangedCount, changes.RemovedCount);
+    }
+
+    /// <summary>What a batch of requests changes in the stored matches, and the run's counts.</summary>
+    private sealed class Changes
+    {
+        public readonly List<MatchRecord> Added = [], Changed = [];
+        public readonly List<long> Removed = [];
+        public int Scored, AddedCount, ChangedCount, RemovedCount;
+
+        /// <summary>From one request's stored matches (read without tracking) to its new top.</summary>
+        public void Apply(NeedRequest request, IReadOnlyList<Match> top, int scored, IEnumerable<MatchRecord> stored, DateTimeOffset now)
+        {
+            Scored += scored;
+            var byProvider = stored.ToDictionary(m => m.ProviderId);
+            foreach (var match in top)
+            {
+                if (byProvider.Remove(match.ProviderId, out var existing))
                 {
-                    var stored = await db.Matches.AsNoTracking().Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
-                    var candidates = request.Status == RequestStatus.Open ? await CandidatesAsync(request, dismissal, cancellationToken) : [];
-                    Apply(request, Matcher.Top(request, candidates, TopCount, now, weights), candidates.Count, stored, now, tally);
-                    await SaveAsync(cancellationToken);
+                    if (!existing.Update(match, now)) continue;
+                    Changed.Add(existing);
+                    ChangedCount++;
+                }
+                else
+                {
+                    Added.Add(new MatchRecord(request.Id, match, now));
+                    AddedCount++;
                 }
             }
-            else
-            {
-                var index = await CandidateIndex.LoadAsync(db, requests.Where(r => r.Status == RequestStatus.Open).SelectMany(r => r.Categories)
-                    .Distinct().ToArray(), dismissal, cancellationToken);
-                foreach (var batch in requests.Chunk(BatchSize))
-                {
-                    var ids = batch.Select(r => r.Id).ToArray();
-                    var stored = (await db.Matches.AsNoTracking().Where(m => ids.Contains(m.RequestId)).ToListAsync(cancellationToken))
-                        .ToLookup(m => m.RequestId);
-                    var ranked = index.Rank(batch, TopCount, now, weights);
-                    for (var k = 0; k < batch.Length; k++) Apply(batch[k], ranked[k].Top, ranked[k].Scored, stored[batch[k].Id], now, tally);
-                    await SaveAsync(cancellationToken);
-                }
-            }
-            return new Outcome(requests.Count, tally.Scored, tally.Added, tally.Changed, tally.Removed);
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-            db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
+            Removed.AddRange(byProvider.Values.Select(m => m.Id));
+            RemovedCount += byProvider.Count;
         }
     }
 
-    private sealed class Tally
+    /// <summary>
+    /// Saves a batch's changes in one transaction, in bulk: the removed and the changed rows are deleted, then the changed
+    /// ones are written again with their id and dates (<see cref="MatchRecord.Update"/> moved <c>LastChangedAt</c> only),
+    /// and the new ones are added. Nothing is written when nothing changed.
+    /// </summary>
+    private async Task SaveAsync(Changes changes, CancellationToken cancellationToken)
     {
-        public int Scored, Added, Changed, Removed;
-    }
-
-    /// <summary>States the changes from one request's stored matches (read without tracking) to its new top.</summary>
-    private void Apply(NeedRequest request, IReadOnlyList<Match> top, int scored, IEnumerable<MatchRecord> stored, DateTimeOffset now,
-        Tally tally)
-    {
-        tally.Scored += scored;
-        var byProvider = stored.ToDictionary(m => m.ProviderId);
-        foreach (var match in top)
-        {
-            if (byProvider.Remove(match.ProviderId, out var existing))
-            {
-                if (!existing.Update(match, now)) continue;
-                db.Matches.Update(existing);
-                tally.Changed++;
-            }
-            else
-            {
-                db.Matches.Add(new MatchRecord(request.Id, match, now));
-                tally.Added++;
-            }
-        }
-        db.Matches.RemoveRange(byProvider.Values);
-        tally.Removed += byProvider.Count;
-    }
-
-    private async Task SaveAsync(CancellationToken cancellationToken)
-    {
-        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
-        db.ChangeTracker.Clear();
+        if (changes.Added.Count + changes.Changed.Count + changes.Removed.Count == 0) return;
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var gone = changes.Removed.Concat(changes.Changed.Select(m => m.Id)).ToArray();
+        if (gone.Length > 0) await db.Matches.Where(m => gone.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+        await BulkInsert.InsertAsync(db, changes.Changed, withKeys: true, cancellationToken);
+        await BulkInsert.InsertAsync(db, changes.Added, withKeys: false, cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        changes.Added.Clear();
+        changes.Changed.Clear();
+        changes.Removed.Clear();
     }
 
     /// <summary>
@@ -278,11 +282,11 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     /// </summary>
     private async Task<Dictionary<int, double>> DismissalRatesAsync(CancellationToken cancellationToken)
     {
-        var dismissed = await db.MatchResponses.Where(r => r.DismissedAt != null)
-            .GroupBy(r => r.ProviderId).Select(g => new { ProviderId = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var dismissedProviders = db.MatchResponses.Where(r => r.DismissedAt != null).Select(r => r.ProviderId);
+        var dismissed = await dismissedProviders.GroupBy(id => id).Select(g => new { ProviderId = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
         if (dismissed.Count == 0) return [];
-        var ids = dismissed.Select(d => d.ProviderId).ToArray();
-        var suggested = await db.Matches.Where(m => ids.Contains(m.ProviderId)).GroupBy(m => m.ProviderId)
+        var suggested = await db.Matches.Where(m => dismissedProviders.Contains(m.ProviderId)).GroupBy(m => m.ProviderId)
             .Select(g => new { ProviderId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.ProviderId, g => g.Count, cancellationToken);
         return dismissed.ToDictionary(d => d.ProviderId,
             d => (double)d.Count / (Math.Max(d.Count, suggested.GetValueOrDefault(d.ProviderId)) + DismissalSmoothing));
