@@ -100,7 +100,7 @@ public static class Matcher
     /// </summary>
     public static IReadOnlyList<Match> Top(NeedRequest request, IEnumerable<Candidate> candidates, int count, DateTimeOffset now,
         MatchWeights weights) =>
-        new CandidatePool(candidates).Top(request, count, now, weights);
+        new CandidatePool(candidates, now, weights).Top(request, count, now, weights);
 
     /// <summary>
     /// The score <see cref="Score"/> would give, or null when a hard constraint fails, without building the match. For
@@ -132,15 +132,28 @@ public static class Matcher
     /// factors' order, then rounded.
     /// </summary>
     internal static double Total(double valueAlignment, double pricingFit, double fundingFit, double localPresence, double recentlyVerified,
-        double dismissalFeedback, double[] contributionWeights)
+        double dismissalFeedback, double[] contributionWeights) =>
+        Sum(Contribution(valueAlignment, contributionWeights[(int)MatchFactor.ValueAlignment]),
+            Contribution(pricingFit, contributionWeights[(int)MatchFactor.PricingFit]),
+            Contribution(fundingFit, contributionWeights[(int)MatchFactor.FundingFit]),
+            Contribution(localPresence, contributionWeights[(int)MatchFactor.LocalPresence]),
+            Contribution(recentlyVerified, contributionWeights[(int)MatchFactor.RecentlyVerified]),
+            Contribution(dismissalFeedback, contributionWeights[(int)MatchFactor.DismissalFeedback]));
+
+    /// <summary>One factor's contribution, as in <see cref="FactorContribution"/>.</summary>
+    internal static double Contribution(double value, double weight) => Math.Round(value * weight, 6);
+
+    /// <summary>The score from the six contributions, added in the factors' order from zero (as <c>Sum</c> does), then rounded.</summary>
+    internal static double Sum(double valueAlignment, double pricingFit, double fundingFit, double localPresence, double recentlyVerified,
+        double dismissalFeedback)
     {
         var sum = 0.0;
-        sum += Math.Round(valueAlignment * contributionWeights[(int)MatchFactor.ValueAlignment], 6);
-        sum += Math.Round(pricingFit * contributionWeights[(int)MatchFactor.PricingFit], 6);
-        sum += Math.Round(fundingFit * contributionWeights[(int)MatchFactor.FundingFit], 6);
-        sum += Math.Round(localPresence * contributionWeights[(int)MatchFactor.LocalPresence], 6);
-        sum += Math.Round(recentlyVerified * contributionWeights[(int)MatchFactor.RecentlyVerified], 6);
-        sum += Math.Round(dismissalFeedback * contributionWeights[(int)MatchFactor.DismissalFeedback], 6);
+        sum += valueAlignment;
+        sum += pricingFit;
+        sum += fundingFit;
+        sum += localPresence;
+        sum += recentlyVerified;
+        sum += dismissalFeedback;
         return Math.Round(sum, 6);
     }
 
@@ -184,17 +197,29 @@ public static class Matcher
 /// <summary>
 /// Candidates prepared once for ranking many requests (a full recompute scores tens of millions of pairs). Each
 /// offering's category, languages, regions and funding programs become bits, and candidates and offerings sit in flat
-/// arrays, so that scoring reads memory in order instead of following references from object to object. It ranks
-/// exactly as scoring every candidate with <see cref="Matcher.Score"/> and a stable sort by score, name and id would:
-/// the same factor values and the same arithmetic (<see cref="Matcher.Total"/>), then <see cref="Matcher.Score"/>
+/// arrays, so that scoring reads memory in order instead of following references from object to object.
+/// <para>
+/// Candidates are kept in decreasing order of the best score they could reach for any request (each factor at the best
+/// value its offerings allow; recency and dismissals exactly). A request's candidates are visited in that order, and
+/// scoring stops once that bound falls below the last of the best so far: no later candidate could enter. With a
+/// negative weight the bound means nothing, and every candidate is scored.
+/// </para>
+/// <para>
+/// It ranks exactly as scoring every candidate with <see cref="Matcher.Score"/> and a stable sort by score, name and id
+/// would: the same factor values and the same arithmetic (<see cref="Matcher.Total"/>), then <see cref="Matcher.Score"/>
 /// builds the best ones. Immutable once built, so threads may share it.
+/// </para>
 /// </summary>
 public sealed class CandidatePool
 {
     private const int MaxKeys = 64;
 
+    // Recency and dismissals do not depend on the request: their contributions are computed once, for the pool's time
+    // and weights.
     private readonly record struct Entry(int FirstOffer, int OfferCount, int HeadOffice, bool Published, bool SocialEconomy,
-        DateTimeOffset? VerifiedAt, double DismissalRate);
+        double RecentlyVerified, double DismissalFeedback, int Position);
+
+    private static readonly int PricingModels = Enum.GetValues<PricingModel>().Max(m => (int)m) + 1;
 
     private readonly record struct Offer(ulong Category, ulong Languages, ulong Regions, ulong FundingPrograms, bool ServesAllQuebec,
         bool Remote, PricingModel Pricing);
@@ -207,11 +232,33 @@ public sealed class CandidatePool
     private readonly Dictionary<string, int> _regions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _fundingPrograms = new(StringComparer.Ordinal);
     // More than 64 distinct keys of one kind (never with the real taxonomy): candidates are then scored one by one.
-    private readonly bool _fitsBits = true;
+    private readonly bool _fitsBits;
+    // Best reachable score of each candidate, not increasing along the pool; null when the weights allow no bound.
+    private readonly double[]? _bounds;
+    private readonly DateTimeOffset _now;
+    private readonly MatchWeights _weights;
 
-    public CandidatePool(IEnumerable<Candidate> candidates)
+    /// <summary>
+    /// The candidates, ordered by their best reachable score for <paramref name="now"/> and <paramref name="weights"/> (the
+    /// ones <see cref="Top(NeedRequest, IReadOnlyList{int[]}, int, DateTimeOffset, MatchWeights, out int)"/> must be given
+    /// to skip candidates that cannot enter the top).
+    /// </summary>
+    public CandidatePool(IEnumerable<Candidate> candidates, DateTimeOffset now, MatchWeights weights)
     {
-        _candidates = candidates.ToArray();
+        var given = candidates.ToArray();
+        var contributionWeights = Matcher.ContributionWeights(weights);
+        var order = Enumerable.Range(0, given.Length).ToArray();
+        _now = now;
+        _weights = weights;
+        if (contributionWeights.All(w => w >= 0 && double.IsFinite(w)))
+        {
+            var bounds = given.Select(c => Bound(c, now, contributionWeights)).ToArray();
+            // Stable: equal bounds keep the given order.
+            order = order.OrderByDescending(i => bounds[i]).ToArray();
+            _bounds = order.Select(i => bounds[i]).ToArray();
+        }
+        var fitsBits = true;
+        _candidates = order.Select(i => given[i]).ToArray();
         _entries = new Entry[_candidates.Length];
         var offers = new List<Offer>(_candidates.Length * 2);
         for (var i = 0; i < _candidates.Length; i++)
@@ -220,36 +267,60 @@ public sealed class CandidatePool
             var first = offers.Count;
             foreach (var o in c.Offerings)
             {
+                fitsBits &= (int)o.Pricing >= 0 && (int)o.Pricing < PricingModels;
                 offers.Add(new Offer(Bit(_categories, o.CategoryKey), Bits(_languages, o.Languages), Bits(_regions, o.Regions),
                     Bits(_fundingPrograms, o.FundingPrograms), o.ServesAllQuebec, o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride,
                     o.Pricing));
             }
             var headOffice = c.HeadOfficeRegion is null ? -1 : Key(_regions, c.HeadOfficeRegion);
-            _entries[i] = new Entry(first, offers.Count - first, headOffice, c.Published, c.SocialEconomy, c.VerifiedAt, c.DismissalRate);
+            _entries[i] = new Entry(first, offers.Count - first, headOffice, c.Published, c.SocialEconomy,
+                Matcher.Contribution(Matcher.RecentlyVerified(c.VerifiedAt, now), contributionWeights[(int)MatchFactor.RecentlyVerified]),
+                Matcher.Contribution(Matcher.DismissalFeedback(c.DismissalRate), contributionWeights[(int)MatchFactor.DismissalFeedback]),
+                order[i]);
         }
         _offers = offers.ToArray();
-        _fitsBits = _categories.Count <= MaxKeys && _languages.Count <= MaxKeys && _regions.Count <= MaxKeys
+        _fitsBits = fitsBits && _categories.Count <= MaxKeys && _languages.Count <= MaxKeys && _regions.Count <= MaxKeys
                     && _fundingPrograms.Count <= MaxKeys;
     }
 
     public int Count => _candidates.Length;
 
+    /// <summary>The candidate at an index of the pool (the pool's order, not the given one).</summary>
     public Candidate this[int index] => _candidates[index];
 
     /// <summary>The best <paramref name="count"/> matches among all candidates.</summary>
-    public IReadOnlyList<Match> Top(NeedRequest request, int count, DateTimeOffset now, MatchWeights weights)
-    {
-        var all = new int[_candidates.Length];
-        for (var i = 0; i < all.Length; i++) all[i] = i;
-        return Top(request, all, count, now, weights);
-    }
+    public IReadOnlyList<Match> Top(NeedRequest request, int count, DateTimeOffset now, MatchWeights weights) =>
+        Top(request, [Enumerable.Range(0, _candidates.Length).ToArray()], count, now, weights, out _);
 
-    /// <summary>The best <paramref name="count"/> matches among the candidates at <paramref name="indexes"/>.</summary>
-    public IReadOnlyList<Match> Top(NeedRequest request, ReadOnlySpan<int> indexes, int count, DateTimeOffset now, MatchWeights weights)
+    /// <summary>
+    /// The best <paramref name="count"/> matches among the candidates of <paramref name="lists"/> (indexes of the pool, each
+    /// list in increasing order; an index in several lists counts once). <paramref name="candidates"/> is how many distinct
+    /// candidates the lists hold, whether or not the bound let them be skipped.
+    /// </summary>
+    public IReadOnlyList<Match> Top(NeedRequest request, IReadOnlyList<int[]> lists, int count, DateTimeOffset now, MatchWeights weights,
+        out int candidates)
     {
-        if (count <= 0) return [];
+        candidates = 0;
         var contributionWeights = Matcher.ContributionWeights(weights);
+        var asBuilt = now == _now && weights == _weights;
+        var bounds = asBuilt ? _bounds : null;
         var p = request.Preferences;
+        // Each factor's rounded contribution for every value it can take in this request.
+        var w = contributionWeights;
+        double valueSocial = Matcher.Contribution(Matcher.ValueAlignment(true, p.PreferSocialEconomy), w[(int)MatchFactor.ValueAlignment]),
+            valueOther = Matcher.Contribution(Matcher.ValueAlignment(false, p.PreferSocialEconomy), w[(int)MatchFactor.ValueAlignment]),
+            fundingYes = Matcher.Contribution(1, w[(int)MatchFactor.FundingFit]),
+            fundingNo = Matcher.Contribution(0, w[(int)MatchFactor.FundingFit]),
+            localOffice = Matcher.Contribution(Matcher.LocalPresence(true, true, p.PreferLocal), w[(int)MatchFactor.LocalPresence]),
+            localInPerson = Matcher.Contribution(Matcher.LocalPresence(false, true, p.PreferLocal), w[(int)MatchFactor.LocalPresence]),
+            localRemote = Matcher.Contribution(Matcher.LocalPresence(false, false, p.PreferLocal), w[(int)MatchFactor.LocalPresence]);
+        Span<double> pricingValue = stackalloc double[PricingModels];
+        Span<double> pricingContribution = stackalloc double[PricingModels];
+        for (var m = 0; m < PricingModels; m++)
+        {
+            pricingValue[m] = Matcher.PricingValue((PricingModel)m, p.NeedsFreeOrNonprofitPricing);
+            pricingContribution[m] = Matcher.Contribution(pricingValue[m], w[(int)MatchFactor.PricingFit]);
+        }
         ulong categories = 0;
         foreach (var category in request.Categories)
             if (_categories.TryGetValue(category, out var id)) categories |= 1UL << id;
@@ -259,9 +330,37 @@ public sealed class CandidatePool
         var funding = p.FundingProgram is { } program && _fundingPrograms.TryGetValue(program, out var programId) ? 1UL << programId : 0;
         var remote = request.AcceptsRemote;
 
-        var best = new List<(double Score, int Index)>(count + 1);
-        foreach (var i in indexes)
+        var best = new List<(double Score, int Index)>(Math.Max(count, 0) + 1);
+        var scoring = count > 0;
+        var heads = lists.ToArray();
+        var only = heads.Length == 1 ? heads[0] : null;
+        Span<int> at = stackalloc int[heads.Length];
+        while (true)
         {
+            // The next candidate in pool order among the lists' heads; every list holding it moves past it.
+            int i;
+            if (only is not null)
+            {
+                if (at[0] == only.Length) break;
+                i = only[at[0]++];
+            }
+            else
+            {
+                i = int.MaxValue;
+                for (var l = 0; l < heads.Length; l++)
+                    if (at[l] < heads[l].Length && heads[l][at[l]] < i) i = heads[l][at[l]];
+                if (i == int.MaxValue) break;
+                for (var l = 0; l < heads.Length; l++)
+                    if (at[l] < heads[l].Length && heads[l][at[l]] == i) at[l]++;
+            }
+            candidates++;
+            if (!scoring) continue;
+            if (bounds is not null && best.Count == count && bounds[i] < best[^1].Score)
+            {
+                scoring = false; // this one and every later one cannot reach the last of the best
+                continue;
+            }
+
             double score;
             if (!_fitsBits)
             {
@@ -273,29 +372,30 @@ public sealed class CandidatePool
                 ref readonly var e = ref _entries[i];
                 if (!e.Published) continue;
                 bool any = false, inPerson = false, fundingFit = false;
-                var pricing = 0.0;
+                var pricing = 0; // the model of the best pricing value among fitting offerings
                 for (var k = e.FirstOffer; k < e.FirstOffer + e.OfferCount; k++)
                 {
                     ref readonly var o = ref _offers[k];
                     if ((o.Category & categories) == 0 || (o.Languages & language) == 0) continue;
                     var here = o.ServesAllQuebec || (o.Regions & region) != 0;
                     if (!here && !(remote && o.Remote)) continue;
-                    var value = Matcher.PricingValue(o.Pricing, p.NeedsFreeOrNonprofitPricing);
-                    pricing = any ? Math.Max(pricing, value) : value;
+                    if (!any || pricingValue[(int)o.Pricing] > pricingValue[pricing]) pricing = (int)o.Pricing;
                     any = true;
                     inPerson |= here;
                     fundingFit |= (o.FundingPrograms & funding) != 0;
                 }
                 if (!any) continue;
-                score = Matcher.Total(Matcher.ValueAlignment(e.SocialEconomy, p.PreferSocialEconomy), pricing, fundingFit ? 1 : 0,
-                    Matcher.LocalPresence(e.HeadOffice == regionId, inPerson, p.PreferLocal), Matcher.RecentlyVerified(e.VerifiedAt, now),
-                    Matcher.DismissalFeedback(e.DismissalRate), contributionWeights);
+                var candidate = _candidates[i];
+                score = Matcher.Sum(e.SocialEconomy ? valueSocial : valueOther, pricingContribution[pricing], fundingFit ? fundingYes : fundingNo,
+                    e.HeadOffice == regionId ? localOffice : inPerson ? localInPerson : localRemote,
+                    asBuilt ? e.RecentlyVerified : Matcher.Contribution(Matcher.RecentlyVerified(candidate.VerifiedAt, now), w[(int)MatchFactor.RecentlyVerified]),
+                    asBuilt ? e.DismissalFeedback : Matcher.Contribution(Matcher.DismissalFeedback(candidate.DismissalRate), w[(int)MatchFactor.DismissalFeedback]));
             }
-            // The best so far, best first; a newcomer goes after those that rank equal, as a stable sort would put it.
+            // The best so far, best first.
             if (best.Count == count && !Ranks(score, i, best[^1].Score, best[^1].Index)) continue;
-            var at = best.Count;
-            while (at > 0 && Ranks(score, i, best[at - 1].Score, best[at - 1].Index)) at--;
-            best.Insert(at, (score, i));
+            var place = best.Count;
+            while (place > 0 && Ranks(score, i, best[place - 1].Score, best[place - 1].Index)) place--;
+            best.Insert(place, (score, i));
             if (best.Count > count) best.RemoveAt(count);
         }
         var top = new List<Match>(best.Count);
@@ -303,12 +403,37 @@ public sealed class CandidatePool
         return top;
     }
 
-    /// <summary>True when candidate <paramref name="index"/> ranks strictly before <paramref name="other"/>: higher score, then name, then id.</summary>
+    /// <summary>
+    /// True when candidate <paramref name="index"/> ranks strictly before <paramref name="other"/>: higher score, then
+    /// name, then id, then the order the candidates were given in (a stable sort's order).
+    /// </summary>
     private bool Ranks(double score, int index, double otherScore, int other)
     {
         if (score != otherScore) return score > otherScore;
         var byName = string.CompareOrdinal(_candidates[index].Name, _candidates[other].Name);
-        return byName != 0 ? byName < 0 : _candidates[index].ProviderId < _candidates[other].ProviderId;
+        if (byName != 0) return byName < 0;
+        var byId = _candidates[index].ProviderId.CompareTo(_candidates[other].ProviderId);
+        return byId != 0 ? byId < 0 : _entries[index].Position < _entries[other].Position;
+    }
+
+    /// <summary>
+    /// The best score the candidate could reach for any request: the best value of each factor its offerings allow
+    /// (social economy preferred, the best pricing either way, a funding program if it names one, head office in the
+    /// region), recency and dismissals as they are. <see cref="Matcher.Total"/> never decreases when a value grows
+    /// (weights are not negative), so no request gives a higher score.
+    /// </summary>
+    private static double Bound(Candidate candidate, DateTimeOffset now, double[] contributionWeights)
+    {
+        if (!candidate.Published) return double.NegativeInfinity;
+        double pricing = 0, funding = 0;
+        foreach (var o in candidate.Offerings)
+        {
+            pricing = Math.Max(pricing, Math.Max(Matcher.PricingValue(o.Pricing, false), Matcher.PricingValue(o.Pricing, true)));
+            if (o.FundingPrograms.Count > 0) funding = 1;
+        }
+        return Matcher.Total(Matcher.ValueAlignment(candidate.SocialEconomy, preferSocialEconomy: true), pricing, funding,
+            Matcher.LocalPresence(headOfficeInRegion: true, inPerson: true, preferLocal: true), Matcher.RecentlyVerified(candidate.VerifiedAt, now),
+            Matcher.DismissalFeedback(candidate.DismissalRate), contributionWeights);
     }
 
     private static int Key(Dictionary<string, int> keys, string key)

@@ -66,7 +66,7 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         else
         {
             var index = await CandidateIndex.LoadAsync(db, requests.Where(r => r.Status == RequestStatus.Open).SelectMany(r => r.Categories)
-                .Distinct().ToArray(), dismissal, cancellationToken);
+                .Distinct().ToArray(), dismissal, now, weights, cancellationToken);
             foreach (var batch in requests.Chunk(BatchSize))
             {
                 var ids = batch.Select(r => r.Id).ToArray();
@@ -173,24 +173,26 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     /// Every published provider offering one of the given categories, loaded once into a <see cref="CandidatePool"/> and
     /// indexed by category and region: for a request, the providers with an offering in a requested category that serves
     /// its region (or all of Quebec), plus those delivering that category remotely when the request accepts remote. The
-    /// same set as <see cref="CandidatesAsync"/> asks the database for. Requests are ranked in parallel: the pool is
-    /// immutable, and each thread has its own scratch arrays.
+    /// same set as <see cref="CandidatesAsync"/> asks the database for. Requests are ranked in parallel (the pool is
+    /// immutable).
     /// </summary>
     private sealed class CandidateIndex
     {
         private readonly CandidatePool _pool;
+        // By category and region, in pool order: the providers serving the region in person, and those plus the ones
+        // delivering the category remotely (for a request that accepts remote).
         private readonly Dictionary<(string Category, string Region), int[]> _inPerson;
-        private readonly Dictionary<string, int[]> _remote;
+        private readonly Dictionary<(string Category, string Region), int[]> _reachable;
 
-        private CandidateIndex(CandidatePool pool, Dictionary<(string, string), int[]> inPerson, Dictionary<string, int[]> remote)
+        private CandidateIndex(CandidatePool pool, Dictionary<(string, string), int[]> inPerson, Dictionary<(string, string), int[]> reachable)
         {
             _pool = pool;
             _inPerson = inPerson;
-            _remote = remote;
+            _reachable = reachable;
         }
 
         public static async Task<CandidateIndex> LoadAsync(MarketplaceDbContext db, string[] categories, IReadOnlyDictionary<int, double> dismissal,
-            CancellationToken cancellationToken)
+            DateTimeOffset now, MatchWeights weights, CancellationToken cancellationToken)
         {
             var rows = await db.ServiceOfferings.AsNoTracking()
                 .Where(o => categories.Contains(o.CategoryKey))
@@ -198,7 +200,7 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                     p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
                     o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms))
                 .ToListAsync(cancellationToken);
-            var pool = new CandidatePool(OfferingRow.Candidates(rows, dismissal));
+            var pool = new CandidatePool(OfferingRow.Candidates(rows, dismissal), now, weights);
             var inPerson = new Dictionary<(string, string), List<int>>();
             var remote = new Dictionary<string, List<int>>();
             for (var i = 0; i < pool.Count; i++)
@@ -210,68 +212,43 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                     if (o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride) Add(remote, o.CategoryKey, i);
                 }
             }
-            return new CandidateIndex(pool, inPerson.ToDictionary(e => e.Key, e => e.Value.ToArray()),
-                remote.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+            var reachable = new Dictionary<(string, string), int[]>();
+            foreach (var category in inPerson.Keys.Select(k => k.Item1).Concat(remote.Keys).Distinct())
+            foreach (var region in RegionCodes.All)
+            {
+                var here = inPerson.GetValueOrDefault((category, region)) ?? [];
+                var distant = remote.GetValueOrDefault(category) ?? [];
+                reachable[(category, region)] = here.Concat(distant).Distinct().Order().ToArray();
+            }
+            return new CandidateIndex(pool, inPerson.ToDictionary(e => e.Key, e => e.Value.ToArray()), reachable);
         }
 
         private static void Add<TKey>(Dictionary<TKey, List<int>> lists, TKey key, int candidate) where TKey : notnull
         {
+            // In pool order; a provider's several offerings of one category add it once.
             if (!lists.TryGetValue(key, out var list)) lists[key] = list = [];
-            // A provider's several offerings of one category add it once.
             if (list.Count == 0 || list[^1] != candidate) list.Add(candidate);
         }
 
-        /// <summary>Each request's top and the number of candidates scored for it (none for a request that is not open).</summary>
+        /// <summary>Each request's top and the number of its candidates (none for a request that is not open).</summary>
         public (IReadOnlyList<Match> Top, int Scored)[] Rank(NeedRequest[] requests, int count, DateTimeOffset now, MatchWeights weights)
         {
             var ranked = new (IReadOnlyList<Match> Top, int Scored)[requests.Length];
-            Parallel.For(0, requests.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                () => new Scratch(_pool.Count),
-                (k, _, scratch) =>
-                {
-                    var request = requests[k];
-                    if (request.Status != RequestStatus.Open)
-                    {
-                        ranked[k] = ([], 0);
-                        return scratch;
-                    }
-                    var found = Collect(request, scratch);
-                    ranked[k] = (_pool.Top(request, scratch.Found.AsSpan(0, found), count, now, weights), found);
-                    return scratch;
-                },
-                _ => { });
-            return ranked;
-        }
-
-        /// <summary>One thread's arrays: which candidates the current request already has, and the request's candidates.</summary>
-        private sealed class Scratch(int candidates)
-        {
-            public readonly int[] Seen = new int[candidates];
-            public readonly int[] Found = new int[candidates];
-            public int Stamp;
-        }
-
-        /// <summary>Puts the request's candidates, each once, at the start of <see cref="Scratch.Found"/>; returns how many.</summary>
-        private int Collect(NeedRequest request, Scratch scratch)
-        {
-            var stamp = ++scratch.Stamp;
-            var found = 0;
-            foreach (var category in request.Categories)
+            Parallel.For(0, requests.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, k =>
             {
-                if (_inPerson.TryGetValue((category, request.Region), out var local)) Take(local);
-                if (request.AcceptsRemote && _remote.TryGetValue(category, out var remote)) Take(remote);
-            }
-            return found;
-
-            void Take(int[] indexes)
-            {
-                foreach (var i in indexes)
+                var request = requests[k];
+                if (request.Status != RequestStatus.Open)
                 {
-                    if (scratch.Seen[i] == stamp) continue;
-                    scratch.Seen[i] = stamp;
-                    scratch.Found[found++] = i;
+                    ranked[k] = ([], 0);
+                    return;
                 }
-            }
+                var lists = new List<int[]>();
+                foreach (var category in request.Categories)
+                    if ((request.AcceptsRemote ? _reachable : _inPerson).TryGetValue((category, request.Region), out var list)) lists.Add(list);
+                var top = _pool.Top(request, lists, count, now, weights, out var candidates);
+                ranked[k] = (top, candidates);
+            });
+            return ranked;
         }
     }
 
