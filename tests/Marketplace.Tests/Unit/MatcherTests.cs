@@ -182,8 +182,9 @@ public sealed class MatcherTests
         var list = candidates.ToArray();
         var expected = list.Select(c => Matcher.Score(request, c, Now, weights)).OfType<Match>()
             .OrderByDescending(m => m.Score).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.ProviderId).Take(count).ToList();
-        var actual = Matcher.Top(request, list, count, Now, weights);
-        return actual.Count == expected.Count && actual.Zip(expected).All(p =>
+        return Same(Matcher.Top(request, list, count, Now, weights)) && Same(new CandidatePool(list, Now, weights).Top(request, count, Now, weights));
+
+        bool Same(IReadOnlyList<Match> actual) => actual.Count == expected.Count && actual.Zip(expected).All(p =>
             p.First.ProviderId == p.Second.ProviderId && p.First.Name == p.Second.Name && p.First.Score == p.Second.Score
             && p.First.Factors.SequenceEqual(p.Second.Factors) && p.First.MatchedCategories.SequenceEqual(p.Second.MatchedCategories));
     }
@@ -196,9 +197,9 @@ public sealed class MatcherTests
 
     [Test]
     public void Property_top_is_every_candidate_scored_then_sorted_by_score_name_and_id() =>
-        // Top (CandidatePool) scores from bit sets without building matches, skips candidates whose best reachable score
-        // cannot enter, and keeps only the best; it must give exactly what scoring every candidate with Score and a stable
-        // sort gives. Up to 60 candidates for a top of 1 to 8 (so that the bound skips some); few names and repeated ids
+        // Matcher.Top scores without building matches and keeps only the best; CandidatePool also scores from bit sets and
+        // skips candidates whose best reachable score cannot enter. Both must give exactly what scoring every candidate with
+        // Score and a stable sort gives. Up to 60 candidates for a top of 1 to 8 (so that the bound skips some); few names and repeated ids
         // make ties on every key; one set of weights has a negative weight (no bound).
         Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen(60).ToArbitrary(), TopSettingsGen().ToArbitrary(), (request, candidates, setting) =>
             TopIsEveryScoreSorted(request, candidates.Select((c, i) => c with { Name = i % 3 == 0 ? "A" : "B", ProviderId = i % 5 }),

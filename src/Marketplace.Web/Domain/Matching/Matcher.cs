@@ -96,15 +96,41 @@ public static class Matcher
 
     /// <summary>
     /// The best <paramref name="count"/> matches: score, then name, then id, so the same input always gives the same list.
-    /// Only the best are built in full by <see cref="Score"/>; see <see cref="CandidatePool"/>.
+    /// Every candidate's score is computed without building its match (<see cref="ScoreOnly"/>, the same arithmetic as
+    /// <see cref="Score"/>); only the best are then built by <see cref="Score"/>. For one request. To rank many requests
+    /// against the same candidates, <see cref="CandidatePool"/> is faster.
     /// </summary>
     public static IReadOnlyList<Match> Top(NeedRequest request, IEnumerable<Candidate> candidates, int count, DateTimeOffset now,
-        MatchWeights weights) =>
-        new CandidatePool(candidates, now, weights).Top(request, count, now, weights);
+        MatchWeights weights)
+    {
+        if (count <= 0) return [];
+        var contributionWeights = ContributionWeights(weights);
+        // The best so far, best first; a newcomer goes after those that rank equal, as a stable sort would put it.
+        var best = new List<(double Score, Candidate Candidate)>(count + 1);
+        foreach (var candidate in candidates)
+        {
+            if (ScoreOnly(request, candidate, now, contributionWeights) is not { } score) continue;
+            if (best.Count == count && !Ranks(score, candidate, best[^1].Score, best[^1].Candidate)) continue;
+            var at = best.Count;
+            while (at > 0 && Ranks(score, candidate, best[at - 1].Score, best[at - 1].Candidate)) at--;
+            best.Insert(at, (score, candidate));
+            if (best.Count > count) best.RemoveAt(count);
+        }
+        var top = new List<Match>(best.Count);
+        foreach (var (_, candidate) in best) top.Add(Score(request, candidate, now, weights)!);
+        return top;
+    }
+
+    /// <summary>True when (score, candidate) ranks strictly before (otherScore, other): higher score, then name, then id.</summary>
+    private static bool Ranks(double score, Candidate candidate, double otherScore, Candidate other)
+    {
+        if (score != otherScore) return score > otherScore;
+        var byName = string.CompareOrdinal(candidate.Name, other.Name);
+        return byName != 0 ? byName < 0 : candidate.ProviderId < other.ProviderId;
+    }
 
     /// <summary>
-    /// The score <see cref="Score"/> would give, or null when a hard constraint fails, without building the match. For
-    /// candidates whose keys do not fit <see cref="CandidatePool"/>'s bit sets.
+    /// The score <see cref="Score"/> would give, or null when a hard constraint fails, without building the match.
     /// </summary>
     internal static double? ScoreOnly(NeedRequest request, Candidate candidate, DateTimeOffset now, double[] contributionWeights)
     {

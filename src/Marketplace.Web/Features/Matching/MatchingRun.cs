@@ -133,8 +133,10 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     /// <summary>
     /// One request's candidates from the database: the offerings in a requested category (the <c>service_offerings</c>
     /// index on the category key) that serve the request's region, or all of Quebec, or are delivered remotely when the
-    /// request accepts remote; only published listings count. Each candidate carries only those offerings: the matcher
-    /// never looks at the others.
+    /// request accepts remote; only published listings count. The database also answers whether each one serves the
+    /// request's region, speaks its language and takes its funding program, so that no list is read: each candidate
+    /// carries only those offerings, with just the request's region, language and program in their lists when they
+    /// apply. The matcher asks nothing else of them, so it ranks them as it would the full listings.
     /// </summary>
     private async Task<List<Candidate>> CandidatesAsync(NeedRequest request, IReadOnlyDictionary<int, double> dismissal,
         CancellationToken cancellationToken)
@@ -142,15 +144,29 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         var categories = request.Categories.ToArray();
         var region = request.Region;
         var remote = request.AcceptsRemote;
+        var language = request.Language;
+        var program = request.Preferences.FundingProgram;
         var rows = await db.ServiceOfferings.AsNoTracking()
             .Where(o => categories.Contains(o.CategoryKey)
                         && (o.ServesAllQuebec || o.RegionCodes.Contains(region)
                             || (remote && (o.Delivery == DeliveryMode.ADistance || o.Delivery == DeliveryMode.Hybride))))
-            .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new OfferingRow(
-                p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
-                o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms))
+            .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new
+            {
+                p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt, o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
+                ServesRegion = o.RegionCodes.Contains(region),
+                SpeaksLanguage = o.Languages.Contains(language),
+                TakesProgram = program != null && o.FundingPrograms.Contains(program),
+            })
             .ToListAsync(cancellationToken);
-        return OfferingRow.Candidates(rows, dismissal).ToList();
+        string[] regionOnly = [region], languageOnly = [language], programOnly = program is null ? [] : [program];
+        return rows.GroupBy(r => r.Id).Select(g =>
+        {
+            var p = g.First();
+            return new Candidate(p.Id, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+                g.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.ServesRegion ? regionOnly : [],
+                    o.SpeaksLanguage ? languageOnly : [], o.TakesProgram ? programOnly : [])).ToArray(),
+                dismissal.GetValueOrDefault(p.Id));
+        }).ToList();
     }
 
     /// <summary>A published provider's offering, as read for the matcher.</summary>
