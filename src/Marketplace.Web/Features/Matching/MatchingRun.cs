@@ -70,7 +70,8 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
             foreach (var batch in requests.Chunk(BatchSize))
             {
                 var ids = batch.Select(r => r.Id).ToArray();
-                var stored = (await db.Matches.AsNoTracking().Where(m => ids.Contains(m.RequestId)).ToListAsync(cancellationToken))
+                // One array parameter (json_each on SQLite, = ANY on PostgreSQL), not 500 scalar ones.
+                var stored = (await db.Matches.AsNoTracking().Where(m => EF.Parameter(ids).Contains(m.RequestId)).ToListAsync(cancellationToken))
                     .ToLookup(m => m.RequestId);
                 var ranked = index.Rank(batch, TopCount, now, weights);
                 for (var k = 0; k < batch.Length; k++) changes.Apply(batch[k], ranked[k].Top, ranked[k].Scored, stored[batch[k].Id], now);
@@ -121,7 +122,8 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         if (changes.Added.Count + changes.Changed.Count + changes.Removed.Count == 0) return;
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         var gone = changes.Removed.Concat(changes.Changed.Select(m => m.Id)).ToArray();
-        if (gone.Length > 0) await db.Matches.Where(m => gone.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+        // One array parameter: thousands of scalar ones would make each delete a statement of that many.
+        if (gone.Length > 0) await db.Matches.Where(m => EF.Parameter(gone).Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
         await BulkInsert.InsertAsync(db, changes.Changed, withKeys: true, cancellationToken);
         await BulkInsert.InsertAsync(db, changes.Added, withKeys: false, cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
