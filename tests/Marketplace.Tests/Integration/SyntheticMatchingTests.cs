@@ -96,18 +96,34 @@ public sealed class SyntheticMatchingTests(DatabaseProvider provider)
     [Test, Order(3)]
     public async Task The_one_request_path_agrees_with_the_full_recompute()
     {
+        // The full recompute ranks from the pool in memory (which skips candidates that cannot enter), a single request
+        // from the database: each request run on its own after a full recompute must find the same matches.
         await RunAsync("jobs", "run", "matching");
         var before = await SnapshotAsync();
-        var (_, full) = await RunAsync("jobs", "run", "matching");
-        var scored = 0;
         foreach (var id in await _factory.WithDbAsync(db => db.NeedRequests.OrderBy(r => r.Id).Select(r => r.Id).ToListAsync()))
         {
             var one = await _factory.WithScopeAsync(sp => sp.GetRequiredService<MatchingRun>().RunAsync(id, new MatchWeights(), CancellationToken.None));
             Assert.That((one.Requests, one.Added, one.Changed, one.Removed), Is.EqualTo((1, 0, 0, 0)), $"request {id}");
+        }
+        Assert.That(await SnapshotAsync(), Is.EqualTo(before));
+    }
+
+    [Test, Order(4)]
+    public async Task Without_a_bound_both_paths_score_the_same_candidates_and_agree()
+    {
+        // A negative weight leaves the pool no bound: it scores every candidate of the index, as the one-request path does.
+        var weights = new MatchWeights(ValueAlignment: 3, PricingFit: 2, FundingFit: 2, LocalPresence: 2, RecentlyVerified: 1, DismissalFeedback: -1);
+        var full = await _factory.WithScopeAsync(sp => sp.GetRequiredService<MatchingRun>().RunAsync(null, weights, CancellationToken.None));
+        Assert.That(full.Changed, Is.GreaterThan(0), "other weights, other scores");
+        var scored = 0;
+        foreach (var id in await _factory.WithDbAsync(db => db.NeedRequests.OrderBy(r => r.Id).Select(r => r.Id).ToListAsync()))
+        {
+            var one = await _factory.WithScopeAsync(sp => sp.GetRequiredService<MatchingRun>().RunAsync(id, weights, CancellationToken.None));
+            Assert.That((one.Added, one.Changed, one.Removed), Is.EqualTo((0, 0, 0)), $"request {id}");
             scored += one.CandidatesScored;
         }
-        Assert.That(scored, Is.EqualTo(Count(full, "candidates scored")), "the same candidates from the database as from the index");
-        Assert.That(await SnapshotAsync(), Is.EqualTo(before));
+        Assert.That(scored, Is.EqualTo(full.CandidatesScored), "without a bound both paths score every candidate of the index");
+        await RunAsync("jobs", "run", "matching"); // back to the default weights for the next tests
     }
 
     [Test, Order(5)]
@@ -145,7 +161,7 @@ public sealed class SyntheticMatchingTests(DatabaseProvider provider)
         Assert.That(pairs.Distinct().Count(), Is.EqualTo(pairs.Count), "no duplicates");
     }
 
-    [Test, Order(4)]
+    [Test, Order(6)]
     public async Task Jobs_run_matching_with_a_request_touches_only_that_request()
     {
         await RunAsync("jobs", "run", "matching");

@@ -320,13 +320,13 @@ public sealed class CandidatePool
 
     /// <summary>
     /// The best <paramref name="count"/> matches among the candidates of <paramref name="lists"/> (indexes of the pool, each
-    /// list in increasing order; an index in several lists counts once). <paramref name="candidates"/> is how many distinct
-    /// candidates the lists hold, whether or not the bound let them be skipped.
+    /// list in increasing order; an index in several lists counts once). <paramref name="scored"/> is how many were scored
+    /// before the bound ruled out the rest.
     /// </summary>
     public IReadOnlyList<Match> Top(NeedRequest request, IReadOnlyList<int[]> lists, int count, DateTimeOffset now, MatchWeights weights,
-        out int candidates)
+        out int scored)
     {
-        candidates = 0;
+        scored = 0;
         var contributionWeights = Matcher.ContributionWeights(weights);
         var asBuilt = now == _now && weights == _weights;
         var bounds = asBuilt ? _bounds : null;
@@ -357,7 +357,6 @@ public sealed class CandidatePool
         var remote = request.AcceptsRemote;
 
         var best = new List<(double Score, int Index)>(Math.Max(count, 0) + 1);
-        var scoring = count > 0;
         var heads = lists.ToArray();
         var only = heads.Length == 1 ? heads[0] : null;
         Span<int> at = stackalloc int[heads.Length];
@@ -379,13 +378,9 @@ public sealed class CandidatePool
                 for (var l = 0; l < heads.Length; l++)
                     if (at[l] < heads[l].Length && heads[l][at[l]] == i) at[l]++;
             }
-            candidates++;
-            if (!scoring) continue;
-            if (bounds is not null && best.Count == count && bounds[i] < best[^1].Score)
-            {
-                scoring = false; // this one and every later one cannot reach the last of the best
-                continue;
-            }
+            // This one and every later one cannot reach the last of the best.
+            if (count <= 0 || (bounds is not null && best.Count == count && bounds[i] < best[^1].Score)) break;
+            scored++;
 
             double score;
             if (!_fitsBits)

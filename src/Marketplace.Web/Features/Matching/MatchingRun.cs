@@ -13,15 +13,15 @@ namespace Marketplace.Web.Features.Matching;
 /// <para>
 /// One request (the incremental job) asks the database: the <c>service_offerings</c> index on the category key.
 /// Many requests (a full recompute, or the requests a changed listing concerns) load every published offering of the
-/// requested categories once into an index in memory, read the stored matches of a few hundred requests at a time,
-/// and save each such batch at once. Both ways give the same matches.
+/// requested categories once into a <see cref="CandidatePool"/> indexed by category and region, read the stored matches
+/// of a few hundred requests at a time, and save each such batch in bulk. Both ways give the same matches.
 /// </para>
 /// </summary>
 public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
 {
     public const int TopCount = 20;
 
-    /// <summary>Up to this many requests, each asks the database for its candidates; above, they share an index in memory.</summary>
+    /// <summary>Under this many requests, each asks the database for its candidates; from it on, they share an index in memory.</summary>
     public const int IndexFrom = 20;
 
     /// <summary>Requests whose stored matches are read, and whose changes are saved, together.</summary>
@@ -248,7 +248,7 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
             if (list.Count == 0 || list[^1] != candidate) list.Add(candidate);
         }
 
-        /// <summary>Each request's top and the number of its candidates (none for a request that is not open).</summary>
+        /// <summary>Each request's top and the number of candidates scored for it (none for a request that is not open).</summary>
         public (IReadOnlyList<Match> Top, int Scored)[] Rank(NeedRequest[] requests, int count, DateTimeOffset now, MatchWeights weights)
         {
             var ranked = new (IReadOnlyList<Match> Top, int Scored)[requests.Length];
@@ -263,8 +263,8 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                 var lists = new List<int[]>();
                 foreach (var category in request.Categories)
                     if ((request.AcceptsRemote ? _reachable : _inPerson).TryGetValue((category, request.Region), out var list)) lists.Add(list);
-                var top = _pool.Top(request, lists, count, now, weights, out var candidates);
-                ranked[k] = (top, candidates);
+                var top = _pool.Top(request, lists, count, now, weights, out var scored);
+                ranked[k] = (top, scored);
             });
             return ranked;
         }
