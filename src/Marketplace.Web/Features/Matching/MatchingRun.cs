@@ -149,9 +149,10 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         var language = request.Language;
         var program = request.Preferences.FundingProgram;
         var rows = await db.ServiceOfferings.AsNoTracking()
+            // The cheap tests first: SQLite reads the JSON list of regions only for offerings that need it.
             .Where(o => categories.Contains(o.CategoryKey)
-                        && (o.ServesAllQuebec || o.RegionCodes.Contains(region)
-                            || (remote && (o.Delivery == DeliveryMode.ADistance || o.Delivery == DeliveryMode.Hybride))))
+                        && ((remote && (o.Delivery == DeliveryMode.ADistance || o.Delivery == DeliveryMode.Hybride))
+                            || o.ServesAllQuebec || o.RegionCodes.Contains(region)))
             .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new
             {
                 p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt, o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
