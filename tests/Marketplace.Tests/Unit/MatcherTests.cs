@@ -133,8 +133,8 @@ public sealed class MatcherTests
         from funding in Gen.Elements<string[]>([], ["psoc"])
         select new CandidateOffering(category, pricing, delivery, allQuebec, regions.ToArray(), languages, funding);
 
-    private static Gen<Candidate[]> CandidatesGen() =>
-        from count in Gen.Choose(0, 12)
+    private static Gen<Candidate[]> CandidatesGen(int most = 12) =>
+        from count in Gen.Choose(0, most)
         from list in Gen.ArrayOf(
             from published in Gen.Frequency((5, Gen.Constant(true)), (1, Gen.Constant(false)))
             from social in Gen.Elements(true, false)
@@ -175,6 +175,57 @@ public sealed class MatcherTests
             var first = Matcher.Top(request, candidates, 5, Now, Weights).Select(m => (m.ProviderId, m.Score));
             var again = Matcher.Top(request, candidates.Reverse().ToArray(), 5, Now, Weights).Select(m => (m.ProviderId, m.Score));
             return first.SequenceEqual(again);
+        }).QuickCheckThrowOnFailure();
+
+    private static bool TopIsEveryScoreSorted(NeedRequest request, IEnumerable<Candidate> candidates, int count, MatchWeights weights)
+    {
+        var list = candidates.ToArray();
+        var expected = list.Select(c => Matcher.Score(request, c, Now, weights)).OfType<Match>()
+            .OrderByDescending(m => m.Score).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.ProviderId).Take(count).ToList();
+        return Same(Matcher.Top(request, list, count, Now, weights)) && Same(new CandidatePool(list, Now, weights).Top(request, count, Now, weights));
+
+        bool Same(IReadOnlyList<Match> actual) => actual.Count == expected.Count && actual.Zip(expected).All(p =>
+            p.First.ProviderId == p.Second.ProviderId && p.First.Name == p.Second.Name && p.First.Score == p.Second.Score
+            && p.First.Factors.SequenceEqual(p.Second.Factors) && p.First.MatchedCategories.SequenceEqual(p.Second.MatchedCategories));
+    }
+
+    private static Gen<(int Count, MatchWeights Weights)> TopSettingsGen() =>
+        from count in Gen.Choose(1, 8)
+        from weights in Gen.Elements(Weights, new MatchWeights(0.3, 1.7, 2.9, 0.1, 1.3, 0.7), new MatchWeights(1, 0, 0, 0, 0, 0),
+            new MatchWeights(2, -1, 1, 0.5, 1, 2))
+        select (count, weights);
+
+    [Test]
+    public void Property_top_is_every_candidate_scored_then_sorted_by_score_name_and_id() =>
+        // Matcher.Top scores without building matches and keeps only the best; CandidatePool also scores from bit sets and
+        // skips candidates whose best reachable score cannot enter. Both must give exactly what scoring every candidate with
+        // Score and a stable sort gives. Up to 60 candidates for a top of 1 to 8 (so that the bound skips some); few names and repeated ids
+        // make ties on every key; one set of weights has a negative weight (no bound).
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen(60).ToArbitrary(), TopSettingsGen().ToArbitrary(), (request, candidates, setting) =>
+            TopIsEveryScoreSorted(request, candidates.Select((c, i) => c with { Name = i % 3 == 0 ? "A" : "B", ProviderId = i % 5 }),
+                setting.Count, setting.Weights)).QuickCheckThrowOnFailure();
+
+    [Test]
+    public void Property_top_is_the_same_when_keys_do_not_fit_the_bit_sets() =>
+        // With more than 64 distinct categories the pool scores candidate by candidate: the same ranking.
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), TopSettingsGen().ToArbitrary(), (request, candidates, setting) =>
+        {
+            var many = new Candidate(99, "Beaucoup de catégories", true, false, null, Now,
+                Enumerable.Range(0, 70).Select(i => Offering(category: $"categorie-{i:00}", allQuebec: true)).ToArray());
+            return TopIsEveryScoreSorted(request, candidates.Append(many), setting.Count, setting.Weights);
+        }).QuickCheckThrowOnFailure();
+
+    [Test]
+    public void Property_a_pool_built_for_another_time_and_weights_still_ranks_exactly() =>
+        // The pool's bounds and precomputed contributions are for the time and weights it was built with; asked with others it
+        // must ignore them.
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen(30).ToArbitrary(), TopSettingsGen().ToArbitrary(), (request, candidates, setting) =>
+        {
+            var pool = new CandidatePool(candidates, Now.AddDays(-200), new MatchWeights(9, 0, 0, 0, 5, 0));
+            var expected = candidates.Select(c => Matcher.Score(request, c, Now, setting.Weights)).OfType<Match>()
+                .OrderByDescending(m => m.Score).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.ProviderId).Take(setting.Count);
+            return pool.Top(request, setting.Count, Now, setting.Weights).Select(m => (m.ProviderId, m.Score))
+                .SequenceEqual(expected.Select(m => (m.ProviderId, m.Score)));
         }).QuickCheckThrowOnFailure();
 
     [Test]

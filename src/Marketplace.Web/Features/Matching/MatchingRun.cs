@@ -6,18 +6,31 @@ using Microsoft.EntityFrameworkCore;
 namespace Marketplace.Web.Features.Matching;
 
 /// <summary>
-/// Recomputes the stored matches of open requests: candidates come from the offerings index by category (only
-/// providers offering a requested category are loaded and scored), the pure <see cref="Matcher"/> ranks them, and
-/// the stored matches are added, updated or removed so that an unchanged input changes nothing.
+/// Recomputes the stored matches of requests. Candidates come from an index by category and region (only providers
+/// with an offering in a requested category that serves the request's region, or works remotely when the request
+/// accepts remote, are scored), the pure <see cref="Matcher"/> ranks them, and the stored matches are added, updated
+/// or removed so that an unchanged input changes nothing.
+/// <para>
+/// One request (the incremental job) asks the database: the <c>service_offerings</c> index on the category key.
+/// Many requests (a full recompute, or the requests a changed listing concerns) load every published offering of the
+/// requested categories once into a <see cref="CandidatePool"/> indexed by category and region, read the stored matches
+/// of a few hundred requests at a time, and save each such batch in bulk. Both ways give the same matches.
+/// </para>
 /// </summary>
 public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
 {
     public const int TopCount = 20;
 
+    /// <summary>Under this many requests, each asks the database for its candidates; from it on, they share an index in memory.</summary>
+    public const int IndexFrom = 20;
+
+    /// <summary>Requests whose stored matches are read, and whose changes are saved, together.</summary>
+    public const int BatchSize = 500;
+
     public sealed record Outcome(int Requests, int CandidatesScored, int Added, int Changed, int Removed);
 
     public async Task<Outcome> RunAsync(int? requestId, MatchWeights weights, CancellationToken cancellationToken) =>
-        await RunAsync(await db.NeedRequests.Where(r => requestId == null || r.Id == requestId).OrderBy(r => r.Id)
+        await RunAsync(await db.NeedRequests.AsNoTracking().Where(r => requestId == null || r.Id == requestId).OrderBy(r => r.Id)
             .ToListAsync(cancellationToken), weights, cancellationToken);
 
     /// <summary>
@@ -29,7 +42,7 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         var categories = await db.ServiceOfferings.Where(o => o.ProviderId == providerId).Select(o => o.CategoryKey).Distinct()
             .ToListAsync(cancellationToken);
         var listed = db.Matches.Where(m => m.ProviderId == providerId).Select(m => m.RequestId);
-        var requests = await db.NeedRequests
+        var requests = await db.NeedRequests.AsNoTracking()
             .Where(r => listed.Contains(r.Id) || (r.Status == RequestStatus.Open && r.Categories.Any(c => categories.Contains(c))))
             .OrderBy(r => r.Id).ToListAsync(cancellationToken);
         return await RunAsync(requests, weights, cancellationToken);
@@ -38,68 +51,238 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     private async Task<Outcome> RunAsync(List<NeedRequest> requests, MatchWeights weights, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        int scored = 0, added = 0, changed = 0, removed = 0;
-        foreach (var request in requests)
+        var changes = new Changes();
+        var dismissal = await DismissalRatesAsync(cancellationToken);
+        if (requests.Count < IndexFrom)
         {
-            var stored = await db.Matches.Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
-            IReadOnlyList<Match> top = [];
-            if (request.Status == RequestStatus.Open)
+            foreach (var request in requests)
             {
-                var candidates = await CandidatesAsync(request, cancellationToken);
-                scored += candidates.Count;
-                top = Matcher.Top(request, candidates, TopCount, now, weights);
+                var stored = await db.Matches.AsNoTracking().Where(m => m.RequestId == request.Id).ToListAsync(cancellationToken);
+                var candidates = request.Status == RequestStatus.Open ? await CandidatesAsync(request, dismissal, cancellationToken) : [];
+                changes.Apply(request, Matcher.Top(request, candidates, TopCount, now, weights), candidates.Count, stored, now);
+                await SaveAsync(changes, cancellationToken);
             }
+        }
+        else
+        {
+            var index = await CandidateIndex.LoadAsync(db, requests.Where(r => r.Status == RequestStatus.Open).SelectMany(r => r.Categories)
+                .Distinct().ToArray(), dismissal, now, weights, cancellationToken);
+            foreach (var batch in requests.Chunk(BatchSize))
+            {
+                var ids = batch.Select(r => r.Id).ToArray();
+                // One array parameter (json_each on SQLite, = ANY on PostgreSQL), not 500 scalar ones.
+                var stored = (await db.Matches.AsNoTracking().Where(m => EF.Parameter(ids).Contains(m.RequestId)).ToListAsync(cancellationToken))
+                    .ToLookup(m => m.RequestId);
+                var ranked = index.Rank(batch, TopCount, now, weights);
+                for (var k = 0; k < batch.Length; k++) changes.Apply(batch[k], ranked[k].Top, ranked[k].Scored, stored[batch[k].Id], now);
+                await SaveAsync(changes, cancellationToken);
+            }
+        }
+        return new Outcome(requests.Count, changes.Scored, changes.AddedCount, changes.ChangedCount, changes.RemovedCount);
+    }
+
+    /// <summary>What a batch of requests changes in the stored matches, and the run's counts.</summary>
+    private sealed class Changes
+    {
+        public readonly List<MatchRecord> Added = [], Changed = [];
+        public readonly List<long> Removed = [];
+        public int Scored, AddedCount, ChangedCount, RemovedCount;
+
+        /// <summary>From one request's stored matches (read without tracking) to its new top.</summary>
+        public void Apply(NeedRequest request, IReadOnlyList<Match> top, int scored, IEnumerable<MatchRecord> stored, DateTimeOffset now)
+        {
+            Scored += scored;
             var byProvider = stored.ToDictionary(m => m.ProviderId);
             foreach (var match in top)
             {
                 if (byProvider.Remove(match.ProviderId, out var existing))
                 {
-                    if (existing.Update(match, now)) changed++;
+                    if (!existing.Update(match, now)) continue;
+                    Changed.Add(existing);
+                    ChangedCount++;
                 }
                 else
                 {
-                    db.Matches.Add(new MatchRecord(request.Id, match, now));
-                    added++;
+                    Added.Add(new MatchRecord(request.Id, match, now));
+                    AddedCount++;
                 }
             }
-            db.Matches.RemoveRange(byProvider.Values);
-            removed += byProvider.Count;
-            await db.SaveChangesAsync(cancellationToken);
+            Removed.AddRange(byProvider.Values.Select(m => m.Id));
+            RemovedCount += byProvider.Count;
         }
-        db.ChangeTracker.Clear();
-        return new Outcome(requests.Count, scored, added, changed, removed);
     }
 
-    private async Task<List<Candidate>> CandidatesAsync(NeedRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves a batch's changes in one transaction, in bulk: the removed and the changed rows are deleted, then the changed
+    /// ones are written again with their id and dates (<see cref="MatchRecord.Update"/> moved <c>LastChangedAt</c> only),
+    /// and the new ones are added. Nothing is written when nothing changed.
+    /// </summary>
+    private async Task SaveAsync(Changes changes, CancellationToken cancellationToken)
+    {
+        if (changes.Added.Count + changes.Changed.Count + changes.Removed.Count == 0) return;
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var gone = changes.Removed.Concat(changes.Changed.Select(m => m.Id)).ToArray();
+        // One array parameter: thousands of scalar ones would make each delete a statement of that many.
+        if (gone.Length > 0) await db.Matches.Where(m => EF.Parameter(gone).Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+        await BulkInsert.InsertAsync(db, changes.Changed, withKeys: true, cancellationToken);
+        await BulkInsert.InsertAsync(db, changes.Added, withKeys: false, cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        changes.Added.Clear();
+        changes.Changed.Clear();
+        changes.Removed.Clear();
+    }
+
+    /// <summary>
+    /// One request's candidates from the database: the offerings in a requested category (the <c>service_offerings</c>
+    /// index on the category key) that serve the request's region, or all of Quebec, or are delivered remotely when the
+    /// request accepts remote; only published listings count. The database also answers whether each one serves the
+    /// request's region, speaks its language and takes its funding program, so that no list is read: each candidate
+    /// carries only those offerings, with just the request's region, language and program in their lists when they
+    /// apply. The matcher asks nothing else of them, so it ranks them as it would the full listings.
+    /// </summary>
+    private async Task<List<Candidate>> CandidatesAsync(NeedRequest request, IReadOnlyDictionary<int, double> dismissal,
+        CancellationToken cancellationToken)
     {
         var categories = request.Categories.ToArray();
-        // The service_offerings index on the category key narrows the candidates; only published listings count.
-        var providerIds = db.ServiceOfferings.Where(o => categories.Contains(o.CategoryKey)).Select(o => o.ProviderId).Distinct();
-        var rows = await db.Providers.AsNoTracking().AsSplitQuery()
-            .Where(p => p.Status == ListingStatus.Published && providerIds.Contains(p.Id))
-            .Select(p => new
+        var region = request.Region;
+        var remote = request.AcceptsRemote;
+        var language = request.Language;
+        var program = request.Preferences.FundingProgram;
+        var rows = await db.ServiceOfferings.AsNoTracking()
+            // The cheap tests first: SQLite reads the JSON list of regions only for offerings that need it.
+            .Where(o => categories.Contains(o.CategoryKey)
+                        && ((remote && (o.Delivery == DeliveryMode.ADistance || o.Delivery == DeliveryMode.Hybride))
+                            || o.ServesAllQuebec || o.RegionCodes.Contains(region)))
+            .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new
             {
-                p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
-                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms }).ToList(),
+                p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt, o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
+                ServesRegion = o.RegionCodes.Contains(region),
+                SpeaksLanguage = o.Languages.Contains(language),
+                TakesProgram = program != null && o.FundingPrograms.Contains(program),
             })
             .ToListAsync(cancellationToken);
-        var dismissal = await DismissalRatesAsync(providerIds, cancellationToken);
-        return rows.Select(p => new Candidate(p.Id, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
-            p.Offerings.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes,
-                o.Languages, o.FundingPrograms)).ToArray(), dismissal.GetValueOrDefault(p.Id))).ToList();
+        string[] regionOnly = [region], languageOnly = [language], programOnly = program is null ? [] : [program];
+        return rows.GroupBy(r => r.Id).Select(g =>
+        {
+            var p = g.First();
+            return new Candidate(p.Id, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+                g.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.ServesRegion ? regionOnly : [],
+                    o.SpeaksLanguage ? languageOnly : [], o.TakesProgram ? programOnly : [])).ToArray(),
+                dismissal.GetValueOrDefault(p.Id));
+        }).ToList();
+    }
+
+    /// <summary>A published provider's offering, as read for the matcher.</summary>
+    private sealed record OfferingRow(int ProviderId, string Name, bool SocialEconomy, string? HeadOfficeRegion, DateTimeOffset? VerifiedAt,
+        string CategoryKey, PricingModel Pricing, DeliveryMode Delivery, bool ServesAllQuebec, List<string> RegionCodes, List<string> Languages,
+        List<string> FundingPrograms)
+    {
+        public CandidateOffering Offering() => new(CategoryKey, Pricing, Delivery, ServesAllQuebec, RegionCodes, Languages, FundingPrograms);
+
+        public static IEnumerable<Candidate> Candidates(IEnumerable<OfferingRow> rows, IReadOnlyDictionary<int, double> dismissal) =>
+            rows.GroupBy(r => r.ProviderId).Select(g =>
+            {
+                var p = g.First();
+                return new Candidate(p.ProviderId, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+                    g.Select(r => r.Offering()).ToArray(), dismissal.GetValueOrDefault(p.ProviderId));
+            });
+    }
+
+    /// <summary>
+    /// Every published provider offering one of the given categories, loaded once into a <see cref="CandidatePool"/> and
+    /// indexed by category and region: for a request, the providers with an offering in a requested category that serves
+    /// its region (or all of Quebec), plus those delivering that category remotely when the request accepts remote. The
+    /// same set as <see cref="CandidatesAsync"/> asks the database for. Requests are ranked in parallel (the pool is
+    /// immutable).
+    /// </summary>
+    private sealed class CandidateIndex
+    {
+        private readonly CandidatePool _pool;
+        // By category and region, in pool order: the providers serving the region in person, and those plus the ones
+        // delivering the category remotely (for a request that accepts remote).
+        private readonly Dictionary<(string Category, string Region), int[]> _inPerson;
+        private readonly Dictionary<(string Category, string Region), int[]> _reachable;
+
+        private CandidateIndex(CandidatePool pool, Dictionary<(string, string), int[]> inPerson, Dictionary<(string, string), int[]> reachable)
+        {
+            _pool = pool;
+            _inPerson = inPerson;
+            _reachable = reachable;
+        }
+
+        public static async Task<CandidateIndex> LoadAsync(MarketplaceDbContext db, string[] categories, IReadOnlyDictionary<int, double> dismissal,
+            DateTimeOffset now, MatchWeights weights, CancellationToken cancellationToken)
+        {
+            var rows = await db.ServiceOfferings.AsNoTracking()
+                .Where(o => categories.Contains(o.CategoryKey))
+                .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new OfferingRow(
+                    p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
+                    o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes, o.Languages, o.FundingPrograms))
+                .ToListAsync(cancellationToken);
+            var pool = new CandidatePool(OfferingRow.Candidates(rows, dismissal), now, weights);
+            var inPerson = new Dictionary<(string, string), List<int>>();
+            var remote = new Dictionary<string, List<int>>();
+            for (var i = 0; i < pool.Count; i++)
+            {
+                foreach (var o in pool[i].Offerings)
+                {
+                    foreach (var region in o.ServesAllQuebec ? RegionCodes.All : o.Regions)
+                        Add(inPerson, (o.CategoryKey, region), i);
+                    if (o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride) Add(remote, o.CategoryKey, i);
+                }
+            }
+            var reachable = new Dictionary<(string, string), int[]>();
+            foreach (var category in inPerson.Keys.Select(k => k.Item1).Concat(remote.Keys).Distinct())
+            foreach (var region in RegionCodes.All)
+            {
+                var here = inPerson.GetValueOrDefault((category, region)) ?? [];
+                var distant = remote.GetValueOrDefault(category) ?? [];
+                reachable[(category, region)] = here.Concat(distant).Distinct().Order().ToArray();
+            }
+            return new CandidateIndex(pool, inPerson.ToDictionary(e => e.Key, e => e.Value.ToArray()), reachable);
+        }
+
+        private static void Add<TKey>(Dictionary<TKey, List<int>> lists, TKey key, int candidate) where TKey : notnull
+        {
+            // In pool order; a provider's several offerings of one category add it once.
+            if (!lists.TryGetValue(key, out var list)) lists[key] = list = [];
+            if (list.Count == 0 || list[^1] != candidate) list.Add(candidate);
+        }
+
+        /// <summary>Each request's top and the number of candidates scored for it (none for a request that is not open).</summary>
+        public (IReadOnlyList<Match> Top, int Scored)[] Rank(NeedRequest[] requests, int count, DateTimeOffset now, MatchWeights weights)
+        {
+            var ranked = new (IReadOnlyList<Match> Top, int Scored)[requests.Length];
+            Parallel.For(0, requests.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, k =>
+            {
+                var request = requests[k];
+                if (request.Status != RequestStatus.Open)
+                {
+                    ranked[k] = ([], 0);
+                    return;
+                }
+                var lists = new List<int[]>();
+                foreach (var category in request.Categories)
+                    if ((request.AcceptsRemote ? _reachable : _inPerson).TryGetValue((category, request.Region), out var list)) lists.Add(list);
+                var top = _pool.Top(request, lists, count, now, weights, out var scored);
+                ranked[k] = (top, scored);
+            });
+            return ranked;
+        }
     }
 
     /// <summary>
     /// Feedback from earlier dismissals: for each provider some nonprofit set aside, dismissals ÷ (requests it was
     /// suggested to + <see cref="DismissalSmoothing"/>), so that one dismissal does not sink a provider suggested once.
+    /// Read once per run, before any match changes, so that every request of a run sees the same rates.
     /// </summary>
-    private async Task<Dictionary<int, double>> DismissalRatesAsync(IQueryable<int> providerIds, CancellationToken cancellationToken)
+    private async Task<Dictionary<int, double>> DismissalRatesAsync(CancellationToken cancellationToken)
     {
-        var dismissed = await db.MatchResponses.Where(r => r.DismissedAt != null && providerIds.Contains(r.ProviderId))
-            .GroupBy(r => r.ProviderId).Select(g => new { ProviderId = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var dismissedProviders = db.MatchResponses.Where(r => r.DismissedAt != null).Select(r => r.ProviderId);
+        var dismissed = await dismissedProviders.GroupBy(id => id).Select(g => new { ProviderId = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
         if (dismissed.Count == 0) return [];
-        var ids = dismissed.Select(d => d.ProviderId).ToArray();
-        var suggested = await db.Matches.Where(m => ids.Contains(m.ProviderId)).GroupBy(m => m.ProviderId)
+        var suggested = await db.Matches.Where(m => dismissedProviders.Contains(m.ProviderId)).GroupBy(m => m.ProviderId)
             .Select(g => new { ProviderId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.ProviderId, g => g.Count, cancellationToken);
         return dismissed.ToDictionary(d => d.ProviderId,
             d => (double)d.Count / (Math.Max(d.Count, suggested.GetValueOrDefault(d.ProviderId)) + DismissalSmoothing));
