@@ -8,8 +8,8 @@
 #   bash tests/benchmarks/digest.sh                      # defaults: 10000 digests, steps 2500 5000 10000
 #   DIGESTS=1000 ENGINES=Sqlite bash tests/benchmarks/digest.sh   # a quick try
 #   PROVIDERS, REQUESTS (defaults 2000 and 2000: people are dealt to the matched organizations in turn), STEPS ("2500 5000 10000"), ENGINES ("Sqlite Postgres"),
-#   DIGEST_ENV ("Email__SendParallelism=1" …: extra settings for the digest runs, to compare), NO_DOC=1 (do not write
-#   docs/benchmarks.md).
+#   DIGEST_ENV (extra settings for every digest run), COMPARE_LOOPS ("1 8": the largest step again with these values of
+#   Email:SendParallelism), NO_DOC=1 (do not write docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 digests=${DIGESTS:-10000}
@@ -71,24 +71,26 @@ dotnet_under() {
 }
 
 # digest ENGINE STEP [files] : empties the outbox and the Maildir, runs `jobs run digest` while sampling its resident
-# memory every 0.2 s (build phase: before its first output line; send phase: after), and records one line of the table.
+# memory every 0.2 s (build phase: before its line of counts; send phase: after), and records one line of the table.
 # With « files », the same run with Email:Transport=Files (.eml files, no SMTP server): what the sender does alone.
 digest() {
-  local engine=$1 step=$2 variant=${3:-smtp} inbox transport=Smtp
+  local engine=$1 step=$2 variant=${3:-smtp} inbox transport=Smtp extra=""
   inbox=$maildir
   if [ "$variant" = files ]; then inbox="$work/data-$engine/mail"; transport=Files; fi
+  if [[ "$variant" == smtp:* ]]; then extra="Email__SendParallelism=${variant#smtp:}"; fi
   clear_outbox "$engine"
   rm -rf "$inbox" && mkdir -p "$inbox"
   local smtp_cpu_before
   smtp_cpu_before=$(cpu_of "$SMTP_PID")
   : > "$work/out.txt"
-  (cd "$work/app" && env Email__Transport=$transport ${DIGEST_ENV:-} /usr/bin/time -v -o "$work/time.txt" \
+  (cd "$work/app" && env Email__Transport=$transport ${DIGEST_ENV:-} $extra /usr/bin/time -v -o "$work/time.txt" \
     dotnet Marketplace.Web.dll jobs run digest --period "$period" > "$work/out.txt") &
   local runner=$! pid="" build_max=0 send_max=0 send_first=0 send_last=0 rss lines
   while kill -0 "$runner" 2>/dev/null; do
     [ -n "$pid" ] || pid=$(dotnet_under "$runner" || true)
     if [ -n "$pid" ] && rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null) && [ -n "$rss" ]; then
-      lines=$(wc -l < "$work/out.txt")
+      # The build ends with the command's first line of counts (a logged warning may come before it).
+      lines=$(grep -c "digests built" "$work/out.txt" || true)
       if [ "$lines" -eq 0 ]; then
         if [ "$rss" -gt "$build_max" ]; then build_max=$rss; fi
       else
@@ -117,6 +119,7 @@ digest() {
   if [ "$received" -ne "$sent" ] || [ "$sent" -ne "$built" ]; then verdict="**$received received of $built built**, "; fi
   if [ "$rate" -lt 200 ]; then verdict="$verdict**under 200 msg/s**"; else verdict="${verdict}ok"; fi
   label="SMTP"
+  if [[ "$variant" == smtp:* ]]; then label="SMTP, ${variant#smtp:} sender loop(s)"; fi
   if [ "$variant" = files ]; then label="files (no SMTP server)"; verdict="(the sender alone)"; smtp_cpu="-"; fi
   echo "| $engine | $label | $built | $(fmt "$build_ms") | $sent | $received | $kb | $(fmt "$send_ms") | **$rate** | $cpu | $smtp_cpu | $build_max | $send_first → $send_last | $send_max | $peak | $verdict |" >> "$results"
   if [ "$variant" = smtp ]; then echo "$engine|$built|$rate|$send_max|$peak" >> "$verdicts"; fi
@@ -160,6 +163,7 @@ run_engine() {
     [ "$engine" = Postgres ] && pg_psql -d marketplace_digest_bench -qc "VACUUM ANALYZE" >/dev/null
     digest "$engine" "$step"
   done
+  for loops in ${COMPARE_LOOPS:-}; do digest "$engine" "$have" "smtp:$loops"; done
   digest "$engine" "$have" files
   echo "$engine|$seed_wall|$matching_wall|$recipients_wall" >> "$work/setup.txt"
 }
@@ -232,7 +236,8 @@ section="$work/section.md"
   echo "and sends a first digest to everyone: every current match is news, so these are the largest digests there are (a"
   echo "later week lists only what is new). SMTP goes to aiosmtpd on loopback, which writes each message into a Maildir (Python,"
   echo "one thread). The « files » line is the largest step again with \`Email:Transport=Files\` (.eml files, no SMTP server):"
-  echo "what the sender costs alone. Extra settings: \`${DIGEST_ENV:-none}\`. « build » and « send » are the command's own timings;"
+  echo "what the sender costs alone. « SMTP » lines use the default settings (\`Email:SendParallelism\` 4, no pace); « N sender"
+  echo "loop(s) » lines are the largest step again with that setting. Extra settings: \`${DIGEST_ENV:-none}\`. « build » and « send » are the command's own timings;"
   echo "« received » counts the files that arrived; CPU is user + system seconds of the whole process and of the SMTP server"
   echo "during the run; memory is the process's resident set, sampled every 0.2 s during the build and during the send (first →"
   echo "last sample of the send), and its peak from \`/usr/bin/time -v\`. Targets: at least 200 messages per second for the"
