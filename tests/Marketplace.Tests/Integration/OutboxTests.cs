@@ -92,6 +92,41 @@ public sealed class OutboxTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task Parallel_sender_loops_send_each_email_once_at_the_configured_pace()
+    {
+        await ClearAsync();
+        const int count = 60;
+        var emails = Enumerable.Range(0, count).Select(i => Email($"parallele-{i:00}@exemple.invalid", $"Essai {i}")).ToList();
+        await _factory.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<MarketplaceDbContext>();
+            db.OutboxEmails.AddRange(emails);
+            await db.SaveChangesAsync();
+        });
+        var mailDirectory = Path.Combine(_factory.Database.DataDirectory, "mail");
+        var before = Directory.Exists(mailDirectory) ? Directory.GetFiles(mailDirectory).Length : 0;
+        var files = new FileEmailTransport(
+            Options.Create(new MarketplaceOptions { DataDirectory = _factory.Database.DataDirectory }), Options.Create(new EmailOptions()));
+        // Four loops, each claiming its own batches (the batch size is 50: two loops race for the same first rows), all
+        // paced together at 40 messages per second: 60 messages take at least 59/40 s.
+        var options = Options.Create(new EmailOptions { SendParallelism = 4, MessagesPerSecond = 40 });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = await _factory.WithScopeAsync(sp => new OutboxDelivery(sp.GetRequiredService<MarketplaceDbContext>(), files, _time, options,
+            NullLogger<OutboxDelivery>.Instance, sp.GetRequiredService<IServiceScopeFactory>()).DeliverDueAsync(1000, CancellationToken.None));
+        clock.Stop();
+
+        Assert.That(outcome, Is.EqualTo((count, 0)));
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds((count - 1) / 40.0) - TimeSpan.FromMilliseconds(50)),
+            "the pace holds for all the loops together");
+        var sent = Directory.GetFiles(mailDirectory).Select(File.ReadAllText).Where(m => m.Contains("parallele-")).ToList();
+        Assert.That(Directory.GetFiles(mailDirectory).Length - before, Is.EqualTo(count));
+        Assert.That(emails.Select(e => sent.Count(m => m.Contains(e.MessageId))), Is.All.EqualTo(1), "each email exactly once");
+        Assert.That(await _factory.WithDbAsync(db => db.OutboxEmails.CountAsync(e => e.SentAt != null && e.LeaseToken == null && e.Attempts == 1)),
+            Is.EqualTo(count));
+        Assert.That(await DeliverAsync(files), Is.EqualTo((0, 0)), "a sent email is never sent again");
+    }
+
+    [Test]
     public async Task A_failed_delivery_is_retried_later_with_back_off_and_nothing_is_lost()
     {
         await ClearAsync();

@@ -16,8 +16,9 @@ public static class CommandLine
     [
         new("help", "help", "Affiche cette aide. / Shows this help.", (_, _, output, _) => Help(output)),
         new("migrate", "migrate", "Applique les migrations de la base de données. / Applies database migrations.", Migrate),
-        new("seed", "seed [--synthetic N] [--synthetic-requests M]",
-            "Charge seed-data/ (et ajoute N fournisseurs synthétiques, M demandes ouvertes d'organismes synthétiques, pour les bancs d'essai). / Loads seed-data/ (and adds N synthetic providers, M open requests from synthetic nonprofits, for benchmarks).",
+        new("seed", "seed [--synthetic N] [--synthetic-requests M] [--synthetic-digest-recipients R]",
+            "Charge seed-data/ (et ajoute N fournisseurs synthétiques, M demandes ouvertes d'organismes synthétiques, R personnes synthétiques abonnées au résumé hebdomadaire qui ont du nouveau — après « jobs run matching » —, pour les bancs d'essai). / " +
+            "Loads seed-data/ (and adds N synthetic providers, M open requests from synthetic nonprofits, R synthetic people opted in to the weekly digest who have news — after « jobs run matching » —, for benchmarks).",
             Seed),
         new("reindex", "reindex", "Reconstruit l'index de recherche. / Rebuilds the search index.", Reindex),
         new("reverify", "reverify",
@@ -89,16 +90,18 @@ public static class CommandLine
 
     private static async Task<int> Seed(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
     {
-        int? synthetic = null, syntheticRequests = null;
+        int? synthetic = null, syntheticRequests = null, syntheticRecipients = null;
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--synthetic" or "--synthetic-requests" && i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 0)
+            if (args[i] is "--synthetic" or "--synthetic-requests" or "--synthetic-digest-recipients" && i + 1 < args.Length
+                && int.TryParse(args[i + 1], out var n) && n >= 0)
             {
                 if (args[i] == "--synthetic") synthetic = n;
-                else syntheticRequests = n;
+                else if (args[i] == "--synthetic-requests") syntheticRequests = n;
+                else syntheticRecipients = n;
                 i++;
             }
-            else throw new ArgumentException($"argument inattendu / unexpected argument: {args[i]} (seed [--synthetic N] [--synthetic-requests M])");
+            else throw new ArgumentException($"argument inattendu / unexpected argument: {args[i]} (seed [--synthetic N] [--synthetic-requests M] [--synthetic-digest-recipients R])");
         }
         await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
         var outcome = await services.GetRequiredService<SeedDataLoader>().LoadAsync(ct);
@@ -115,6 +118,20 @@ public static class CommandLine
             await output.WriteLineAsync(
                 $"{added.Requests} demandes synthétiques ajoutées ({added.Organizations} organismes, n° {added.FirstId} à {added.LastId}). / " +
                 $"synthetic requests added (ids {added.FirstId} to {added.LastId}).");
+        }
+        if (syntheticRecipients is > 0)
+        {
+            var added = await services.GetRequiredService<SyntheticDigestRecipients>().AddAsync(syntheticRecipients.Value, ct);
+            await output.WriteLineAsync(
+                $"{added.Nonprofit + added.Provider} personnes synthétiques abonnées au résumé ajoutées ({added.Nonprofit} d'organismes, {added.Provider} de fournisseurs). / " +
+                $"synthetic digest recipients added: {added.Nonprofit + added.Provider} ({added.Nonprofit} nonprofit staff, {added.Provider} provider staff).");
+            if (added.Nonprofit + added.Provider < syntheticRecipients)
+            {
+                await output.WriteLineAsync(
+                    "Aucun organisme ni fournisseur synthétique jumelé : ajoutez des demandes (--synthetic-requests) et lancez « jobs run matching ». / " +
+                    "No matched synthetic nonprofit or provider: add requests (--synthetic-requests) and run « jobs run matching ».");
+                return 1;
+            }
         }
         return 0;
     }

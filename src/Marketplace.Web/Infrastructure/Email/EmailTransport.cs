@@ -14,6 +14,27 @@ public sealed record EmailMessage(string To, string Subject, string TextBody, st
 public interface IEmailTransport
 {
     Task SendAsync(EmailMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A session for one sender loop, which sends its messages one after the other; by default each message goes on its
+    /// own. SMTP keeps its connection open for the session: a connection per message costs a TCP (and, with a relay,
+    /// a TLS and an AUTH) handshake each time.
+    /// </summary>
+    IEmailSession OpenSession() => new OneByOneSession(this);
+}
+
+/// <summary>Messages sent one after the other by one sender loop; never used by two loops at once.</summary>
+public interface IEmailSession : IDisposable
+{
+    /// <summary>Returns once the server (or the file) has accepted the message; throws otherwise.</summary>
+    Task SendAsync(EmailMessage message, CancellationToken cancellationToken);
+}
+
+internal sealed class OneByOneSession(IEmailTransport transport) : IEmailSession
+{
+    public Task SendAsync(EmailMessage message, CancellationToken cancellationToken) => transport.SendAsync(message, cancellationToken);
+
+    public void Dispose() { }
 }
 
 public enum EmailTransportKind
@@ -47,6 +68,11 @@ public sealed class EmailOptions
     public double MessagesPerSecond { get; set; }
     /// <summary>How long a claimed row belongs to the sender that claimed it; after a crash, it is sent again once this has passed.</summary>
     public double LeaseSeconds { get; set; } = 300;
+    /// <summary>
+    /// How many sender loops deliver at once, each with its own connection and its own batches (1: one at a time). After a
+    /// crash, up to this many messages the server had accepted but the database had not yet recorded are sent again.
+    /// </summary>
+    public int SendParallelism { get; set; } = 4;
 }
 
 /// <summary>Builds the MIME message both transports send: multipart/alternative, UTF-8, our Message-ID.</summary>
@@ -96,15 +122,73 @@ public sealed class SmtpEmailTransport(IOptions<EmailOptions> options) : IEmailT
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        using var mail = MailMessages.Build(message, o);
-        using var client = new SmtpClient(o.SmtpHost, o.SmtpPort)
+        using var session = new Session(options.Value);
+        await session.SendAsync(message, cancellationToken);
+    }
+
+    public IEmailSession OpenSession() => new Session(options.Value);
+
+    /// <summary>
+    /// One SmtpClient, so one connection, for the messages of a sender loop (System.Net.Mail keeps it open between sends on
+    /// the same instance and says QUIT when disposed). A new connection after an error, after a pause (the server may
+    /// have dropped an idle one) and every <see cref="MessagesPerConnection"/> messages (servers may limit them).
+    /// </summary>
+    private sealed class Session(EmailOptions options) : IEmailSession
+    {
+        private const int MessagesPerConnection = 100;
+        private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(30);
+        private SmtpClient? _client;
+        private int _sent;
+        private long _lastUsed;
+
+        public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
         {
-            EnableSsl = o.SmtpStartTls,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            Timeout = 30_000,
-        };
-        if (!string.IsNullOrEmpty(o.SmtpUserName)) client.Credentials = new NetworkCredential(o.SmtpUserName, o.SmtpPassword);
-        await client.SendMailAsync(mail, cancellationToken);
+            if (_client is not null && (_sent >= MessagesPerConnection || System.Diagnostics.Stopwatch.GetElapsedTime(_lastUsed) > IdleLimit))
+                Close();
+            _client ??= Connect();
+            using var mail = MailMessages.Build(message, options);
+            try
+            {
+                await _client.SendMailAsync(mail, cancellationToken);
+                _sent++;
+            }
+            catch
+            {
+                Close();
+                throw;
+            }
+            finally
+            {
+                _lastUsed = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+        }
+
+        private SmtpClient Connect()
+        {
+            var client = new SmtpClient(options.SmtpHost, options.SmtpPort)
+            {
+                EnableSsl = options.SmtpStartTls,
+                DeliveryMethod = SmtpDeliveryMethod.Network,
+                Timeout = 30_000,
+            };
+            if (!string.IsNullOrEmpty(options.SmtpUserName)) client.Credentials = new NetworkCredential(options.SmtpUserName, options.SmtpPassword);
+            return client;
+        }
+
+        private void Close()
+        {
+            try
+            {
+                _client?.Dispose(); // QUIT on an open connection
+            }
+            catch (Exception e) when (e is SmtpException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // The connection is gone already; the next message opens a new one.
+            }
+            _client = null;
+            _sent = 0;
+        }
+
+        public void Dispose() => Close();
     }
 }

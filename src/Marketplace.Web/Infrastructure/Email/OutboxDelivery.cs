@@ -10,35 +10,109 @@ namespace Marketplace.Web.Infrastructure.Email;
 /// sent, or failed with exponential back-off, in its own statement right after the transport answers. A sent row is
 /// never sent again. If the process dies between the server accepting an email and the database recording it, the row
 /// is sent again once its lease expires, with the same Message-ID (logged as a possible duplicate).
+/// <see cref="EmailOptions.SendParallelism"/> sender loops run at once, each with its own transport session (one SMTP
+/// connection), its own database context and its own batches; <see cref="EmailOptions.MessagesPerSecond"/> paces them
+/// all together. So up to that many messages can be between the server's acceptance and their record when the process
+/// dies. A batch that takes longer than half the lease renews it before its next message, so no other sender (another
+/// loop, another instance) can claim a row that is still being worked on.
 /// </summary>
 public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport transport, TimeProvider time, IOptions<EmailOptions> options,
-    ILogger<OutboxDelivery> logger)
+    ILogger<OutboxDelivery> logger, IServiceScopeFactory? scopes = null)
 {
     private const int BatchSize = 50;
 
     /// <summary>Sends what is due (only the digests of <paramref name="period"/> when given); returns (sent, failed).</summary>
     public async Task<(int Sent, int Failed)> DeliverDueAsync(int max, CancellationToken cancellationToken, string? period = null)
     {
-        int sent = 0, failed = 0;
-        var pace = options.Value.MessagesPerSecond > 0 ? TimeSpan.FromSeconds(1 / options.Value.MessagesPerSecond) : TimeSpan.Zero;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (sent + failed < max)
+        var run = new Run(max, options.Value.MessagesPerSecond);
+        var parallelism = scopes is null ? 1 : Math.Clamp(options.Value.SendParallelism, 1, 64);
+        if (parallelism == 1) return await LoopAsync(db, run, period, cancellationToken);
+        var loops = await Task.WhenAll(Enumerable.Range(0, parallelism).Select(async _ =>
         {
-            var batch = await ClaimAsync(Math.Min(BatchSize, max - sent - failed), period, cancellationToken);
+            await using var scope = scopes!.CreateAsyncScope();
+            try
+            {
+                return await LoopAsync(scope.ServiceProvider.GetRequiredService<MarketplaceDbContext>(), run, period, cancellationToken);
+            }
+            catch
+            {
+                // The database is out of reach, say: the other loops stop after their current message, and the error is
+                // thrown once they have. Rows they had claimed stay leased and are sent later, as after a crash.
+                run.Stop();
+                throw;
+            }
+        }));
+        return (loops.Sum(l => l.Sent), loops.Sum(l => l.Failed));
+    }
+
+    /// <summary>What the sender loops of one call share: how many rows they may still claim, and the pace.</summary>
+    private sealed class Run(int max, double messagesPerSecond)
+    {
+        private readonly TimeSpan _pace = messagesPerSecond > 0 ? TimeSpan.FromSeconds(1 / messagesPerSecond) : TimeSpan.Zero;
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private int _left = max;
+        private long _started;
+        private volatile bool _stopped;
+
+        public bool Stopped => _stopped;
+
+        public void Stop() => _stopped = true;
+
+        /// <summary>Reserves up to <paramref name="count"/> of the rows left to claim; <see cref="Return"/> gives back those not claimed.</summary>
+        public int Reserve(int count)
+        {
+            while (!_stopped)
+            {
+                var left = Volatile.Read(ref _left);
+                var take = Math.Min(count, left);
+                if (take <= 0) return 0;
+                if (Interlocked.CompareExchange(ref _left, left - take, left) == left) return take;
+            }
+            return 0;
+        }
+
+        public void Return(int count) => Interlocked.Add(ref _left, count);
+
+        /// <summary>The n-th message of the call (whichever loop sends it) leaves no sooner than n × pace after the start.</summary>
+        public async Task PaceAsync(CancellationToken cancellationToken)
+        {
+            if (_pace == TimeSpan.Zero) return;
+            var due = _pace * (Interlocked.Increment(ref _started) - 1);
+            if (_clock.Elapsed < due) await Task.Delay(due - _clock.Elapsed, cancellationToken);
+        }
+    }
+
+    private async Task<(int Sent, int Failed)> LoopAsync(MarketplaceDbContext context, Run run, string? period, CancellationToken cancellationToken)
+    {
+        int sent = 0, failed = 0;
+        using var session = transport.OpenSession();
+        while (true)
+        {
+            var reserved = run.Reserve(BatchSize);
+            if (reserved == 0) break;
+            var (batch, token) = await ClaimAsync(context, reserved, period, cancellationToken);
+            run.Return(reserved - batch.Count);
             if (batch.Count == 0) break;
+            var leasedAt = time.GetUtcNow();
+            HashSet<long>? stillOurs = null;
             foreach (var email in batch)
             {
-                if (pace > TimeSpan.Zero)
+                if (run.Stopped) break;
+                await run.PaceAsync(cancellationToken);
+                if (time.GetUtcNow() - leasedAt > Lease / 2)
                 {
-                    var due = pace * (sent + failed);
-                    if (clock.Elapsed < due) await Task.Delay(due - clock.Elapsed, cancellationToken);
+                    // A slow batch (a pace, a slow server, other loops sharing the pace) must not outlive its lease, or
+                    // another sender would claim and send its remaining rows too: the lease is renewed, and only rows
+                    // still ours are sent.
+                    (stillOurs, leasedAt) = await RenewAsync(context, token, batch.Select(e => e.Id).ToArray(), cancellationToken);
                 }
+                if (stillOurs is not null && !stillOurs.Contains(email.Id)) continue;
                 try
                 {
-                    await transport.SendAsync(new EmailMessage(email.To, email.Subject, email.TextBody, email.HtmlBody, email.MessageId,
+                    await session.SendAsync(new EmailMessage(email.To, email.Subject, email.TextBody, email.HtmlBody, email.MessageId,
                         email.Language, email.UnsubscribeUrl), cancellationToken);
                     var at = time.GetUtcNow();
-                    await db.OutboxEmails.Where(e => e.Id == email.Id).ExecuteUpdateAsync(u => u
+                    await context.OutboxEmails.Where(e => e.Id == email.Id).ExecuteUpdateAsync(u => u
                         .SetProperty(e => e.SentAt, at).SetProperty(e => e.Attempts, e => e.Attempts + 1).SetProperty(e => e.LastError, (string?)null)
                         .SetProperty(e => e.LeaseToken, (Guid?)null), CancellationToken.None);
                     sent++;
@@ -48,7 +122,7 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
                     // No address or content in the log: the row id and the error type are enough to find it.
                     logger.LogWarning("Outbox email {Id} failed (attempt {Attempt}): {Error}", email.Id, email.Attempts + 1, e.GetType().Name);
                     email.MarkFailed($"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
-                    await db.OutboxEmails.Where(x => x.Id == email.Id).ExecuteUpdateAsync(u => u
+                    await context.OutboxEmails.Where(x => x.Id == email.Id).ExecuteUpdateAsync(u => u
                         .SetProperty(x => x.Attempts, email.Attempts).SetProperty(x => x.LastError, email.LastError)
                         .SetProperty(x => x.NextAttemptAt, email.NextAttemptAt).SetProperty(x => x.LeaseToken, (Guid?)null), CancellationToken.None);
                     failed++;
@@ -58,22 +132,44 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
         return (sent, failed);
     }
 
-    private async Task<List<OutboxEmail>> ClaimAsync(int count, string? period, CancellationToken cancellationToken)
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+
+    /// <summary>
+    /// Moves the lease of the batch's unsent rows forward; returns those still under its token. By id, like the claim, so
+    /// that PostgreSQL locks rows in the same order in both statements.
+    /// </summary>
+    private async Task<(HashSet<long> Ids, DateTimeOffset At)> RenewAsync(MarketplaceDbContext context, Guid token, long[] ids,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var due = db.OutboxEmails.Where(e => e.SentAt == null && e.Attempts < OutboxEmail.MaxAttempts && e.NextAttemptAt <= now
-                                             && (period == null || e.DigestPeriod == period));
-        var ids = await due.OrderBy(e => e.Id).Select(e => e.Id).Take(count).ToListAsync(cancellationToken);
-        if (ids.Count == 0) return [];
-        var token = Guid.NewGuid();
-        var leaseUntil = now + TimeSpan.FromSeconds(options.Value.LeaseSeconds);
-        // Re-checked in the statement itself: a row another sender claimed in between is left to it.
-        var stale = await due.Where(e => ids.Contains(e.Id) && e.LeaseToken != null).Select(e => e.Id).ToListAsync(cancellationToken);
-        foreach (var id in stale)
-            logger.LogWarning("Outbox email {Id} was claimed by a sender that never recorded its outcome; it is sent again with the same Message-ID (a possible duplicate)", id);
-        await due.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(u => u
-            .SetProperty(e => e.NextAttemptAt, leaseUntil).SetProperty(e => e.LeaseToken, token), cancellationToken);
-        return await db.OutboxEmails.AsNoTracking().Where(e => e.LeaseToken == token).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        var until = now + Lease;
+        var ours = context.OutboxEmails.Where(e => ids.Contains(e.Id) && e.LeaseToken == token && e.SentAt == null);
+        await ours.ExecuteUpdateAsync(u => u.SetProperty(e => e.NextAttemptAt, until), cancellationToken);
+        return ((await ours.Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet(), now);
+    }
+
+    private async Task<(List<OutboxEmail> Batch, Guid Token)> ClaimAsync(MarketplaceDbContext context, int count, string? period,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var due = context.OutboxEmails.Where(e => e.SentAt == null && e.Attempts < OutboxEmail.MaxAttempts && e.NextAttemptAt <= now
+                                                      && (period == null || e.DigestPeriod == period));
+            var ids = await due.OrderBy(e => e.Id).Select(e => e.Id).Take(count).ToListAsync(cancellationToken);
+            if (ids.Count == 0) return ([], Guid.Empty);
+            var token = Guid.NewGuid();
+            var leaseUntil = now + Lease;
+            // Re-checked in the statement itself: a row another sender claimed in between is left to it.
+            var stale = await due.Where(e => ids.Contains(e.Id) && e.LeaseToken != null).Select(e => e.Id).ToListAsync(cancellationToken);
+            foreach (var id in stale)
+                logger.LogWarning("Outbox email {Id} was claimed by a sender that never recorded its outcome; it is sent again with the same Message-ID (a possible duplicate)", id);
+            var claimed = await due.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(u => u
+                .SetProperty(e => e.NextAttemptAt, leaseUntil).SetProperty(e => e.LeaseToken, token), cancellationToken);
+            // Another sender claimed every one of them first (sender loops start together): look again.
+            if (claimed == 0) continue;
+            return (await context.OutboxEmails.AsNoTracking().Where(e => e.LeaseToken == token).OrderBy(e => e.Id).ToListAsync(cancellationToken), token);
+        }
     }
 }
 

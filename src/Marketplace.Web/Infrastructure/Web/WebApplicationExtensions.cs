@@ -45,6 +45,7 @@ public static class WebApplicationExtensions
         services.AddScoped<DemoAccounts>();
         services.AddScoped<SyntheticProviders>();
         services.AddScoped<SyntheticRequests>();
+        services.AddScoped<SyntheticDigestRecipients>();
         services.AddScoped<DatabaseInitializer>();
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
