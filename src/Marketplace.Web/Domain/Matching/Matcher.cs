@@ -89,7 +89,7 @@ public static class Matcher
             [MatchFactor.RecentlyVerified] = RecentlyVerified(candidate.VerifiedAt, now),
             [MatchFactor.DismissalFeedback] = DismissalFeedback(candidate.DismissalRate),
         };
-        var factors = values.Select(v => new FactorContribution(v.Key, Math.Round(v.Value, 6), Math.Round(v.Value * weights.Of(v.Key), 6))).ToList();
+        var factors = values.Select(v => new FactorContribution(v.Key, Math.Round(v.Value, 6), Contribution(v.Value, weights.Of(v.Key)))).ToList();
         var categories = fitting.Select(o => o.CategoryKey).Distinct().Order(StringComparer.Ordinal).ToArray();
         return new Match(candidate.ProviderId, candidate.Name, Math.Round(factors.Sum(f => f.Contribution), 6), categories, inPerson, factors);
     }

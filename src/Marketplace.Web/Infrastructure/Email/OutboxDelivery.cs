@@ -156,13 +156,14 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
             var now = time.GetUtcNow();
             var due = context.OutboxEmails.Where(e => e.SentAt == null && e.Attempts < OutboxEmail.MaxAttempts && e.NextAttemptAt <= now
                                                       && (period == null || e.DigestPeriod == period));
-            var ids = await due.OrderBy(e => e.Id).Select(e => e.Id).Take(count).ToListAsync(cancellationToken);
-            if (ids.Count == 0) return ([], Guid.Empty);
+            // A due row that still carries a token was claimed by a sender that never recorded its outcome (a crash).
+            var rows = await due.OrderBy(e => e.Id).Select(e => new { e.Id, Stale = e.LeaseToken != null }).Take(count).ToListAsync(cancellationToken);
+            if (rows.Count == 0) return ([], Guid.Empty);
+            var ids = rows.Select(r => r.Id).ToList();
             var token = Guid.NewGuid();
             var leaseUntil = now + Lease;
             // Re-checked in the statement itself: a row another sender claimed in between is left to it.
-            var stale = await due.Where(e => ids.Contains(e.Id) && e.LeaseToken != null).Select(e => e.Id).ToListAsync(cancellationToken);
-            foreach (var id in stale)
+            foreach (var id in rows.Where(r => r.Stale).Select(r => r.Id))
                 logger.LogWarning("Outbox email {Id} was claimed by a sender that never recorded its outcome; it is sent again with the same Message-ID (a possible duplicate)", id);
             var claimed = await due.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(u => u
                 .SetProperty(e => e.NextAttemptAt, leaseUntil).SetProperty(e => e.LeaseToken, token), cancellationToken);
