@@ -244,3 +244,54 @@ public sealed class DigestAdminTests(DatabaseProvider provider) : DigestFixture(
         Assert.That(badPage.QuerySelector(".alert")!.TextContent, Does.Contain("2026-W47"));
     }
 }
+
+/// <summary>A digest shows the best of what is new and says how much more waits on the site, with a link to it all.</summary>
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class DigestLimitTests(DatabaseProvider provider) : DigestFixture(provider)
+{
+    [Test]
+    public async Task A_digest_shows_the_best_of_what_is_new_and_counts_the_rest()
+    {
+        using var nonprofit = await SignUpAsync("obnl-limites", "Centre des limites (test)", "Nonprofit", digest: true);
+        using var provider = await SignUpAsync("coop-plafond", "Coopérative Limites (test)", "Provider", digest: true);
+        await NeedsJourneyTests.ManagedListingAsync(_factory, "Coopérative Limites (test)", "coop-limites-test", "loi-25");
+        var first = await RequestAsync(nonprofit, "Première demande Loi 25", "loi-25");
+        var second = await RequestAsync(nonprofit, "Deuxième demande Loi 25", "loi-25");
+        await MatchAsync();
+        var (firstMatches, secondMatches, best, providerMatches) = await _factory.WithDbAsync(async db =>
+        {
+            var providerId = await db.Providers.Where(p => p.Slug == "coop-limites-test").Select(p => p.Id).SingleAsync();
+            var top = await db.Matches.Where(m => m.RequestId == first).OrderByDescending(m => m.Score).ThenBy(m => m.ProviderId)
+                .Select(m => m.ProviderId).FirstAsync();
+            return (await db.Matches.CountAsync(m => m.RequestId == first), await db.Matches.CountAsync(m => m.RequestId == second),
+                await db.Providers.Where(p => p.Id == top).Select(p => p.Name).SingleAsync(),
+                await db.Matches.CountAsync(m => m.ProviderId == providerId && db.NeedRequests.Any(r => r.Id == m.RequestId && r.Status == RequestStatus.Open)));
+        });
+        Assert.That(new[] { firstMatches, secondMatches, providerMatches }, Is.All.GreaterThanOrEqualTo(2), "the set-up gives more than one of each");
+
+        await _factory.WithScopeAsync(async sp =>
+        {
+            var run = ActivatorUtilities.CreateInstance<DigestRun>(sp,
+                Microsoft.Extensions.Options.Options.Create(new DigestOptions { ProvidersPerRequest = 1, RequestsPerDigest = 1 }));
+            await run.BuildAsync("2027-W10", CancellationToken.None);
+            await run.SendAsync("2027-W10", waitForLeases: true, CancellationToken.None);
+        });
+
+        var toNonprofit = Mailbox.For(Address("obnl-limites")).Single();
+        Assert.That(toNonprofit.Subject, Does.Contain($"{firstMatches + secondMatches} nouveau(x) fournisseur(s)"), "the subject counts everything new");
+        Assert.That(toNonprofit.Text, Does.Contain("« Première demande Loi 25 »").And.Not.Contain("Deuxième demande Loi 25"));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(toNonprofit.Text, "Voir la fiche :"), Has.Count.EqualTo(1));
+        Assert.That(toNonprofit.Text, Does.Contain(best), "the best-ranked provider is the one shown");
+        Assert.That(toNonprofit.Text, Does.Contain($"Et {firstMatches - 1} autre(s) nouveau(x) fournisseur(s) pour cette demande"));
+        Assert.That(toNonprofit.Text, Does.Contain("1 autre(s) de vos demandes ont aussi de nouveaux fournisseurs.")
+            .And.Match(@"Voir toutes vos demandes : https://panier\.exemple\.invalid/fr/compte/besoins\r?\n"));
+        Assert.That(toNonprofit.Html, Does.Contain("<p>1 autre(s) de vos demandes ont aussi de nouveaux fournisseurs.</p>"));
+
+        var toProvider = Mailbox.For(Address("coop-plafond")).Single();
+        Assert.That(toProvider.Subject, Does.Contain($"{providerMatches} nouvelle(s) demande(s)"));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(toProvider.Text, "dire que vous êtes intéressé :"), Has.Count.EqualTo(1));
+        Assert.That(toProvider.Text, Does.Contain($"Et {providerMatches - 1} autre(s) nouvelle(s) demande(s) correspondent à votre offre")
+            .And.Match(@"Voir toutes les demandes qui correspondent à votre offre : https://panier\.exemple\.invalid/fr/compte/demandes\r?\n"));
+    }
+}

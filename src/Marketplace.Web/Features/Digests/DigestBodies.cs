@@ -15,7 +15,8 @@ public static class DigestBodies
 
     public sealed record Item(string Title, IReadOnlyList<string> Lines, string? LinkLabel, string? Link);
 
-    public sealed record Section(string Heading, IReadOnlyList<Item> Items, string? LinkLabel = null, string? Link = null);
+    /// <param name="Note">A sentence after the items, such as how many more wait on the site.</param>
+    public sealed record Section(string Heading, IReadOnlyList<Item> Items, string? LinkLabel = null, string? Link = null, string? Note = null);
 
     public sealed record Letter(string Greeting, string Introduction, IReadOnlyList<Section> Sections, string Footer, string StopLabel, string StopLink);
 
@@ -32,6 +33,7 @@ public static class DigestBodies
                 if (item.Link is not null) text.Append("  ").Append(item.LinkLabel).Append(" : ").Append(item.Link).Append('\n');
                 text.Append('\n');
             }
+            if (section.Note is not null) text.Append(section.Note).Append("\n\n");
             if (section.Link is not null) text.Append(section.LinkLabel).Append(" : ").Append(section.Link).Append("\n\n");
         }
         return text.Append("-- \n").Append(letter.Footer).Append('\n').Append(letter.StopLabel).Append(" : ").Append(letter.StopLink).Append('\n').ToString();
@@ -44,7 +46,8 @@ public static class DigestBodies
         html.Append("<p>").Append(e.Encode(letter.Greeting)).Append("</p><p>").Append(e.Encode(letter.Introduction)).Append("</p>");
         foreach (var section in letter.Sections)
         {
-            html.Append("<h2 style=\"font-size:18px;margin:24px 0 8px\">").Append(e.Encode(section.Heading)).Append("</h2><ul style=\"padding-left:20px\">");
+            html.Append("<h2 style=\"font-size:18px;margin:24px 0 8px\">").Append(e.Encode(section.Heading)).Append("</h2>");
+            if (section.Items.Count > 0) html.Append("<ul style=\"padding-left:20px\">");
             foreach (var item in section.Items)
             {
                 html.Append("<li style=\"margin-bottom:12px\"><strong>").Append(e.Encode(item.Title)).Append("</strong>");
@@ -53,7 +56,8 @@ public static class DigestBodies
                     html.Append("<br><a href=\"").Append(e.Encode(item.Link)).Append("\">").Append(e.Encode(item.LinkLabel ?? item.Link)).Append("</a>");
                 html.Append("</li>");
             }
-            html.Append("</ul>");
+            if (section.Items.Count > 0) html.Append("</ul>");
+            if (section.Note is not null) html.Append("<p>").Append(e.Encode(section.Note)).Append("</p>");
             if (section.Link is not null)
                 html.Append("<p><a href=\"").Append(e.Encode(section.Link)).Append("\">").Append(e.Encode(section.LinkLabel ?? section.Link)).Append("</a></p>");
         }

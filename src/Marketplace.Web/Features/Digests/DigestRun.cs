@@ -23,6 +23,8 @@ namespace Marketplace.Web.Features.Digests;
 /// What is new: for nonprofit staff, the providers first matched to each open request of their organization since the
 /// last digest they were sent (all current matches for a first digest), less the dismissed ones; for provider staff,
 /// the open requests first matched to their listing since then, anonymized; for curators, the state of their queue.
+/// A digest shows the best of what is new (<see cref="DigestOptions"/>) and says how much more waits on the site: a letter
+/// of three hundred items is not read, and Gmail clips a message over 102 KB, footer and stop link included.
 /// </summary>
 public sealed class DigestRun(
     MarketplaceDbContext db,
@@ -35,6 +37,7 @@ public sealed class DigestRun(
     IOptions<MarketplaceOptions> site,
     IOptions<EmailOptions> email,
     IOptions<PrivacyOptions> privacy,
+    IOptions<DigestOptions> limits,
     TimeProvider time,
     ILogger<DigestRun> logger)
 {
@@ -68,16 +71,19 @@ public sealed class DigestRun(
             foreach (var recipient in page)
             {
                 using var _ = Cultures.UseLanguage(recipient.Language);
-                var sections = new List<DigestBodies.Section>();
-                if (recipient.Kind == OrganizationKind.Nonprofit) sections.AddRange(await NonprofitSectionsAsync(recipient, nonprofit, cancellationToken));
-                if (recipient.Kind == OrganizationKind.Provider) sections.AddRange(await ProviderSectionsAsync(recipient, provider, cancellationToken));
+                var (sections, count) = recipient.Kind switch
+                {
+                    OrganizationKind.Nonprofit => await NonprofitSectionsAsync(recipient, nonprofit, cancellationToken),
+                    OrganizationKind.Provider => await ProviderSectionsAsync(recipient, provider, cancellationToken),
+                    _ => (new List<DigestBodies.Section>(), 0),
+                };
                 if (recipient.Curator)
                 {
                     queue ??= await QueueStateAsync(until, cancellationToken);
                     if (CuratorSection(queue) is { } section) sections.Add(section);
                 }
                 if (sections.Count == 0) { pageEmpty++; continue; }
-                db.OutboxEmails.Add(Compose(recipient, period, sections, until));
+                db.OutboxEmails.Add(Compose(recipient, period, sections, count, until));
                 pageBuilt++;
             }
             try
@@ -172,27 +178,35 @@ public sealed class DigestRun(
         return new NonprofitNews(requests.ToLookup(r => r.OrganizationId), matches.ToLookup(m => m.RequestId), providers);
     }
 
-    private async Task<List<DigestBodies.Section>> NonprofitSectionsAsync(Recipient recipient, NonprofitNews news, CancellationToken cancellationToken)
+    private async Task<(List<DigestBodies.Section> Sections, int Count)> NonprofitSectionsAsync(Recipient recipient, NonprofitNews news,
+        CancellationToken cancellationToken)
     {
         var sections = new List<DigestBodies.Section>();
         var terms = await vocabulary.TermsAsync(cancellationToken);
+        int count = 0, moreRequests = 0;
         foreach (var request in news.Requests[recipient.OrganizationId!.Value])
         {
-            var regionName = await vocabulary.RegionNameAsync(request.Region, cancellationToken);
-            var items = news.Matches[request.Id]
+            var fresh = news.Matches[request.Id]
                 .Where(m => m.FirstMatchedAt > (recipient.Since ?? DateTimeOffset.MinValue) && news.Providers.ContainsKey(m.ProviderId))
-                .OrderByDescending(m => m.Score).ThenBy(m => m.ProviderId)
-                .Select(m =>
-                {
-                    var provider = news.Providers[m.ProviderId];
-                    return new DigestBodies.Item(provider.Name, [string.Join(" · ", cards.Reasons(request, m, provider, terms, regionName))],
-                        text["Digest.SeeProvider"], Link(recipient.Language, $"fournisseurs/{provider.Slug}", $"providers/{provider.Slug}"));
-                }).ToList();
-            if (items.Count == 0) continue;
+                .OrderByDescending(m => m.Score).ThenBy(m => m.ProviderId).ToList();
+            if (fresh.Count == 0) continue;
+            count += fresh.Count;
+            if (sections.Count == limits.Value.RequestsPerDigest) { moreRequests++; continue; }
+            var regionName = await vocabulary.RegionNameAsync(request.Region, cancellationToken);
+            var items = fresh.Take(limits.Value.ProvidersPerRequest).Select(m =>
+            {
+                var provider = news.Providers[m.ProviderId];
+                return new DigestBodies.Item(provider.Name, [string.Join(" · ", cards.Reasons(request, m, provider, terms, regionName))],
+                    text["Digest.SeeProvider"], Link(recipient.Language, $"fournisseurs/{provider.Slug}", $"providers/{provider.Slug}"));
+            }).ToList();
             sections.Add(new DigestBodies.Section(text["Digest.Nonprofit.Heading", request.Title], items, text["Digest.Nonprofit.SeeRequest"],
-                Link(recipient.Language, $"compte/besoins/{request.Id}", $"account/needs/{request.Id}")));
+                Link(recipient.Language, $"compte/besoins/{request.Id}", $"account/needs/{request.Id}"),
+                fresh.Count > items.Count ? text["Digest.Nonprofit.More", fresh.Count - items.Count].Value : null));
         }
-        return sections;
+        if (moreRequests > 0)
+            sections.Add(new DigestBodies.Section(text["Digest.Nonprofit.OtherRequests"], [], text["Digest.Nonprofit.SeeRequests"],
+                Link(recipient.Language, "compte/besoins", "account/needs"), text["Digest.Nonprofit.MoreRequests", moreRequests]));
+        return (sections, count);
     }
 
     // ---- Provider staff: new requests matched to their listing, anonymized ----
@@ -212,13 +226,17 @@ public sealed class DigestRun(
         return new ProviderNews(rows.ToLookup(x => x.Match.ProviderId, x => (x.Match, x.Request)));
     }
 
-    private async Task<List<DigestBodies.Section>> ProviderSectionsAsync(Recipient recipient, ProviderNews news, CancellationToken cancellationToken)
+    private async Task<(List<DigestBodies.Section> Sections, int Count)> ProviderSectionsAsync(Recipient recipient, ProviderNews news,
+        CancellationToken cancellationToken)
     {
-        if (recipient.ProviderId is not { } providerId) return [];
+        if (recipient.ProviderId is not { } providerId) return ([], 0);
+        var fresh = news.ByProvider[providerId].Where(x => x.Match.FirstMatchedAt > (recipient.Since ?? DateTimeOffset.MinValue))
+            .OrderByDescending(x => x.Match.Score).ThenByDescending(x => x.Match.FirstMatchedAt).ThenBy(x => x.Request.Id).ToList();
+        if (fresh.Count == 0) return ([], 0);
         var terms = await vocabulary.TermsAsync(cancellationToken);
         string Label(Facet facet, string key) => terms[facet].FirstOrDefault(t => t.Key == key)?.Label ?? key;
         var items = new List<DigestBodies.Item>();
-        foreach (var (match, request) in news.ByProvider[providerId].Where(x => x.Match.FirstMatchedAt > (recipient.Since ?? DateTimeOffset.MinValue)))
+        foreach (var (_, request) in fresh.Take(limits.Value.RequestsPerDigest))
         {
             var lines = new List<string>
             {
@@ -231,7 +249,10 @@ public sealed class DigestRun(
             items.Add(new DigestBodies.Item(string.Join(" · ", request.Categories.Select(c => Label(Facet.Category, c))), lines,
                 text["Digest.Provider.SayInterested"], Link(recipient.Language, $"compte/demandes/{request.Id}", $"account/requests/{request.Id}")));
         }
-        return items.Count == 0 ? [] : [new DigestBodies.Section(text["Digest.Provider.Heading"], items)];
+        var more = fresh.Count - items.Count;
+        return ([new DigestBodies.Section(text["Digest.Provider.Heading"], items,
+            more > 0 ? text["Digest.Provider.SeeAll"].Value : null, more > 0 ? Link(recipient.Language, "compte/demandes", "account/requests") : null,
+            more > 0 ? text["Digest.Provider.More", more].Value : null)], fresh.Count);
     }
 
     // ---- Curators: the state of their queue ----
@@ -261,9 +282,9 @@ public sealed class DigestRun(
 
     // ---- The message ----
 
-    private OutboxEmail Compose(Recipient recipient, string period, List<DigestBodies.Section> sections, DateTimeOffset now)
+    /// <param name="count">Everything new for the recipient, shown or not: what the subject announces.</param>
+    private OutboxEmail Compose(Recipient recipient, string period, List<DigestBodies.Section> sections, int count, DateTimeOffset now)
     {
-        var count = sections.Sum(s => s.Items.Count);
         var subject = recipient.Kind switch
         {
             OrganizationKind.Nonprofit => text["Digest.Nonprofit.Subject", count, period],

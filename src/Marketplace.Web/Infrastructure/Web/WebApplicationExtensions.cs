@@ -158,6 +158,10 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Needs.MatchCards>();
         services.AddScoped<Features.Digests.DigestSubscriptions>();
         services.AddScoped<Features.Digests.DigestRun>();
+        var digest = builder.Configuration.GetSection(Features.Digests.DigestOptions.Section).Get<Features.Digests.DigestOptions>() ?? new();
+        if (digest.ProvidersPerRequest < 1 || digest.RequestsPerDigest < 1)
+            throw new InvalidOperationException("Digest:ProvidersPerRequest and Digest:RequestsPerDigest must be at least 1.");
+        services.AddSingleton(Options.Create(digest));
         services.AddScoped<ListingWorkflow>();
         services.AddScoped<Reverification>();
         services.AddScoped<Features.Matching.MatchingRun>();
