@@ -92,6 +92,23 @@ public sealed class OutboxTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task An_smtp_connection_turns_nagle_off_so_no_message_waits_for_a_delayed_ack()
+    {
+        // NoDelay reaches System.Net.Mail's socket through private fields: this fails first if a runtime renames them.
+        Assert.That(NoDelay.Supported, Is.True, "SmtpClient._transport._connection._tcpClient is gone: see NoDelay");
+        var port = int.Parse(Environment.GetEnvironmentVariable("MARKETPLACE_TEST_SMTP_PORT")
+                             ?? throw new InvalidOperationException("MARKETPLACE_TEST_SMTP_PORT is not set: run `bash tests/run.sh`."));
+        using var client = new SmtpClient("127.0.0.1", port);
+        Assert.That(NoDelay.TrySet(client), Is.EqualTo("not connected"));
+        for (var i = 0; i < 2; i++)
+        {
+            using var mail = new MailMessage("no-reply@panier.invalid", $"nagle-{i}@exemple.invalid", "Essai", "Bonjour");
+            await client.SendMailAsync(mail);
+            Assert.That(NoDelay.TrySet(client), Is.Null, "connected: Nagle is off on its socket");
+        }
+    }
+
+    [Test]
     public async Task Parallel_sender_loops_send_each_email_once_at_the_configured_pace()
     {
         await ClearAsync();
