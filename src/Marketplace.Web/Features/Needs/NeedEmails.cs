@@ -16,6 +16,18 @@ public sealed class NeedEmails(MarketplaceDbContext db, MemberEmails members, IS
     /// <summary>The nonprofit's contact details, once it chose to share them.</summary>
     public sealed record Disclosure(string Organization, string Person, string Email);
 
+    /// <summary>
+    /// What the nonprofit shares with a provider: its organization's name, and the person who chose to share (blank if
+    /// that account was deleted since). Read for the email that shares it and for the provider's page.
+    /// </summary>
+    public async Task<Disclosure> DisclosureAsync(int organizationId, string sharedByUserId, CancellationToken cancellationToken)
+    {
+        var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        var person = await db.Users.AsNoTracking().Where(u => u.Id == sharedByUserId).Select(u => new { u.DisplayName, u.Email })
+            .SingleOrDefaultAsync(cancellationToken);
+        return new Disclosure(organization, person?.DisplayName ?? "", person?.Email ?? "");
+    }
+
     public Task ReviewAnsweredAsync(NeedRequest request, string answer, CancellationToken cancellationToken) =>
         members.EnqueueAsync(request.OrganizationId, _ => new MemberEmails.Letter(
             text["Email.Needs.Answered.Subject", request.Title],

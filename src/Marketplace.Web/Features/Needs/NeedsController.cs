@@ -262,7 +262,7 @@ public sealed class NeedsController(
         }
         var wasShared = response.DetailsShared;
         response.Contact(message!, share, user.Id, time.GetUtcNow());
-        var disclosure = response.DetailsShared ? await DisclosureAsync(request, response.SharedByUserId!, cancellationToken) : null;
+        var disclosure = response.DetailsShared ? await emails.DisclosureAsync(request.OrganizationId, response.SharedByUserId!, cancellationToken) : null;
         await emails.ContactedAsync(id, providerId, message!.Trim(), disclosure, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         TempData["Notice"] = text[response.DetailsShared && !wasShared ? "Needs.ContactSentShared" : "Needs.ContactSent"].Value;
@@ -281,7 +281,7 @@ public sealed class NeedsController(
         if (!response.DetailsShared)
         {
             response.ShareDetails(user.Id, time.GetUtcNow());
-            await emails.ContactedAsync(id, providerId, null, await DisclosureAsync(request, user.Id, cancellationToken), cancellationToken);
+            await emails.ContactedAsync(id, providerId, null, await emails.DisclosureAsync(request.OrganizationId, user.Id, cancellationToken), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
         TempData["Notice"] = text["Needs.Shared"].Value;
@@ -325,13 +325,6 @@ public sealed class NeedsController(
         if (request is null) return null;
         var match = (await cards.ForAsync(request, cancellationToken)).FirstOrDefault(c => c.ProviderId == providerId);
         return match is null ? null : new ContactPage(request, match, message, share);
-    }
-
-    private async Task<NeedEmails.Disclosure> DisclosureAsync(NeedRequest request, string userId, CancellationToken cancellationToken)
-    {
-        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == request.OrganizationId, cancellationToken);
-        var person = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
-        return new NeedEmails.Disclosure(organization.Name, person.DisplayName, person.Email ?? "");
     }
 
     private async Task<(RequestForm.Valid? Values, List<string> Problems)> ValidateAsync(RequestForm form, CancellationToken cancellationToken)

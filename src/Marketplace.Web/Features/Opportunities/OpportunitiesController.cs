@@ -114,13 +114,7 @@ public sealed class OpportunitiesController(
             .SingleOrDefaultAsync(cancellationToken);
         var response = await db.MatchResponses.AsNoTracking().SingleOrDefaultAsync(r => r.RequestId == id && r.ProviderId == providerId, cancellationToken);
         if (response?.Dismissed == true) return null;
-        NeedEmails.Disclosure? disclosure = null;
-        if (response?.SharedByUserId is { } userId)
-        {
-            var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == request.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
-            var person = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.DisplayName, u.Email }).SingleOrDefaultAsync(cancellationToken);
-            disclosure = new NeedEmails.Disclosure(organization, person?.DisplayName ?? "", person?.Email ?? "");
-        }
+        var disclosure = response?.SharedByUserId is { } userId ? await emails.DisclosureAsync(request.OrganizationId, userId, cancellationToken) : null;
         return new Page(request, matchedAt, response, disclosure, await vocabulary.TermsAsync(cancellationToken),
             await vocabulary.RegionNameAsync(request.Region, cancellationToken));
     }
