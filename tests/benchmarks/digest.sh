@@ -78,7 +78,7 @@ digest() {
   inbox=$maildir
   if [ "$variant" = files ]; then inbox="$work/data-$engine/mail"; transport=Files; fi
   if [[ "$variant" == smtp:* ]]; then extra="Email__SendParallelism=${variant#smtp:}"; fi
-  clear_outbox "$engine"
+  if [ "$variant" = resend ]; then unsend_outbox "$engine"; else clear_outbox "$engine"; fi
   rm -rf "$inbox" && mkdir -p "$inbox"
   local smtp_cpu_before
   smtp_cpu_before=$(cpu_of "$SMTP_PID")
@@ -116,16 +116,53 @@ digest() {
   echo "[$engine] $step people, $variant: $out (process ${wall} s, cpu ${cpu} s, smtp server cpu ${smtp_cpu} s, peak ${peak} MB," \
     "build max ${build_max} MB, send ${send_first}→${send_last} max ${send_max} MB, $received received, ~${kb} KB each)"
   verdict=""
+  if [ "$variant" = resend ]; then built=$sent; fi
   if [ "$received" -ne "$sent" ] || [ "$sent" -ne "$built" ]; then verdict="**$received received of $built built**, "; fi
   if [ "$rate" -lt 200 ]; then verdict="$verdict**under 200 msg/s**"; else verdict="${verdict}ok"; fi
   label="SMTP"
   if [[ "$variant" == smtp:* ]]; then label="SMTP, ${variant#smtp:} sender loop(s)"; fi
   if [ "$variant" = files ]; then label="files (no SMTP server)"; verdict="(the sender alone)"; smtp_cpu="-"; fi
+  if [ "$variant" = resend ]; then label="SMTP, send only"; fi
   echo "| $engine | $label | $built | $(fmt "$build_ms") | $sent | $received | $kb | $(fmt "$send_ms") | **$rate** | $cpu | $smtp_cpu | $build_max | $send_first → $send_last | $send_max | $peak | $verdict |" >> "$results"
   if [ "$variant" = smtp ]; then echo "$engine|$built|$rate|$send_max|$peak" >> "$verdicts"; fi
+  if [ "$variant" = resend ]; then echo "$engine|$sent|$rate|$send_max|$peak" >> "$work/verdicts-resend.txt"; fi
+}
+
+# verdict_lines LABEL FILE : one line per engine from engine|count|rate|send RSS max|peak lines, first and last step.
+verdict_lines() {
+  awk -F'|' -v what="$1" '{
+      if (!($1 in first)) { first[$1] = $4; firstpeak[$1] = $5; firstn[$1] = $2; order[++n] = $1 }
+      last[$1] = $4; lastpeak[$1] = $5; lastn[$1] = $2; rate[$1] = $3
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        e = order[i]
+        growth = 0
+        if (first[e] > 0) growth = (last[e] - first[e]) * 100 / first[e]
+        met = "target met"
+        if (rate[e] < 200) met = "**under the 200 msg/s target**"
+        flat = "flat"
+        if (growth > 20) flat = "**grows**"
+        printf "- %s%s: %s msg/s for %s digests (%s); memory of the send at most %s MB for %s digests, %s MB for %s (%+.0f%%: %s); whole-process peak %s → %s MB.\n", e, what, rate[e], lastn[e], met, first[e], firstn[e], last[e], lastn[e], growth, flat, firstpeak[e], lastpeak[e]
+      }
+    }' "$2"
 }
 
 fmt() { awk -v ms="$1" 'BEGIN {printf "%.1f", ms / 1000}'; }
+
+# unsend_outbox ENGINE : the period's rows as they were before their first send (the next run builds nothing and sends
+# them all again): the process then is the sender alone, so its memory is the sender's.
+unsend_outbox() {
+  local sql='UPDATE outbox_emails SET "SentAt" = NULL, "Attempts" = 0, "LeaseToken" = NULL, "LastError" = NULL, "NextAttemptAt" = "CreatedAt"'
+  if [ "$1" = Sqlite ]; then
+    /usr/bin/python3 - "$work/data-Sqlite/marketplace.db" "$sql" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit(); c.close()
+PY
+  else
+    pg_psql -d marketplace_digest_bench -q -c "$sql" -c 'VACUUM ANALYZE outbox_emails' >/dev/null
+  fi
+}
 
 clear_outbox() {
   if [ "$1" = Sqlite ]; then
@@ -162,6 +199,7 @@ run_engine() {
     have=$step
     [ "$engine" = Postgres ] && pg_psql -d marketplace_digest_bench -qc "VACUUM ANALYZE" >/dev/null
     digest "$engine" "$step"
+    digest "$engine" "$step" resend
   done
   for loops in ${COMPARE_LOOPS:-}; do digest "$engine" "$have" "smtp:$loops"; done
   digest "$engine" "$have" files
@@ -237,7 +275,9 @@ section="$work/section.md"
   echo "later week lists only what is new). SMTP goes to aiosmtpd on loopback, which writes each message into a Maildir (Python,"
   echo "one thread). The « files » line is the largest step again with \`Email:Transport=Files\` (.eml files, no SMTP server):"
   echo "what the sender costs alone. « SMTP » lines use the default settings (\`Email:SendParallelism\` 4, no pace); « N sender"
-  echo "loop(s) » lines are the largest step again with that setting. Extra settings: \`${DIGEST_ENV:-none}\`. « build » and « send » are the command's own timings;"
+  echo "loop(s) » lines are the largest step again with that setting; « send only » lines send the step's rows again after"
+  echo "marking them unsent, so the process builds nothing and its memory is the sender's alone. Extra settings:"
+  echo "\`${DIGEST_ENV:-none}\`. « build » and « send » are the command's own timings;"
   echo "« received » counts the files that arrived; CPU is user + system seconds of the whole process and of the SMTP server"
   echo "during the run; memory is the process's resident set, sampled every 0.2 s during the build and during the send (first →"
   echo "last sample of the send), and its peak from \`/usr/bin/time -v\`. Targets: at least 200 messages per second for the"
@@ -257,22 +297,10 @@ section="$work/section.md"
   echo
   echo
   echo "Verdicts:"
-  awk -F'|' '{
-      if (!($1 in first)) { first[$1] = $4; firstpeak[$1] = $5; firstn[$1] = $2; order[++n] = $1 }
-      last[$1] = $4; lastpeak[$1] = $5; lastn[$1] = $2; rate[$1] = $3
-    }
-    END {
-      for (i = 1; i <= n; i++) {
-        e = order[i]
-        growth = 0
-        if (first[e] > 0) growth = (last[e] - first[e]) * 100 / first[e]
-        met = "target met"
-        if (rate[e] < 200) met = "**under the 200 msg/s target**"
-        flat = "flat"
-        if (growth > 20) flat = "**grows**"
-        printf "- %s: %s msg/s for %s digests (%s); memory during the send at most %s MB for %s digests, %s MB for %s (%+.0f%%: %s); whole-process peak %s → %s MB.\n", e, rate[e], lastn[e], met, first[e], firstn[e], last[e], lastn[e], growth, flat, firstpeak[e], lastpeak[e]
-      }
-    }' "$verdicts"
+  verdict_lines "" "$verdicts"
+  echo "- The same steps once more with the rows already built (« send only »: the process is the sender alone, its memory"
+  echo "  is not the build's):"
+  verdict_lines ", send only" "$work/verdicts-resend.txt" | sed 's/^/  /'
   if [ -f docs/benchmarks.md ]; then
     python3 - docs/benchmarks.md <<'PY'
 import re, sys
