@@ -70,6 +70,19 @@ public sealed class SqliteMarketplaceDbContext(DbContextOptions<SqliteMarketplac
         // SQLite has no date type that sorts and compares in SQL; store instants as UTC ticks.
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
     }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // The one-request matching query (MatchingRun) reads only these columns: with them in two indexes SQLite answers
+        // it without reading a row, whose descriptions make it large. PostgreSQL plans that query well without them.
+        modelBuilder.Entity<Domain.Providers.ServiceOffering>().HasIndex(o => new
+        {
+            o.CategoryKey, o.ProviderId, o.Delivery, o.ServesAllQuebec, o.Pricing, o.RegionCodes, o.Languages, o.FundingPrograms,
+        }, "IX_service_offerings_Matching");
+        modelBuilder.Entity<Domain.Providers.Provider>().HasIndex(p => new { p.Id, p.Status, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt },
+            "IX_providers_Matching");
+    }
 }
 
 public sealed class PostgresMarketplaceDbContext(DbContextOptions<PostgresMarketplaceDbContext> options) : MarketplaceDbContext(options)

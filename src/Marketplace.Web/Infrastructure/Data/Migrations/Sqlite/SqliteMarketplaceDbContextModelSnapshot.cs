@@ -532,6 +532,8 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("Status");
 
+                    b.HasIndex(new[] { "Id", "Status", "Name", "SocialEconomy", "HeadOfficeRegion", "VerifiedAt" }, "IX_providers_Matching");
+
                     b.ToTable("providers", (string)null);
                 });
 
@@ -588,6 +590,8 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("CategoryKey");
 
                     b.HasIndex("ProviderId");
+
+                    b.HasIndex(new[] { "CategoryKey", "ProviderId", "Delivery", "ServesAllQuebec", "Pricing", "RegionCodes", "Languages", "FundingPrograms" }, "IX_service_offerings_Matching");
 
                     b.ToTable("service_offerings", (string)null);
                 });
