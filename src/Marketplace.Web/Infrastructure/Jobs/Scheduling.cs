@@ -56,6 +56,8 @@ public static class Scheduling
                     .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(Cultures.QuebecTime)));
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        if (builder.Configuration.GetValue("Jobs:WarmUpMatching", true))
+            builder.Services.AddSingleton<MatchingWarmUp>().AddHostedService(sp => sp.GetRequiredService<MatchingWarmUp>());
     }
 }
 
