@@ -150,29 +150,24 @@ verdict_lines() {
 
 fmt() { awk -v ms="$1" 'BEGIN {printf "%.1f", ms / 1000}'; }
 
-# unsend_outbox ENGINE : the period's rows as they were before their first send (the next run builds nothing and sends
-# them all again): the process then is the sender alone, so its memory is the sender's.
-unsend_outbox() {
-  local sql='UPDATE outbox_emails SET "SentAt" = NULL, "Attempts" = 0, "LeaseToken" = NULL, "LastError" = NULL, "NextAttemptAt" = "CreatedAt"'
+# outbox_sql ENGINE SQL : runs one statement on the benchmark's database (then VACUUM ANALYZE on PostgreSQL).
+outbox_sql() {
   if [ "$1" = Sqlite ]; then
-    /usr/bin/python3 - "$work/data-Sqlite/marketplace.db" "$sql" <<'PY'
+    /usr/bin/python3 - "$work/data-Sqlite/marketplace.db" "$2" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit(); c.close()
 PY
   else
-    pg_psql -d marketplace_digest_bench -q -c "$sql" -c 'VACUUM ANALYZE outbox_emails' >/dev/null
+    pg_psql -d marketplace_digest_bench -q -c "$2" -c 'VACUUM ANALYZE outbox_emails' >/dev/null
   fi
 }
 
-clear_outbox() {
-  if [ "$1" = Sqlite ]; then
-    /usr/bin/python3 - "$work/data-Sqlite/marketplace.db" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM outbox_emails"); c.commit(); c.close()
-PY
-  else
-    pg_psql -d marketplace_digest_bench -q -c 'DELETE FROM outbox_emails' -c 'VACUUM ANALYZE outbox_emails' >/dev/null
-  fi
+clear_outbox() { outbox_sql "$1" 'DELETE FROM outbox_emails'; }
+
+# unsend_outbox ENGINE : the period's rows as they were before their first send (the next run builds nothing and sends
+# them all again): the process then is the sender alone, so its memory is the sender's.
+unsend_outbox() {
+  outbox_sql "$1" 'UPDATE outbox_emails SET "SentAt" = NULL, "Attempts" = 0, "LeaseToken" = NULL, "LastError" = NULL, "NextAttemptAt" = "CreatedAt"'
 }
 
 run_engine() {
