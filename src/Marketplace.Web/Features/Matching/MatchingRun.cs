@@ -2,6 +2,7 @@ using Marketplace.Web.Domain.Matching;
 using Marketplace.Web.Domain.Providers;
 using Marketplace.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Marketplace.Web.Features.Matching;
 
@@ -28,6 +29,10 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     public const int BatchSize = 500;
 
     public sealed record Outcome(int Requests, int CandidatesScored, int Added, int Changed, int Removed);
+
+    /// <summary>The weights under <c>Matching:Weights</c> (docs/matching.md), or the defaults.</summary>
+    public static MatchWeights Weights(IConfiguration configuration) =>
+        configuration.GetSection("Matching:Weights").Get<MatchWeights>() ?? new MatchWeights();
 
     public async Task<Outcome> RunAsync(int? requestId, MatchWeights weights, CancellationToken cancellationToken) =>
         await RunAsync(await db.NeedRequests.AsNoTracking().Where(r => requestId == null || r.Id == requestId).OrderBy(r => r.Id)
@@ -199,7 +204,7 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
             {
                 await using var command = connection.CreateCommand();
                 if (db.Database.CurrentTransaction is { } transaction)
-                    command.Transaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(transaction);
+                    command.Transaction = transaction.GetDbTransaction();
                 command.CommandText = """
                     SELECT p."Id", p."Name", p."SocialEconomy", p."HeadOfficeRegion", p."VerifiedAt", s."CategoryKey", s."Pricing", s."Delivery",
                            s."ServesAllQuebec", instr(s."RegionCodes", $region) > 0, instr(s."Languages", $language) > 0,

@@ -152,8 +152,7 @@ public static class CommandLine
             else if (args[i] == "--warm-up") warmUp = true;
             else throw new ArgumentException(usage);
         }
-        var weights = services.GetRequiredService<IConfiguration>().GetSection("Matching:Weights").Get<Domain.Matching.MatchWeights>()
-                      ?? new Domain.Matching.MatchWeights();
+        var weights = Features.Matching.MatchingRun.Weights(services.GetRequiredService<IConfiguration>());
         var run = services.GetRequiredService<Features.Matching.MatchingRun>();
         var db = services.GetRequiredService<MarketplaceDbContext>();
         // Checking that the request exists also opens the database and builds the data model, once per process.

@@ -34,7 +34,7 @@ public sealed class MatchingWarmUp(IServiceScopeFactory scopes, IHostApplication
                 .Select(r => (int?)r.Id).FirstOrDefaultAsync(stoppingToken);
             if (requestId is not null)
             {
-                var weights = configuration.GetSection("Matching:Weights").Get<MatchWeights>() ?? new MatchWeights();
+                var weights = MatchingRun.Weights(configuration);
                 await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
                 await scope.ServiceProvider.GetRequiredService<MatchingRun>().RunAsync(requestId, weights, stoppingToken);
                 await transaction.RollbackAsync(stoppingToken);

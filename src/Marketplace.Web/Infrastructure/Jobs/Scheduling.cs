@@ -111,7 +111,7 @@ public sealed class MatchingJob(MatchingRun run, MarketplaceDbContext db, TimePr
 
     private async Task<string> RunAsync(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var weights = configuration.GetSection("Matching:Weights").Get<MatchWeights>() ?? new MatchWeights();
+        var weights = MatchingRun.Weights(configuration);
         var data = context.MergedJobDataMap;
         var outcome = data.TryGetValue(MatchingQueue.RequestKey, out var request) && int.TryParse(request?.ToString(), out var requestId)
             ? await run.RunAsync(requestId, weights, cancellationToken)
