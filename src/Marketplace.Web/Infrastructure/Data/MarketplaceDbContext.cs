@@ -75,7 +75,7 @@ public sealed class SqliteMarketplaceDbContext(DbContextOptions<SqliteMarketplac
     {
         base.OnModelCreating(modelBuilder);
         // The one-request matching query (MatchingRun) reads only these columns: with them in two indexes SQLite answers
-        // it without reading a row, whose descriptions make it large. PostgreSQL plans that query well without them.
+        // it without reading a row, whose descriptions make it large (ADR 0014).
         modelBuilder.Entity<Domain.Providers.ServiceOffering>().HasIndex(o => new
         {
             o.CategoryKey, o.ProviderId, o.Delivery, o.ServesAllQuebec, o.Pricing, o.RegionCodes, o.Languages, o.FundingPrograms,
@@ -88,4 +88,15 @@ public sealed class SqliteMarketplaceDbContext(DbContextOptions<SqliteMarketplac
 public sealed class PostgresMarketplaceDbContext(DbContextOptions<PostgresMarketplaceDbContext> options) : MarketplaceDbContext(options)
 {
     public override DatabaseProvider DatabaseProvider => DatabaseProvider.Postgres;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // The same two indexes for the one-request matching query, as PostgreSQL writes them: the searched key, and the
+        // other columns the query reads in INCLUDE, so that it is an index-only scan (ADR 0014).
+        modelBuilder.Entity<Domain.Providers.ServiceOffering>().HasIndex(o => o.CategoryKey, "IX_service_offerings_Matching")
+            .IncludeProperties(o => new { o.ProviderId, o.Delivery, o.ServesAllQuebec, o.Pricing, o.RegionCodes, o.Languages, o.FundingPrograms });
+        modelBuilder.Entity<Domain.Providers.Provider>().HasIndex(p => p.Id, "IX_providers_Matching")
+            .IncludeProperties(p => new { p.Status, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt });
+    }
 }

@@ -556,6 +556,10 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
 
                     b.HasIndex("Status");
 
+                    b.HasIndex(new[] { "Id" }, "IX_providers_Matching");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "Id" }, "IX_providers_Matching"), new[] { "Status", "Name", "SocialEconomy", "HeadOfficeRegion", "VerifiedAt" });
+
                     b.ToTable("providers", (string)null);
                 });
 
@@ -614,6 +618,10 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("CategoryKey");
 
                     b.HasIndex("ProviderId");
+
+                    b.HasIndex(new[] { "CategoryKey" }, "IX_service_offerings_Matching");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "CategoryKey" }, "IX_service_offerings_Matching"), new[] { "ProviderId", "Delivery", "ServesAllQuebec", "Pricing", "RegionCodes", "Languages", "FundingPrograms" });
 
                     b.ToTable("service_offerings", (string)null);
                 });
