@@ -46,15 +46,18 @@ stop_postgres() {
 _run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # start_smtp: a real SMTP server (Debian's python3-aiosmtpd) on a free loopback port, writing every message it accepts
-# into a Maildir. Sets SMTP_PORT, SMTP_MAILDIR and SMTP_PID; stop_smtp stops it and deletes the Maildir.
+# into a Maildir as it arrived (tests/lib/raw_maildir.py; SMTP_HANDLER=Mailbox: aiosmtpd's own handler, which parses and
+# rewrites each message). Sets SMTP_PORT, SMTP_MAILDIR and SMTP_PID; stop_smtp stops it and deletes the Maildir.
 ensure_smtp_packages() { ensure_packages '/usr/bin/python3 -c "import aiosmtpd"' python3-aiosmtpd; }
 
 start_smtp() {
   SMTP_DIR=$(mktemp -d /tmp/marketplace-smtp.XXXXXX)
   SMTP_MAILDIR="$SMTP_DIR/maildir"
   SMTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$SMTP_MAILDIR" \
-    > "$SMTP_DIR/smtp.log" 2>&1 &
+  local handler=raw_maildir.RawMaildir
+  if [ "${SMTP_HANDLER:-}" = Mailbox ]; then handler=aiosmtpd.handlers.Mailbox; fi
+  PYTHONPATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)" /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+    -c "$handler" "$SMTP_MAILDIR" > "$SMTP_DIR/smtp.log" 2>&1 &
   SMTP_PID=$!
   for _ in $(seq 1 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break
@@ -68,4 +71,12 @@ stop_smtp() {
   [ -n "${SMTP_DIR:-}" ] && rm -rf "$SMTP_DIR"
   SMTP_PID=
   SMTP_DIR=
+}
+
+# publish_site DIR: the site as deploy/README.md publishes it: Release, ReadyToRun (compiled ahead of time for this
+# machine's runtime, so that the first requests and jobs of a new process do not wait for the JIT), framework-dependent.
+publish_site() {
+  local rid
+  rid="linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
+  dotnet publish src/Marketplace.Web -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$1" --nologo -v quiet >/dev/null
 }
