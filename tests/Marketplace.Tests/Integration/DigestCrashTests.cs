@@ -14,7 +14,7 @@ namespace Marketplace.Tests.Integration;
 /// every recipient ends with exactly one digest for the period. The one exception the design allows is a crash between
 /// the SMTP server accepting a message and the database recording it; that message comes again with the same
 /// Message-ID, so the test counts distinct Message-IDs per recipient and allows at most one such repeat per sender loop
-/// (<c>Email:SendParallelism</c>, set here to the default, 4).
+/// (<c>Email:SendParallelism</c>, set here to the default, 8).
 /// </summary>
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
@@ -22,7 +22,7 @@ public sealed class DigestCrashTests(DatabaseProvider provider)
 {
     private const int Recipients = 300;
     private const string Period = "2026-W47";
-    private const int SendParallelism = 4;
+    private const int SendParallelism = 8;
 
     [Test]
     public async Task Killing_the_sender_part_way_and_running_again_gives_everyone_exactly_one_digest()

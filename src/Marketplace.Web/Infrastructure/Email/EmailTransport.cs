@@ -72,7 +72,7 @@ public sealed class EmailOptions
     /// How many sender loops deliver at once, each with its own connection and its own batches (1: one at a time). After a
     /// crash, up to this many messages the server had accepted but the database had not yet recorded are sent again.
     /// </summary>
-    public int SendParallelism { get; set; } = 4;
+    public int SendParallelism { get; set; } = 8;
 }
 
 /// <summary>Builds the MIME message both transports send: multipart/alternative, UTF-8, our Message-ID.</summary>

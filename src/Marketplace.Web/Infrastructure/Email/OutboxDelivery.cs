@@ -13,8 +13,11 @@ namespace Marketplace.Web.Infrastructure.Email;
 /// <see cref="EmailOptions.SendParallelism"/> sender loops run at once, each with its own transport session (one SMTP
 /// connection), its own database context and its own batches; <see cref="EmailOptions.MessagesPerSecond"/> paces them
 /// all together. So up to that many messages can be between the server's acceptance and their record when the process
-/// dies. A batch that takes longer than half the lease renews it before its next message, so no other sender (another
-/// loop, another instance) can claim a row that is still being worked on.
+/// dies. The loops record their sent rows through one <see cref="SentRecords"/>: each loop waits for its row to be
+/// recorded before it sends its next message, and whatever the loops handed over meanwhile is recorded in one statement,
+/// so one commit (one flush to disk) serves several messages instead of each loop committing and waiting for the
+/// database's write lock in turn. A batch that takes longer than half the lease renews it before its next message, so
+/// no other sender (another loop, another instance) can claim a row that is still being worked on.
 /// </summary>
 public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport transport, TimeProvider time, IOptions<EmailOptions> options,
     ILogger<OutboxDelivery> logger, IServiceScopeFactory? scopes = null)
@@ -26,13 +29,16 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
     {
         var run = new Run(max, options.Value.MessagesPerSecond);
         var parallelism = scopes is null ? 1 : Math.Clamp(options.Value.SendParallelism, 1, 64);
-        if (parallelism == 1) return await LoopAsync(db, run, period, cancellationToken);
+        if (parallelism == 1) return await LoopAsync(db, run, id => MarkSentAsync(db, [id], time.GetUtcNow()), period, cancellationToken);
+        await using var recorderScope = scopes!.CreateAsyncScope();
+        await using var records = new SentRecords(recorderScope.ServiceProvider.GetRequiredService<MarketplaceDbContext>(), time);
         var loops = await Task.WhenAll(Enumerable.Range(0, parallelism).Select(async _ =>
         {
             await using var scope = scopes!.CreateAsyncScope();
             try
             {
-                return await LoopAsync(scope.ServiceProvider.GetRequiredService<MarketplaceDbContext>(), run, period, cancellationToken);
+                return await LoopAsync(scope.ServiceProvider.GetRequiredService<MarketplaceDbContext>(), run, records.RecordAsync, period,
+                    cancellationToken);
             }
             catch
             {
@@ -43,6 +49,64 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
             }
         }));
         return (loops.Sum(l => l.Sent), loops.Sum(l => l.Failed));
+    }
+
+    /// <summary>Marks rows sent: their one attempt more, no error, no lease. One statement, so one commit.</summary>
+    private static Task MarkSentAsync(MarketplaceDbContext context, long[] ids, DateTimeOffset at) =>
+        // One array parameter (json_each on SQLite, = ANY on PostgreSQL), whatever the number of rows.
+        context.OutboxEmails.Where(e => EF.Parameter(ids).Contains(e.Id)).ExecuteUpdateAsync(u => u
+            .SetProperty(e => e.SentAt, at).SetProperty(e => e.Attempts, e => e.Attempts + 1).SetProperty(e => e.LastError, (string?)null)
+            .SetProperty(e => e.LeaseToken, (Guid?)null), CancellationToken.None);
+
+    /// <summary>
+    /// The record of sent rows for the sender loops of one call (a group commit). A loop hands over the row the server has
+    /// just accepted and waits until it is recorded; one writer records whatever has gathered since its last statement in
+    /// one statement, with one sent time (the statement's). Each loop's guarantee is the same as with its own update: a
+    /// message is recorded before the loop sends the next one. Four loops committing one row each took turns for SQLite's
+    /// write lock: each waited about 20 ms per message for its update, 12 ms this way (docs/benchmarks.md).
+    /// </summary>
+    private sealed class SentRecords : IAsyncDisposable
+    {
+        private const int MaxGroup = 256;
+        private readonly System.Threading.Channels.Channel<(long Id, TaskCompletionSource Done)> _handed =
+            System.Threading.Channels.Channel.CreateUnbounded<(long, TaskCompletionSource)>(new() { SingleReader = true });
+        private readonly Task _writer;
+
+        public SentRecords(MarketplaceDbContext context, TimeProvider time) => _writer = WriteAsync(context, time);
+
+        public Task RecordAsync(long id)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_handed.Writer.TryWrite((id, done))) done.SetException(new InvalidOperationException("The sent records are closed."));
+            return done.Task;
+        }
+
+        private async Task WriteAsync(MarketplaceDbContext context, TimeProvider time)
+        {
+            var group = new List<(long Id, TaskCompletionSource Done)>(MaxGroup);
+            while (await _handed.Reader.WaitToReadAsync())
+            {
+                group.Clear();
+                while (group.Count < MaxGroup && _handed.Reader.TryRead(out var handed)) group.Add(handed);
+                try
+                {
+                    await MarkSentAsync(context, group.Select(g => g.Id).ToArray(), time.GetUtcNow());
+                    foreach (var (_, done) in group) done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    // Each waiting loop sees the error as its own update's: the row stays leased and is sent again later.
+                    foreach (var (_, done) in group) done.SetException(e);
+                }
+            }
+        }
+
+        /// <summary>After the loops have ended: nothing more is handed over, and what was is recorded.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            _handed.Writer.TryComplete();
+            await _writer;
+        }
     }
 
     /// <summary>What the sender loops of one call share: how many rows they may still claim, and the pace.</summary>
@@ -82,7 +146,8 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
         }
     }
 
-    private async Task<(int Sent, int Failed)> LoopAsync(MarketplaceDbContext context, Run run, string? period, CancellationToken cancellationToken)
+    private async Task<(int Sent, int Failed)> LoopAsync(MarketplaceDbContext context, Run run, Func<long, Task> markSent, string? period,
+        CancellationToken cancellationToken)
     {
         int sent = 0, failed = 0;
         using var session = transport.OpenSession();
@@ -111,10 +176,7 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
                 {
                     await session.SendAsync(new EmailMessage(email.To, email.Subject, email.TextBody, email.HtmlBody, email.MessageId,
                         email.Language, email.UnsubscribeUrl), cancellationToken);
-                    var at = time.GetUtcNow();
-                    await context.OutboxEmails.Where(e => e.Id == email.Id).ExecuteUpdateAsync(u => u
-                        .SetProperty(e => e.SentAt, at).SetProperty(e => e.Attempts, e => e.Attempts + 1).SetProperty(e => e.LastError, (string?)null)
-                        .SetProperty(e => e.LeaseToken, (Guid?)null), CancellationToken.None);
+                    await markSent(email.Id);
                     sent++;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
