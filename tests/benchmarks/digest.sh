@@ -9,7 +9,8 @@
 #   DIGESTS=1000 ENGINES=Sqlite bash tests/benchmarks/digest.sh   # a quick try
 #   PROVIDERS, REQUESTS (defaults 2000 and 2000: people are dealt to the matched organizations in turn), STEPS ("2500 5000 10000"), ENGINES ("Sqlite Postgres"),
 #   DIGEST_ENV (extra settings for every digest run), COMPARE_LOOPS ("1 8": the largest step again with these values of
-#   Email:SendParallelism), NO_DOC=1 (do not write docs/benchmarks.md).
+#   Email:SendParallelism), NO_DOC=1 (do not write docs/benchmarks.md), SMTP_HANDLER=Mailbox (aiosmtpd's own Maildir
+#   handler, which parses each message and writes it again, instead of tests/lib/raw_maildir.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 digests=${DIGESTS:-10000}
@@ -33,8 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 load_start=$(awk '{print $1", "$2", "$3}' /proc/loadavg)
-echo "Publishing the site (Release)…"
-dotnet publish src/Marketplace.Web -c Release -o "$work/app" --nologo -v quiet >/dev/null
+echo "Publishing the site (Release, ReadyToRun)…"
+publish_site "$work/app"
 start_smtp
 maildir="$SMTP_MAILDIR/new"
 
@@ -261,15 +262,16 @@ section="$work/section.md"
   echo "(load average at the start: $load_start, at the end: $load; other work on the machine shares the 2 cores, and the"
   echo "SMTP server, the database and the sender share them too)."
   echo
-  echo "Set-up: published Release build, \`ASPNETCORE_ENVIRONMENT=Production\`, $providers synthetic providers and $requests open requests"
+  echo "Set-up: published Release build (ReadyToRun), \`ASPNETCORE_ENVIRONMENT=Production\`, $providers synthetic providers and $requests open requests"
   echo "from synthetic nonprofits, matched (\`seed --synthetic $providers --synthetic-requests $requests\`, \`jobs run matching\`), then"
   echo "synthetic opted-in people with news added in steps up to $(echo $steps | sed 's/ /, /g') (\`seed --synthetic-digest-recipients\`: three"
   echo "nonprofit staff for one provider staff, dealt to the matched organizations in turn), plus the seed data's demonstration"
   echo "accounts. At each step the outbox and the Maildir are emptied and one \`jobs run digest --period $period\` process builds"
   echo "and sends a first digest to everyone: every current match is news, so these are the largest digests there are (a"
-  echo "later week lists only what is new). SMTP goes to aiosmtpd on loopback, which writes each message into a Maildir (Python,"
-  echo "one thread). The « files » line is the largest step again with \`Email:Transport=Files\` (.eml files, no SMTP server):"
-  echo "what the sender costs alone. « SMTP » lines use the default settings (\`Email:SendParallelism\` 4, no pace); « N sender"
+  echo "later week lists only what is new). SMTP goes to aiosmtpd on loopback (Python, one thread), which writes each message"
+  echo "into a Maildir as it arrived (\`tests/lib/raw_maildir.py\`, as in the tests; handler: \`${SMTP_HANDLER:-RawMaildir}\`)."
+  echo "The « files » line is the largest step again with \`Email:Transport=Files\` (.eml files, no SMTP server):"
+  echo "what the sender costs alone. « SMTP » lines use the default settings (\`Email:SendParallelism\` 8, no pace); « N sender"
   echo "loop(s) » lines are the largest step again with that setting; « send only » lines send the step's rows again after"
   echo "marking them unsent, so the process builds nothing and its memory is the sender's alone. Extra settings:"
   echo "\`${DIGEST_ENV:-none}\`. « build » and « send » are the command's own timings;"

@@ -24,8 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "Publishing the site (Release)…"
-dotnet publish src/Marketplace.Web -c Release -o "$work/app" --nologo -v quiet >/dev/null
+echo "Publishing the site (Release, ReadyToRun)…"
+publish_site "$work/app"
 
 results="$work/results.md"
 : > "$results"
@@ -134,7 +134,7 @@ section="$work/section.md"
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bash tests/benchmarks/matching.sh\` on: $machine"
   echo "(load average at the end: $load; other work on the machine shares the 2 cores)."
   echo
-  echo "Set-up: published Release build, \`ASPNETCORE_ENVIRONMENT=Production\`, $providers synthetic providers and $requests open"
+  echo "Set-up: published Release build (ReadyToRun), \`ASPNETCORE_ENVIRONMENT=Production\`, $providers synthetic providers and $requests open"
   echo "requests from synthetic nonprofits plus the seed data (\`seed --synthetic $providers --synthetic-requests $requests\`;"
   echo "PostgreSQL: \`VACUUM ANALYZE\` after the bulk load, \`shared_buffers=256MB\`). Each line is one"
   echo "\`jobs run matching [--request ID] [--warm-up]\` process; « run » is the command's own Stopwatch around the recompute"

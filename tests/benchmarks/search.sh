@@ -25,8 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "Publishing the site (Release)…"
-dotnet publish src/Marketplace.Web -c Release -o "$work/app" --nologo -v quiet >/dev/null
+echo "Publishing the site (Release, ReadyToRun)…"
+publish_site "$work/app"
 
 # name|query|which surfaces: the three the issue asks for, and a worst case for the free text.
 scenarios=(
@@ -141,7 +141,7 @@ section="$work/section.md"
   echo
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bash tests/benchmarks/search.sh\` on: $machine."
   echo
-  echo "Set-up: published Release build, \`ASPNETCORE_ENVIRONMENT=Production\`, $providers synthetic providers plus the seed data"
+  echo "Set-up: published Release build (ReadyToRun), \`ASPNETCORE_ENVIRONMENT=Production\`, $providers synthetic providers plus the seed data"
   echo "(\`seed --synthetic $providers\`), wrk with 2 threads and $connections connections for ${duration} s per line after a ${warmup} s"
   echo "warm-up (PostgreSQL: \`VACUUM ANALYZE\` after the bulk load), site and wrk on the same machine. Target: p95 under 50 ms for each line, site memory under 500 MB."
   echo "Latencies in milliseconds; the API returns 20 items and the facets, the page renders 20 cards and every facet."
