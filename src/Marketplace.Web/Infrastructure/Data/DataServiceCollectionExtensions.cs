@@ -6,6 +6,8 @@ namespace Marketplace.Web.Infrastructure.Data;
 
 public static class DataServiceCollectionExtensions
 {
+    private static readonly SqliteBusyTimeout BusyTimeout = new();
+
     /// <summary>The configured provider and its connection string (SQLite defaults to a file in the data directory).</summary>
     public static (DatabaseProvider Provider, string? ConnectionString) Connection(IConfiguration configuration, MarketplaceOptions options)
     {
@@ -26,7 +28,7 @@ public static class DataServiceCollectionExtensions
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContext<SqliteMarketplaceDbContext>(o => o.UseSqlite(connectionString,
-                    sqlite => sqlite.MigrationsAssembly(typeof(MarketplaceDbContext).Assembly.FullName)));
+                    sqlite => sqlite.MigrationsAssembly(typeof(MarketplaceDbContext).Assembly.FullName)).AddInterceptors(BusyTimeout));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<SqliteMarketplaceDbContext>());
                 services.AddScoped<IFullTextIndex, SqliteFullTextIndex>();
                 break;
