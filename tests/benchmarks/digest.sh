@@ -269,7 +269,11 @@ section="$work/section.md"
   echo "accounts. At each step the outbox and the Maildir are emptied and one \`jobs run digest --period $period\` process builds"
   echo "and sends a first digest to everyone: every current match is news, so these are the largest digests there are (a"
   echo "later week lists only what is new). SMTP goes to aiosmtpd on loopback (Python, one thread), which writes each message"
-  echo "into a Maildir as it arrived (\`tests/lib/raw_maildir.py\`, as in the tests; handler: \`${SMTP_HANDLER:-RawMaildir}\`)."
+  if [ "${SMTP_HANDLER:-}" = Mailbox ]; then
+    echo "into a Maildir through aiosmtpd's own \`Mailbox\` handler (it parses each message and writes it again; \`SMTP_HANDLER=Mailbox\`)."
+  else
+    echo "into a Maildir as it arrived (\`tests/lib/raw_maildir.py\`, as in the tests)."
+  fi
   echo "The « files » line is the largest step again with \`Email:Transport=Files\` (.eml files, no SMTP server):"
   echo "what the sender costs alone. « SMTP » lines use the default settings (\`Email:SendParallelism\` 8, no pace); « N sender"
   echo "loop(s) » lines are the largest step again with that setting; « send only » lines send the step's rows again after"

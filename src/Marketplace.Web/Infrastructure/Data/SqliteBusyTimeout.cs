@@ -12,7 +12,7 @@ namespace Marketplace.Web.Infrastructure.Data;
 /// ten took over 20 ms, none over 60 ms, and the run went from about 50 s to 35 s (ADR 0013, docs/benchmarks.md). SQLite's
 /// own busy handler retries within milliseconds of the lock being released.
 /// </summary>
-public sealed class SqliteBusyTimeout(int milliseconds = SqliteBusyTimeout.DefaultMilliseconds) : DbConnectionInterceptor
+public sealed class SqliteBusyTimeout : DbConnectionInterceptor
 {
     /// <summary>As long as Microsoft.Data.Sqlite's default command timeout (30 s): a lock held longer is an error.</summary>
     public const int DefaultMilliseconds = 30_000;
@@ -26,10 +26,10 @@ public sealed class SqliteBusyTimeout(int milliseconds = SqliteBusyTimeout.Defau
         return Task.CompletedTask;
     }
 
-    private void Set(DbConnection connection)
+    private static void Set(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA busy_timeout = {milliseconds};";
+        command.CommandText = $"PRAGMA busy_timeout = {DefaultMilliseconds};";
         command.ExecuteNonQuery();
     }
 }
