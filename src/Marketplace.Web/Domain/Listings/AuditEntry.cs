@@ -9,6 +9,10 @@ public enum AuditAction
     Discarded,
     Archived,
     ReverificationReminded,
+    ContactsUpdated,
+    ClaimRequested,
+    ClaimAccepted,
+    ClaimRejected,
 }
 
 /// <summary>One decision or state change of a listing: who, when, what and why. Never updated, never deleted.</summary>

@@ -13,6 +13,8 @@ public sealed partial class Provider
     public const int DescriptionMaxLength = 4000;
     public const int WebsiteMaxLength = 300;
     public const int NeqLength = 10;
+    public const int EmailMaxLength = 254;
+    public const int PhoneMaxLength = 40;
 
     private readonly List<ServiceOffering> _offerings = [];
 
@@ -43,6 +45,29 @@ public sealed partial class Provider
     /// <summary>When a person last confirmed this listing (the last human approval).</summary>
     public DateTimeOffset? VerifiedAt { get; private set; }
     public IReadOnlyList<ServiceOffering> Offerings => _offerings;
+
+    /// <summary>The organization's public email: where a message goes while nobody manages the listing.</summary>
+    public string? PublicEmail { get; private set; }
+    public string? PublicPhone { get; private set; }
+    /// <summary>A page of the organization's own site for contacting it (a form, a list of addresses).</summary>
+    public string? ContactPageUrl { get; private set; }
+    /// <summary>When a person last checked the public contact channels against the organization's own sources.</summary>
+    public DateTimeOffset? ContactsCheckedAt { get; private set; }
+
+    /// <summary>True when the listing gives at least one way to reach the organization.</summary>
+    public bool HasContactChannel => PublicEmail is not null || PublicPhone is not null || ContactPageUrl is not null || Website is not null;
+
+    /// <summary>
+    /// The organization's public contact channels, as a curator (or the organization itself) set them;
+    /// <paramref name="checkedAt"/> is when a person checked them (null: not checked).
+    /// </summary>
+    public void SetPublicContacts(string? email, string? phone, string? contactPageUrl, DateTimeOffset? checkedAt)
+    {
+        PublicEmail = ValidEmail(email);
+        PublicPhone = ValidPhone(phone);
+        ContactPageUrl = ValidUrl(contactPageUrl, "contact page");
+        ContactsCheckedAt = checkedAt;
+    }
 
     public void Describe(string name, LegalForm legalForm, bool socialEconomy, string descriptionFr, string? descriptionEn,
         string? neq, string? headOfficeRegion, string? website)
@@ -134,14 +159,43 @@ public sealed partial class Provider
         return RegionCodes.IsValid(code) ? code : throw new DomainException($"'{code}' is not a Quebec region code (01-17).");
     }
 
-    private static string? ValidWebsite(string? website)
+    private static string? ValidWebsite(string? website) => ValidUrl(website, "website");
+
+    private static string? ValidUrl(string? url, string name)
     {
-        var value = Guard.OptionalText(website, WebsiteMaxLength, nameof(website));
+        var value = Guard.OptionalText(url, WebsiteMaxLength, name);
         if (value is null) return null;
         return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? uri.ToString()
-            : throw new DomainException("A website must be an http or https address.");
+            : throw new DomainException($"A {name} must be an http or https address.");
     }
+
+    /// <summary>True for one plain address (no display name, no list): the only shape a public email may take.</summary>
+    public static bool IsValidEmail(string? email) =>
+        email is { Length: > 0 and <= EmailMaxLength } && EmailPattern().IsMatch(email);
+
+    private static string? ValidEmail(string? email)
+    {
+        var value = Guard.OptionalText(email, EmailMaxLength, nameof(email));
+        if (value is null) return null;
+        return IsValidEmail(value) ? value : throw new DomainException("A public email must be one plain address.");
+    }
+
+    public static bool IsValidPhone(string? phone) =>
+        phone is { Length: > 0 and <= PhoneMaxLength } && PhonePattern().IsMatch(phone) && phone.Count(char.IsAsciiDigit) >= 7;
+
+    private static string? ValidPhone(string? phone)
+    {
+        var value = Guard.OptionalText(phone, PhoneMaxLength, nameof(phone));
+        if (value is null) return null;
+        return IsValidPhone(value) ? value : throw new DomainException("A phone number has digits, spaces, dashes, dots, parentheses or a leading +.");
+    }
+
+    [GeneratedRegex(@"^[^@\s<>(),;:""\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")]
+    private static partial Regex EmailPattern();
+
+    [GeneratedRegex(@"^\+?[0-9 ().-]+(?: ?(?:poste|ext\.?|x) ?[0-9]{1,6})?$")]
+    private static partial Regex PhonePattern();
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex SlugPattern();

@@ -21,7 +21,13 @@ public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary)
         string? Website,
         DataOrigin Origin,
         DateTimeOffset? VerifiedAt,
-        IReadOnlyList<Offering> Offerings);
+        IReadOnlyList<Offering> Offerings,
+        int Id = 0,
+        string? PublicEmail = null,
+        string? PublicPhone = null,
+        string? ContactPageUrl = null,
+        DateTimeOffset? ContactsCheckedAt = null,
+        bool Managed = false);
 
     public sealed record Offering(
         string Category,
@@ -41,7 +47,8 @@ public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary)
             .Select(x => new
             {
                 x.Slug, x.Name, x.DescriptionFr, x.DescriptionEn, x.LegalForm, x.SocialEconomy, x.Neq, x.HeadOfficeRegion,
-                x.Website, x.Origin, x.VerifiedAt,
+                x.Website, x.Origin, x.VerifiedAt, x.Id, x.PublicEmail, x.PublicPhone, x.ContactPageUrl, x.ContactsCheckedAt,
+                Managed = db.Organizations.Any(o => o.ProviderId == x.Id),
                 Offerings = x.Offerings.OrderBy(o => o.Id).Select(o => new
                 {
                     o.CategoryKey, o.DescriptionFr, o.DescriptionEn, o.Pricing, o.Delivery, o.ServesAllQuebec, o.RegionCodes,
@@ -76,6 +83,6 @@ public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary)
             Label(Facet.LegalForm, EnumKeys<LegalForm>.Key(p.LegalForm)),
             p.SocialEconomy, p.Neq,
             p.HeadOfficeRegion is null ? null : await vocabulary.RegionNameAsync(p.HeadOfficeRegion, cancellationToken),
-            p.Website, p.Origin, p.VerifiedAt, offerings);
+            p.Website, p.Origin, p.VerifiedAt, offerings, p.Id, p.PublicEmail, p.PublicPhone, p.ContactPageUrl, p.ContactsCheckedAt, p.Managed);
     }
 }

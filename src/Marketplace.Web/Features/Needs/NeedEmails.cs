@@ -39,23 +39,4 @@ public sealed class NeedEmails(MarketplaceDbContext db, MemberEmails members, IS
             text["Email.Needs.Interested.Subject", request.Title],
             [text["Email.Needs.Interested.Body", provider, request.Title], text["Email.Needs.Interested.Decide"]],
             text["Email.Needs.SeeRequest"], $"fr/compte/besoins/{request.Id}", $"en/account/needs/{request.Id}"), cancellationToken);
-
-    /// <summary>To the provider's members: the nonprofit's message and, only if shared, who it is.</summary>
-    public async Task ContactedAsync(int requestId, int providerId, string? message, Disclosure? disclosure, CancellationToken cancellationToken)
-    {
-        var organizationId = await db.Organizations.Where(o => o.Kind == OrganizationKind.Provider && o.ProviderId == providerId)
-            .Select(o => (int?)o.Id).FirstOrDefaultAsync(cancellationToken);
-        if (organizationId is null) return; // a listing from the seed data, managed by nobody yet
-        await members.EnqueueAsync(organizationId.Value, _ =>
-        {
-            var lines = new List<string>();
-            if (message is not null) lines.AddRange([text["Email.Needs.Contact.Message"], message]);
-            lines.Add(disclosure is null
-                ? text["Email.Needs.Contact.Anonymous"]
-                : text["Email.Needs.Contact.Disclosed", disclosure.Organization, disclosure.Person, disclosure.Email]);
-            var subject = message is null ? text["Email.Needs.Disclosed.Subject"] : text["Email.Needs.Contact.Subject"];
-            return new MemberEmails.Letter(subject, lines, text["Email.Needs.SeeOpportunity"], $"fr/compte/demandes/{requestId}",
-                $"en/account/requests/{requestId}");
-        }, cancellationToken);
-    }
 }

@@ -27,6 +27,7 @@ public sealed class NeedsController(
     Vocabulary vocabulary,
     MatchCards cards,
     NeedEmails emails,
+    Conversations.ConversationDelivery delivery,
     MatchingQueue queue,
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
@@ -43,7 +44,8 @@ public sealed class NeedsController(
 
     public sealed record DiagnosticResult(IReadOnlyList<(Diagnostic.Suggestion Suggestion, string Label)> Suggestions);
 
-    public sealed record ContactPage(NeedRequest Request, MatchCards.Card Match, string? Message, bool Share);
+    public sealed record ContactPage(NeedRequest Request, MatchCards.Card Match, string? Message, bool Share,
+        Conversations.ConversationDelivery.Reach Reach, NeedEmails.Disclosure WouldShare);
 
     // ---- Diagnostic: open to everyone, nothing stored ----
 
@@ -249,24 +251,38 @@ public sealed class NeedsController(
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        var reach = await delivery.ReachAsync(providerId, cancellationToken);
         string? problem = null;
+        var status = StatusCodes.Status400BadRequest;
         if (string.IsNullOrWhiteSpace(message)) problem = text["Needs.Problem.Message"];
         else if (message.Trim().Length > MatchResponse.MessageMaxLength) problem = text["Needs.Problem.TooLong"];
         else if (!user.EmailConfirmed) problem = text["Needs.ConfirmEmailFirst"];
-        else if (response.Dismissed) problem = text["Needs.DismissedCannotContact"];
+        if (response.Dismissed) (problem, status) = (text["Needs.DismissedCannotContact"], StatusCodes.Status409Conflict);
+        else if (reach?.Channel is null) (problem, status) = (text["Conversations.NoChannel"], StatusCodes.Status409Conflict);
         if (problem is not null)
         {
-            Response.StatusCode = response.Dismissed ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+            Response.StatusCode = status;
             ViewData["Errors"] = new[] { problem };
-            return View(nameof(Contact), await ContactPageAsync(id, providerId, message, share, cancellationToken));
+            var page = await ContactPageAsync(id, providerId, message, share, cancellationToken);
+            return page is null ? NotFound() : View(nameof(Contact), page);
         }
+        // The message goes into the thread of this request with this provider, delivered where the page said it would go.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var wasShared = response.DetailsShared;
         response.Contact(message!, share, user.Id, time.GetUtcNow());
-        var disclosure = response.DetailsShared ? await emails.DisclosureAsync(request.OrganizationId, response.SharedByUserId!, cancellationToken) : null;
-        await emails.ContactedAsync(id, providerId, message!.Trim(), disclosure, cancellationToken);
+        var conversation = await Conversations.ConversationsController.StartAsync(db, time, request.OrganizationId, providerId, id, cancellationToken);
+        if (response.DetailsShared) conversation.ShareDetails(response.SharedByUserId!, time.GetUtcNow());
+        var disclosure = conversation.DetailsShared ? await emails.DisclosureAsync(request.OrganizationId, conversation.SharedByUserId!, cancellationToken) : null;
+        var body = message!.Trim();
+        var (channel, to) = await delivery.ToProviderAsync(reach!, conversation, body, disclosure, cancellationToken);
+        conversation.Write(Domain.Conversations.ConversationSide.Nonprofit, user.Id, body, channel, to, time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        TempData["Notice"] = text[response.DetailsShared && !wasShared ? "Needs.ContactSentShared" : "Needs.ContactSent"].Value;
-        return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+        await transaction.CommitAsync(cancellationToken);
+        var where = channel == Domain.Conversations.DeliveryChannel.PublicEmail
+            ? text["Conversations.SentToPublicEmail", to!, reach!.Name].Value
+            : text[reach!.Members == 1 ? "Conversations.SentToMembers.One" : "Conversations.SentToMembers.Many", reach.Members, reach.Name].Value;
+        TempData["Notice"] = (response.DetailsShared && !wasShared ? text["Needs.ContactSentShared"].Value : text["Needs.ContactSent"].Value) + " " + where;
+        return RedirectToRoute(LocalizedLinks.RouteName("conversation"), new { id = conversation.Id });
     }
 
     [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/partager", Name = "need-share.fr")]
@@ -278,13 +294,21 @@ public sealed class NeedsController(
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
         if (!user.EmailConfirmed) return BadRequestNotice(id, "Needs.ConfirmEmailFirst");
         if (response.Dismissed) return Conflict(id, "Needs.DismissedCannotContact");
+        var reach = await delivery.ReachAsync(providerId, cancellationToken);
+        if (reach?.Channel is null) return Conflict(id, "Conversations.NoChannel");
         if (!response.DetailsShared)
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             response.ShareDetails(user.Id, time.GetUtcNow());
-            await emails.ContactedAsync(id, providerId, null, await emails.DisclosureAsync(request.OrganizationId, user.Id, cancellationToken), cancellationToken);
+            var conversation = await Conversations.ConversationsController.StartAsync(db, time, request.OrganizationId, providerId, id, cancellationToken);
+            conversation.ShareDetails(user.Id, time.GetUtcNow());
+            await delivery.ToProviderAsync(reach, conversation, null, await emails.DisclosureAsync(request.OrganizationId, user.Id, cancellationToken), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
-        TempData["Notice"] = text["Needs.Shared"].Value;
+        TempData["Notice"] = reach.Channel == Domain.Conversations.DeliveryChannel.PublicEmail
+            ? text["Conversations.SharedToPublicEmail", reach.PublicEmail!].Value
+            : text["Needs.Shared"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
     }
 
@@ -324,7 +348,12 @@ public sealed class NeedsController(
         var request = await OwnRequestAsync(id, tracked: false, cancellationToken);
         if (request is null) return null;
         var match = (await cards.ForAsync(request, cancellationToken)).FirstOrDefault(c => c.ProviderId == providerId);
-        return match is null ? null : new ContactPage(request, match, message, share);
+        var reach = await delivery.ReachAsync(providerId, cancellationToken);
+        if (match is null || reach is null) return null;
+        var user = await users.GetUserAsync(User);
+        var organization = await OrganizationAsync();
+        return new ContactPage(request, match, message, share, reach,
+            new NeedEmails.Disclosure(organization?.Name ?? "", user?.DisplayName ?? "", user?.Email ?? ""));
     }
 
     private async Task<(RequestForm.Valid? Values, List<string> Problems)> ValidateAsync(RequestForm form, CancellationToken cancellationToken)

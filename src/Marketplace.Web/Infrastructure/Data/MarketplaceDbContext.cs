@@ -30,6 +30,9 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<Domain.Matching.MatchResponse> MatchResponses => Set<Domain.Matching.MatchResponse>();
     public DbSet<Domain.Matching.HumanReview> HumanReviews => Set<Domain.Matching.HumanReview>();
     public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
+    public DbSet<Domain.Conversations.Conversation> Conversations => Set<Domain.Conversations.Conversation>();
+    public DbSet<Domain.Conversations.ConversationMessage> ConversationMessages => Set<Domain.Conversations.ConversationMessage>();
+    public DbSet<ListingClaim> ListingClaims => Set<ListingClaim>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }
 

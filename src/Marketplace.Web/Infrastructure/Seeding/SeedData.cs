@@ -59,7 +59,10 @@ public sealed record SeedProvider(
     DateOnly? VerifiedOn,
     string Origin,
     IReadOnlyList<string> Sources,
-    IReadOnlyList<SeedOffering> Offerings);
+    IReadOnlyList<SeedOffering> Offerings,
+    string? PublicEmail = null,
+    string? PublicPhone = null,
+    string? ContactPage = null);
 
 public sealed record SeedOffering(
     string Category,

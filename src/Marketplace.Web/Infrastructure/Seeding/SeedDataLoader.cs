@@ -115,6 +115,10 @@ public sealed class SeedDataLoader(
             };
             var provider = new Provider(seed.Slug, seed.Name, EnumKeys<LegalForm>.Parse(seed.LegalForm), seed.SocialEconomy,
                 seed.DescriptionFr, seed.DescriptionEn, seed.Neq, seed.HeadOfficeRegion, seed.Website, origin);
+            var verifiedOn = seed.VerifiedOn is { } checkedDay ? new DateTimeOffset(checkedDay.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero) : (DateTimeOffset?)null;
+            // Contact channels come only from the documents (seed-data/README.md): checked on the listing's verification date.
+            if (seed.PublicEmail is not null || seed.PublicPhone is not null || seed.ContactPage is not null)
+                provider.SetPublicContacts(seed.PublicEmail, seed.PublicPhone, seed.ContactPage, verifiedOn);
             foreach (var o in seed.Offerings)
             {
                 Require(categories, [o.Category], "category");

@@ -155,6 +155,8 @@ public static class WebApplicationExtensions
         services.AddScoped<ListingEmails>();
         services.AddScoped<Email.MemberEmails>();
         services.AddScoped<Features.Needs.NeedEmails>();
+        services.AddScoped<Features.Conversations.ConversationDelivery>();
+        services.AddScoped<Features.Claims.ClaimDecisions>();
         services.AddScoped<Features.Needs.MatchCards>();
         services.AddScoped<Features.Digests.DigestSubscriptions>();
         services.AddScoped<Features.Digests.DigestRun>();

@@ -17,6 +17,9 @@ internal sealed class ProviderConfiguration : IEntityTypeConfiguration<Provider>
         builder.Property(p => p.Neq).HasMaxLength(Provider.NeqLength);
         builder.Property(p => p.HeadOfficeRegion).HasMaxLength(2);
         builder.Property(p => p.Website).HasMaxLength(Provider.WebsiteMaxLength);
+        builder.Property(p => p.PublicEmail).HasMaxLength(Provider.EmailMaxLength);
+        builder.Property(p => p.PublicPhone).HasMaxLength(Provider.PhoneMaxLength);
+        builder.Property(p => p.ContactPageUrl).HasMaxLength(Provider.WebsiteMaxLength);
         builder.Property(p => p.DescriptionFr).HasMaxLength(Provider.DescriptionMaxLength).IsRequired();
         builder.Property(p => p.DescriptionEn).HasMaxLength(Provider.DescriptionMaxLength);
         builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);

@@ -1,0 +1,123 @@
+using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Domain.Conversations;
+using Marketplace.Web.Domain.Providers;
+using Marketplace.Web.Features.Needs;
+using Marketplace.Web.Infrastructure;
+using Marketplace.Web.Infrastructure.Data;
+using Marketplace.Web.Infrastructure.Email;
+using Marketplace.Web.Infrastructure.Web;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Web.Features.Conversations;
+
+/// <summary>
+/// Where a message to a provider goes, decided before anyone writes it (the page says so), and the emails of a
+/// conversation, queued in the outbox with the message. A listing managed by an organization with confirmed members
+/// reaches those members; a listing nobody manages reaches its public email, with a footer saying who wrote, why the
+/// address got it, and how to claim the listing; a listing with neither cannot be written to, and the page says so.
+/// </summary>
+public sealed class ConversationDelivery(
+    MarketplaceDbContext db,
+    MemberEmails members,
+    IStringLocalizer<SharedResource> text,
+    IOptions<MarketplaceOptions> site,
+    IOptions<EmailOptions> email,
+    TimeProvider time)
+{
+    /// <summary>How a published listing can be reached.</summary>
+    public sealed record Reach(int ProviderId, string Slug, string Name, int? OrganizationId, int Members, string? PublicEmail,
+        string? PublicPhone, string? ContactPageUrl, string? Website)
+    {
+        /// <summary>Where a message would go now; null when no address is known.</summary>
+        public DeliveryChannel? Channel => Members > 0 ? DeliveryChannel.Members : PublicEmail is not null ? DeliveryChannel.PublicEmail : null;
+
+        /// <summary>True when an organization manages the listing (it was claimed or created by its provider).</summary>
+        public bool Managed => OrganizationId is not null;
+    }
+
+    /// <summary>The reach of a published listing, or null.</summary>
+    public async Task<Reach?> ReachAsync(int providerId, CancellationToken cancellationToken) =>
+        await ReachQuery(db.Providers.Where(p => p.Id == providerId)).SingleOrDefaultAsync(cancellationToken);
+
+    public async Task<Reach?> ReachAsync(string slug, CancellationToken cancellationToken) =>
+        await ReachQuery(db.Providers.Where(p => p.Slug == slug)).SingleOrDefaultAsync(cancellationToken);
+
+    private IQueryable<Reach> ReachQuery(IQueryable<Provider> providers) =>
+        from p in providers.AsNoTracking()
+        where p.Status == ListingStatus.Published
+        let organizationId = db.Organizations.Where(o => o.ProviderId == p.Id).Select(o => (int?)o.Id).FirstOrDefault()
+        select new Reach(p.Id, p.Slug, p.Name, organizationId,
+            db.Users.Count(u => u.OrganizationId != null && u.OrganizationId == organizationId && u.EmailConfirmed && u.Email != null),
+            p.PublicEmail, p.PublicPhone, p.ContactPageUrl, p.Website);
+
+    /// <summary>
+    /// Emails a nonprofit's message (or its shared details alone, when <paramref name="body"/> is null) to the provider
+    /// side, and returns where it went. Throws when the listing has no channel: callers check <see cref="Reach.Channel"/> first.
+    /// </summary>
+    public async Task<(DeliveryChannel Channel, string? To)> ToProviderAsync(Reach reach, Conversation conversation, string? body,
+        NeedEmails.Disclosure? disclosure, CancellationToken cancellationToken)
+    {
+        switch (reach.Channel)
+        {
+            case DeliveryChannel.Members:
+                await members.EnqueueAsync(reach.OrganizationId!.Value, _ => new MemberEmails.Letter(
+                    body is null ? text["Email.Conversation.Disclosed.Subject"] : text["Email.Conversation.ToProvider.Subject"],
+                    ProviderLines(body, disclosure),
+                    text["Email.Conversation.SeeThread"], ThreadPath("fr", conversation), ThreadPath("en", conversation)), cancellationToken);
+                return (DeliveryChannel.Members, null);
+            case DeliveryChannel.PublicEmail:
+                db.OutboxEmails.Add(PublicEmailLetter(reach, body, disclosure));
+                return (DeliveryChannel.PublicEmail, reach.PublicEmail);
+            default:
+                throw new InvalidOperationException("The listing has no contact channel; the page must say so before anyone writes.");
+        }
+    }
+
+    /// <summary>A provider's answer, to every confirmed member of the nonprofit, each in their language.</summary>
+    public Task ToNonprofitAsync(Conversation conversation, string providerName, string body, CancellationToken cancellationToken) =>
+        members.EnqueueAsync(conversation.NonprofitOrganizationId, _ => new MemberEmails.Letter(
+            text["Email.Conversation.ToNonprofit.Subject", providerName],
+            [text["Email.Conversation.ToNonprofit.Body", providerName], body],
+            text["Email.Conversation.SeeThread"], ThreadPath("fr", conversation), ThreadPath("en", conversation)), cancellationToken);
+
+    private List<string> ProviderLines(string? body, NeedEmails.Disclosure? disclosure)
+    {
+        var lines = new List<string>();
+        if (body is not null) lines.AddRange([text["Email.Conversation.ToProvider.Body"], body]);
+        lines.Add(disclosure is null
+            ? text["Email.Conversation.Anonymous"]
+            : text["Email.Conversation.Disclosed", disclosure.Organization, disclosure.Person, disclosure.Email]);
+        return lines;
+    }
+
+    /// <summary>
+    /// To a listing's public address: French first, then English (nobody chose a language for that mailbox), with the
+    /// claim link and why the address got it.
+    /// </summary>
+    private OutboxEmail PublicEmailLetter(Reach reach, string? body, NeedEmails.Disclosure? disclosure)
+    {
+        var paragraphs = new List<string>();
+        var subjects = new List<string>();
+        var labels = new List<string>();
+        var footers = new List<string>();
+        foreach (var language in new[] { "fr", "en" })
+        {
+            using var _ = Cultures.UseLanguage(language);
+            if (language == "en") paragraphs.Add(text["Email.PublicContact.EnglishFollows"]);
+            subjects.Add(text[body is null ? "Email.Conversation.Disclosed.Subject" : "Email.Conversation.ToProvider.Subject"]);
+            labels.Add(text["Email.PublicContact.ClaimLink"]);
+            paragraphs.Add(text["Email.PublicContact.Why", reach.Name]);
+            paragraphs.AddRange(ProviderLines(body, disclosure));
+            paragraphs.Add(text["Email.PublicContact.HowToAnswer"]);
+            footers.Add(text["Email.PublicContact.Footer", site.Value.PublicBaseUrl]);
+        }
+        var link = EmailBodies.Link(site.Value.PublicBaseUrl, $"fr/fournisseurs/{reach.Slug}/reclamer");
+        return EmailBodies.Compose(reach.PublicEmail!, string.Join(" / ", subjects), paragraphs, string.Join(" / ", labels), link,
+            string.Join("\n\n", footers), "fr", email.Value.MessageIdDomain, time.GetUtcNow());
+    }
+
+    private static string ThreadPath(string language, Conversation conversation) =>
+        language == "en" ? $"en/account/messages/{conversation.Id}" : $"fr/compte/messages/{conversation.Id}";
+}
