@@ -143,7 +143,7 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         Assert.That(empty.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var (sent, _) = await nonprofit.SubmitAsync(contact, "form.stacked-form", new Dictionary<string, string> { ["message"] = "Pouvez-vous nous aider d'ici l'été?" });
         Assert.That(sent.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
-        var toProvider = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == "coop@exemple.invalid" && e.Subject.StartsWith("Un organisme vous écrit")).ToListAsync());
+        var toProvider = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == "coop@exemple.invalid" && e.Subject.StartsWith("Un organisme communautaire vous écrit")).ToListAsync());
         Assert.That(toProvider, Has.Count.EqualTo(1));
         Assert.That(toProvider[0].TextBody, Does.Contain("Pouvez-vous nous aider d'ici l'été?"));
         Assert.That(toProvider[0].TextBody, Does.Not.Contain(Nonprofit).And.Not.Contain("mdj@exemple.invalid").And.Not.Contain("Se conformer"));
@@ -166,7 +166,7 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         coopCard.QuerySelector("form[action$='/partager']")!.Id = "share";
         var (shared, _) = await nonprofit.SubmitAsync(mine, "#share");
         Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
-        var disclosed = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == "coop@exemple.invalid" && e.Subject.StartsWith("Un organisme vous transmet")));
+        var disclosed = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == "coop@exemple.invalid" && e.Subject.StartsWith("Un organisme communautaire vous transmet")));
         Assert.That(disclosed.TextBody, Does.Contain(Nonprofit).And.Contain("mdj@exemple.invalid"));
         var (_, revealed) = await providerBrowsing.GetAsync($"/fr/compte/demandes/{requestId}");
         Assert.That(Text(revealed), Does.Contain(Nonprofit).And.Contain("mdj@exemple.invalid"));
