@@ -314,9 +314,9 @@ public sealed class CandidatePool
     private const int MaxKeys = 64;
 
     // Recency and dismissals do not depend on the request: their contributions are computed once, for the pool's time
-    // and weights.
+    // and weights. Categories: the bits of every category the candidate offers (what it could cover).
     private readonly record struct Entry(int FirstOffer, int OfferCount, int HeadOffice, bool Published, bool SocialEconomy,
-        double RecentlyVerified, double DismissalFeedback, int Position);
+        double RecentlyVerified, double DismissalFeedback, int Position, ulong Categories);
 
     private static readonly int PricingModels = Enum.GetValues<PricingModel>().Max(m => (int)m) + 1;
 
@@ -365,8 +365,10 @@ public sealed class CandidatePool
         {
             var c = _candidates[i];
             var first = offers.Count;
+            ulong offered = 0;
             foreach (var o in c.Offerings)
             {
+                offered |= Bit(_categories, o.CategoryKey);
                 fitsBits &= (int)o.Pricing >= 0 && (int)o.Pricing < PricingModels;
                 offers.Add(new Offer(Bit(_categories, o.CategoryKey), Bits(_languages, o.Languages), Bits(_regions, o.Regions),
                     Bits(_fundingPrograms, o.FundingPrograms), o.ServesAllQuebec, o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride,
@@ -376,7 +378,7 @@ public sealed class CandidatePool
             _entries[i] = new Entry(first, offers.Count - first, headOffice, c.Published, c.SocialEconomy,
                 Matcher.Contribution(Matcher.RecentlyVerified(c.VerifiedAt, now), contributionWeights[(int)MatchFactor.RecentlyVerified]),
                 Matcher.Contribution(Matcher.DismissalFeedback(c.DismissalRate), contributionWeights[(int)MatchFactor.DismissalFeedback]),
-                order[i]);
+                order[i], offered);
         }
         _offers = offers.ToArray();
         _fitsBits = fitsBits && _categories.Count <= MaxKeys && _languages.Count <= MaxKeys && _regions.Count <= MaxKeys
@@ -466,6 +468,11 @@ public sealed class CandidatePool
             }
             // This one and every later one cannot reach the last of the best.
             if (count <= 0 || (bounds is not null && best.Count == count && Math.Round(bounds[i] + coverageBound, 6) < best[^1].Score)) break;
+            // This one alone cannot: even covering every requested category it offers (a request whose best cover more
+            // categories than most candidates offer, where the stop above comes late).
+            if (_fitsBits && bounds is not null && best.Count == count
+                && Math.Round(bounds[i] + coverageContribution[System.Numerics.BitOperations.PopCount(_entries[i].Categories & categories)], 6) < best[^1].Score)
+                continue;
             scored++;
 
             double score;
