@@ -37,6 +37,14 @@ public sealed class FacetCountTests(DatabaseProvider provider)
         var keys = SeedDataOracle.FacetNames.ToDictionary(f => f,
             f => oracle.Published.SelectMany(p => p.Values[f]).Distinct().Order(StringComparer.Ordinal).ToArray());
         yield return new TestCaseData("").SetName("No filter");
+        // Unknown is not "no" (ADR 0015): a region or a language also keeps those that state none, unless strict.
+        foreach (var query in new[]
+                 {
+                     "region=06", "region=06&strict=region", "region=non-precisee", "region=06&region=non-precisee&strict=region",
+                     "category=loi-25&region=06", "category=loi-25&region=06&strict=region", "language=fr&region=03",
+                     "language=en&strict=language", "language=non-precisee",
+                 })
+            yield return new TestCaseData(query).SetName($"Unknown values {query}");
         foreach (var facet in SeedDataOracle.FacetNames)
             foreach (var key in keys[facet].Take(4))
                 yield return new TestCaseData($"{facet}={key}").SetName($"One value {facet}={key}");

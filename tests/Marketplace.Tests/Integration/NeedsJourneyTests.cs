@@ -113,7 +113,7 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         Assert.That(reasons, Does.Contain("Coopérative — économie sociale"));
         Assert.That(reasons, Does.Contain("service en français"));
         Assert.That(reasons, Does.Contain("service gratuit"));
-        Assert.That(coop.QuerySelectorAll("details tbody tr"), Has.Length.EqualTo(6), "each factor's contribution is shown");
+        Assert.That(coop.QuerySelectorAll("details tbody tr"), Has.Length.EqualTo(8), "each factor's contribution is shown, coverage and language included");
         var first = page.QuerySelector("li.match h3")!.TextContent;
         Assert.That(first, Is.EqualTo("Coopérative Vie privée (test)"), "free, social economy, local and recently verified: first");
 

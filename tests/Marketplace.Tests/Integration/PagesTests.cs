@@ -84,7 +84,9 @@ public sealed class PagesTests(DatabaseProvider provider)
     {
         var page = await PageAsync("/fr/recherche?category=loi-25&region=06");
         var selected = page.QuerySelectorAll("a.facet-value.selected").ToArray();
-        Assert.That(selected, Has.Length.EqualTo(2));
+        // The two chosen values, and « Région non précisée »: kept with a region unless strict (ADR 0015).
+        Assert.That(selected, Has.Length.EqualTo(3));
+        Assert.That(selected.Select(a => a.QuerySelector(".label")!.TextContent), Does.Contain("Région non précisée"));
         Assert.That(selected.All(a => a.GetAttribute("aria-current") == "true"));
         var loi25 = selected.First(a => a.TextContent.Contains("Conformité Loi 25"));
         Assert.That(loi25.GetAttribute("href"), Does.Not.Contain("category=loi-25").And.Contain("region=06"));

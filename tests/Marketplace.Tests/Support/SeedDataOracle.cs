@@ -12,6 +12,11 @@ public sealed class SeedDataOracle
 
     public static readonly string[] FacetNames = ["category", "region", "language", "pricing", "legalForm", "delivery", "funding"];
 
+    /// <summary>The value of a provider whose region (or language) is not stated for some offering, and the facets that have it.</summary>
+    public const string Unknown = "non-precisee";
+    public static readonly string[] FacetsWithUnknown = ["region", "language"];
+    public const string Strict = "strict";
+
     public IReadOnlyList<Provider> Providers { get; }
     public IReadOnlyList<Provider> Published => Providers.Where(p => p.Status == "published").ToArray();
 
@@ -26,6 +31,7 @@ public sealed class SeedDataOracle
         foreach (var p in document.RootElement.GetProperty("providers").EnumerateArray())
         {
             var values = FacetNames.ToDictionary(f => f, _ => new HashSet<string>());
+            bool allQuebec = false, noRegion = false;
             values["legalForm"].Add(p.GetProperty("legalForm").GetString()!);
             if (p.GetProperty("socialEconomy").GetBoolean()) values["legalForm"].Add("economie-sociale");
             foreach (var o in p.GetProperty("offerings").EnumerateArray())
@@ -34,18 +40,33 @@ public sealed class SeedDataOracle
                 values["pricing"].Add(o.GetProperty("pricing").GetString()!);
                 values["delivery"].Add(o.GetProperty("delivery").GetString()!);
                 if (o.GetProperty("allQuebec").GetBoolean()) values["region"].UnionWith(allRegions);
+                allQuebec |= o.GetProperty("allQuebec").GetBoolean();
+                noRegion |= o.GetProperty("regions").GetArrayLength() == 0;
                 foreach (var r in o.GetProperty("regions").EnumerateArray()) values["region"].Add(r.GetString()!);
                 foreach (var l in o.GetProperty("languages").EnumerateArray()) values["language"].Add(l.GetString()!);
+                if (o.GetProperty("languages").GetArrayLength() == 0) values["language"].Add(Unknown);
                 foreach (var f in o.GetProperty("fundingPrograms").EnumerateArray()) values["funding"].Add(f.GetString()!);
             }
+            // Serving all of Quebec is known to reach every region; otherwise an offering stating none makes it unknown.
+            if (!allQuebec && noRegion) values["region"].Add(Unknown);
             providers.Add(new Provider(p.GetProperty("slug").GetString()!, p.GetProperty("name").GetString()!,
                 p.GetProperty("status").GetString()!, values));
         }
         return new SeedDataOracle(providers);
     }
 
-    public IEnumerable<Provider> Matching(IReadOnlyDictionary<string, string[]> filters, string? exceptFacet = null) =>
-        Published.Where(p => filters.All(f => f.Key == exceptFacet || f.Value.Any(v => p.Values[f.Key].Contains(v))));
+    /// <summary>
+    /// The providers passing every facet's selection (but <paramref name="exceptFacet"/>'s). Unknown is not "no": a
+    /// selection of regions (or languages) also passes a provider whose value is unknown, unless <c>strict</c> names the
+    /// facet (<paramref name="filters"/> may hold a <c>strict</c> entry).
+    /// </summary>
+    public IEnumerable<Provider> Matching(IReadOnlyDictionary<string, string[]> filters, string? exceptFacet = null)
+    {
+        var strict = filters.GetValueOrDefault(Strict) ?? [];
+        return Published.Where(p => filters.Where(f => f.Key != Strict).All(f => f.Key == exceptFacet
+            || f.Value.Any(v => p.Values[f.Key].Contains(v))
+            || (FacetsWithUnknown.Contains(f.Key) && !strict.Contains(f.Key) && f.Value.Any(v => v != Unknown) && p.Values[f.Key].Contains(Unknown))));
+    }
 
     /// <summary>Disjunctive count: the filters of every other facet apply, not the facet's own.</summary>
     public int FacetCount(IReadOnlyDictionary<string, string[]> filters, string facet, string value) =>

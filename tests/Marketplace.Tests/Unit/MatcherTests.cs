@@ -34,6 +34,8 @@ public sealed class MatcherTests
         Assert.That(Matcher.Score(request, Provider(1, Offering(category: "crm")), Now, Weights), Is.Null, "other category");
         Assert.That(Matcher.Score(request, Provider(1, Offering(regions: ["06"])), Now, Weights), Is.Null, "other region, on site");
         Assert.That(Matcher.Score(request, Provider(1, Offering(languages: ["en"])), Now, Weights), Is.Null, "other language");
+        Assert.That(Matcher.Score(request, Provider(1, Offering(languages: [])), Now, Weights), Is.Not.Null, "language not stated");
+        Assert.That(Matcher.Score(request, Provider(1, Offering(regions: [])), Now, Weights), Is.Not.Null, "service area not stated");
         Assert.That(Matcher.Score(request, Provider(1, Offering(allQuebec: true, regions: [])), Now, Weights), Is.Not.Null, "all of Quebec");
         // The same offering must fit: a category here and the region there is not a match.
         Assert.That(Matcher.Score(request, Provider(1, Offering(regions: ["06"]), Offering(category: "crm")), Now, Weights), Is.Null);
@@ -69,6 +71,66 @@ public sealed class MatcherTests
         var other = Matcher.Score(request, privateFirm with { Offerings = [Offering(pricing: PricingModel.TauxHoraire)] }, Now, Weights)!;
         Assert.That(other.Score, Is.LessThan(match.Score));
         Assert.That(other.Factors.Single(f => f.Factor == MatchFactor.PricingFit).Value, Is.Zero, "needs free or nonprofit pricing");
+    }
+
+    [Test]
+    public void An_offering_that_states_no_service_area_reaches_every_region_but_scores_below_one_serving_it()
+    {
+        var request = Request(region: "06", delivery: DeliveryPreference.OnSite);
+        var unknown = Matcher.Score(request, Provider(1, Offering(delivery: DeliveryMode.NonPrecise, regions: [])), Now, Weights);
+        var serves = Matcher.Score(request, Provider(2, Offering(delivery: DeliveryMode.NonPrecise, regions: ["06"])), Now, Weights);
+        var elsewhere = Matcher.Score(request, Provider(3, Offering(delivery: DeliveryMode.NonPrecise, regions: ["03"])), Now, Weights);
+        Assert.That(unknown, Is.Not.Null, "unknown is not \"no\"");
+        Assert.That(elsewhere, Is.Null, "a stated region elsewhere still excludes an on-site offering");
+        Assert.That(unknown!.ServesRegionInPerson, Is.False);
+        double Local(Match m) => m.Factors.Single(f => f.Factor == MatchFactor.LocalPresence).Value;
+        Assert.That(Local(unknown), Is.LessThan(Local(serves!)).And.GreaterThan(0));
+        Assert.That(unknown.Score, Is.LessThan(serves!.Score));
+        // The three paths agree: Top, the pool, and Score.
+        Candidate[] both = [Provider(1, Offering(regions: [])), Provider(2, Offering(regions: ["06"]))];
+        Assert.That(Matcher.Top(request, both, 5, Now, Weights).Select(m => m.ProviderId), Is.EqualTo(new[] { 2, 1 }));
+        Assert.That(new CandidatePool(both, Now, Weights).Top(request, 5, Now, Weights).Select(m => (m.ProviderId, m.Score)),
+            Is.EqualTo(Matcher.Top(request, both, 5, Now, Weights).Select(m => (m.ProviderId, m.Score))));
+    }
+
+    [Test]
+    public void An_offering_that_states_no_language_passes_the_language_constraint_with_a_lower_score()
+    {
+        var request = Request();
+        var unknown = Matcher.Score(request, Provider(1, Offering(languages: [])), Now, Weights);
+        var french = Matcher.Score(request, Provider(2, Offering(languages: ["fr"])), Now, Weights);
+        Assert.That(unknown, Is.Not.Null);
+        Assert.That(unknown!.Factors.Single(f => f.Factor == MatchFactor.LanguageFit).Value, Is.Zero);
+        Assert.That(french!.Factors.Single(f => f.Factor == MatchFactor.LanguageFit).Value, Is.EqualTo(1));
+        Assert.That(unknown.Score, Is.LessThan(french.Score));
+        Candidate[] both = [Provider(1, Offering(languages: [])), Provider(2, Offering(languages: ["fr"]))];
+        Assert.That(new CandidatePool(both, Now, Weights).Top(request, 5, Now, Weights).Select(m => m.ProviderId), Is.EqualTo(new[] { 2, 1 }));
+    }
+
+    [Test]
+    public void A_provider_covering_every_requested_category_ranks_above_one_covering_some_whatever_the_other_factors()
+    {
+        var request = Request(region: "06", preferences: new ValuePreferences(PreferSocialEconomy: true, PreferLocal: true,
+            NeedsFreeOrNonprofitPricing: true, FundingProgram: "psoc"), categories: ["loi-25", "formation"]);
+        // Every other factor at its best: social economy, head office here, free, funded, verified today, never dismissed.
+        Candidate Best(int id, params string[] categories) => new(id, $"Fournisseur {id}", true, true, "06", Now,
+            categories.Select(c => Offering(category: c, pricing: PricingModel.Gratuit, regions: ["06"], funding: ["psoc"])).ToArray());
+        var trainingOnly = Best(1, "formation");
+        var loi25Only = Best(2, "loi-25");
+        // Every other factor at its worst: private, elsewhere, hourly rate, no program, never verified, always dismissed, language not stated.
+        var both = new Candidate(3, "Zeta", true, false, "03", null,
+            [Offering(category: "loi-25", pricing: PricingModel.TauxHoraire, regions: [], languages: []),
+             Offering(category: "formation", pricing: PricingModel.TauxHoraire, regions: [], languages: [])], DismissalRate: 1);
+        Candidate[] candidates = [trainingOnly, loi25Only, both];
+        var top = Matcher.Top(request, candidates, 5, Now, Weights);
+        Assert.That(top.Select(m => m.ProviderId).First(), Is.EqualTo(3));
+        Assert.That(top[0].Factors.Single(f => f.Factor == MatchFactor.Coverage).Value, Is.EqualTo(1));
+        Assert.That(top[1].Factors.Single(f => f.Factor == MatchFactor.Coverage).Value, Is.EqualTo(0.5));
+        Assert.That(new CandidatePool(candidates, Now, Weights).Top(request, 5, Now, Weights).Select(m => m.ProviderId),
+            Is.EqualTo(top.Select(m => m.ProviderId)));
+        // Other weights, even large or negative: coverage still comes first.
+        var heavy = new MatchWeights(ValueAlignment: 50, PricingFit: -20, FundingFit: 30, LocalPresence: 40, RecentlyVerified: 10, DismissalFeedback: 25, LanguageFit: 5);
+        Assert.That(Matcher.Top(request, candidates, 5, Now, heavy)[0].ProviderId, Is.EqualTo(3));
     }
 
     [Test]
@@ -129,7 +191,7 @@ public sealed class MatcherTests
         from delivery in Gen.Elements(Enum.GetValues<DeliveryMode>())
         from allQuebec in Gen.Frequency((1, Gen.Constant(true)), (4, Gen.Constant(false)))
         from regions in Gen.SubListOf(Regions)
-        from languages in Gen.Elements<string[]>(["fr"], ["en"], ["fr", "en"])
+        from languages in Gen.Elements<string[]>(["fr"], ["en"], ["fr", "en"], [])
         from funding in Gen.Elements<string[]>([], ["psoc"])
         select new CandidateOffering(category, pricing, delivery, allQuebec, regions.ToArray(), languages, funding);
 
@@ -163,8 +225,10 @@ public sealed class MatcherTests
             Matcher.Top(request, candidates, 50, Now, Weights).All(match =>
             {
                 var c = candidates.Single(x => x.ProviderId == match.ProviderId);
-                return c.Published && c.Offerings.Any(o => request.Categories.Contains(o.CategoryKey) && o.Languages.Contains(request.Language)
-                    && (o.ServesAllQuebec || o.Regions.Contains(request.Region)
+                // Unknown is not "no": an offering stating no language, or no area, is not excluded.
+                return c.Published && c.Offerings.Any(o => request.Categories.Contains(o.CategoryKey)
+                    && (o.Languages.Count == 0 || o.Languages.Contains(request.Language))
+                    && (o.ServesAllQuebec || o.Regions.Contains(request.Region) || o.Regions.Count == 0
                         || request.AcceptsRemote && o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride));
             })).QuickCheckThrowOnFailure();
 
@@ -191,8 +255,8 @@ public sealed class MatcherTests
 
     private static Gen<(int Count, MatchWeights Weights)> TopSettingsGen() =>
         from count in Gen.Choose(1, 8)
-        from weights in Gen.Elements(Weights, new MatchWeights(0.3, 1.7, 2.9, 0.1, 1.3, 0.7), new MatchWeights(1, 0, 0, 0, 0, 0),
-            new MatchWeights(2, -1, 1, 0.5, 1, 2))
+        from weights in Gen.Elements(Weights, new MatchWeights(0.3, 1.7, 2.9, 0.1, 1.3, 0.7, 0.4), new MatchWeights(1, 0, 0, 0, 0, 0, 0),
+            new MatchWeights(2, -1, 1, 0.5, 1, 2, 1), new MatchWeights(0, 0, 0, 0, 0, 0, 3))
         select (count, weights);
 
     [Test]
@@ -229,8 +293,19 @@ public sealed class MatcherTests
         }).QuickCheckThrowOnFailure();
 
     [Test]
+    public void Property_a_provider_covering_more_requested_categories_always_ranks_higher() =>
+        // Coverage first: along any ranking, the number of requested categories covered never grows, whatever the weights.
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen(30).ToArbitrary(), TopSettingsGen().ToArbitrary(), (request, candidates, setting) =>
+        {
+            var coverage = Matcher.Top(request, candidates, 30, Now, setting.Weights).Select(m => m.MatchedCategories.Count).ToArray();
+            var pooled = new CandidatePool(candidates, Now, setting.Weights).Top(request, 30, Now, setting.Weights)
+                .Select(m => m.MatchedCategories.Count).ToArray();
+            return coverage.Zip(coverage.Skip(1)).All(p => p.First >= p.Second) && pooled.SequenceEqual(coverage);
+        }).QuickCheckThrowOnFailure();
+
+    [Test]
     public void Property_improving_one_factor_never_lowers_a_providers_rank() =>
-        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), Gen.Choose(0, 3).ToArbitrary(), (request, candidates, which) =>
+        Prop.ForAll(RequestGen().ToArbitrary(), CandidatesGen().ToArbitrary(), Gen.Choose(0, 5).ToArbitrary(), (request, candidates, which) =>
         {
             var ranked = Matcher.Top(request, candidates, 100, Now, Weights);
             if (ranked.Count == 0) return true;
@@ -240,7 +315,10 @@ public sealed class MatcherTests
                 0 => target with { SocialEconomy = true },
                 1 => target with { VerifiedAt = Now },
                 2 => target with { DismissalRate = 0 },
-                _ => target with { HeadOfficeRegion = request.Region },
+                3 => target with { HeadOfficeRegion = request.Region },
+                // Stating what was unknown: the request's language, or the request's region.
+                4 => target with { Offerings = target.Offerings.Select(o => o.LanguageUnknown ? o with { Languages = [request.Language] } : o).ToArray() },
+                _ => target with { Offerings = target.Offerings.Select(o => o.AreaUnknown ? o with { Regions = [request.Region] } : o).ToArray() },
             };
             var before = ranked.Select(m => m.ProviderId).ToList().IndexOf(target.ProviderId);
             var after = Matcher.Top(request, candidates.Select(c => c.ProviderId == target.ProviderId ? improved : c), 100, Now, Weights)

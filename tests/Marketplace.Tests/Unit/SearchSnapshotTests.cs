@@ -7,7 +7,7 @@ namespace Marketplace.Tests.Unit;
 /// <summary>The in-memory facet engine against a brute-force reading of the same documents.</summary>
 public sealed class SearchSnapshotTests
 {
-    private static readonly string[] Values = ["a", "b", "c", "d"];
+    private static readonly string[] Values = ["a", "b", "c", Facets.UnknownKey];
 
     private static SearchDocument Doc(int id, string name, params (Facet Facet, string[] Values)[] values) =>
         new(id, name, new DateTimeOffset(2026, 1, id % 28 + 1, 0, 0, 0, TimeSpan.Zero),
@@ -37,6 +37,26 @@ public sealed class SearchSnapshotTests
         // Region counts ignore the region selection but apply the category one.
         Assert.That(result.FacetCounts[Facet.Region]["03"], Is.EqualTo(1));
         Assert.That(result.FacetCounts[Facet.Region]["06"], Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_region_selection_keeps_providers_whose_region_is_not_stated_unless_strict()
+    {
+        var snapshot = new SearchSnapshot(1, [
+            Doc(1, "Montréal", (Facet.Region, ["06"])),
+            Doc(2, "Québec", (Facet.Region, ["03"])),
+            Doc(3, "Inconnue", (Facet.Region, [Facets.UnknownKey])),
+        ]);
+        SearchResult Search(IReadOnlySet<Facet>? strict, params string[] regions) => snapshot.Search(new SearchQuery
+        {
+            Filters = new Dictionary<Facet, IReadOnlySet<string>> { [Facet.Region] = regions.ToHashSet() },
+            Strict = strict ?? new HashSet<Facet>(),
+        }, null);
+        Assert.That(Search(null, "06").ProviderIds, Is.EquivalentTo(new[] { 1, 3 }), "unknown is not \"no\"");
+        Assert.That(Search(new HashSet<Facet> { Facet.Region }, "06").ProviderIds, Is.EquivalentTo(new[] { 1 }), "strict");
+        Assert.That(Search(null, Facets.UnknownKey).ProviderIds, Is.EquivalentTo(new[] { 3 }), "only those not stated");
+        var counts = Search(null, "06").FacetCounts[Facet.Region];
+        Assert.That((counts["06"], counts["03"], counts[Facets.UnknownKey]), Is.EqualTo((1, 1, 1)), "each value counts its own");
     }
 
     [Test]
@@ -88,17 +108,23 @@ public sealed class SearchSnapshotTests
         var valueSet = Gen.SubListOf(Values).Select(l => l.ToArray());
         var docGen = Gen.ArrayOf(valueSet, facets.Length);
         var filterGen = Gen.ArrayOf(valueSet, facets.Length);
+        var strictGen = Gen.SubListOf(facets);
 
-        Prop.ForAll(Gen.ListOf(docGen).ToArbitrary(), filterGen.ToArbitrary(), (docValues, filterValues) =>
+        // The unknown value is one of the values: on the region and language facets, a selection of other values also
+        // passes it unless the facet is strict (ADR 0015); on the category facet it is an ordinary value.
+        Prop.ForAll(Gen.ListOf(docGen).ToArbitrary(), filterGen.ToArbitrary(), strictGen.ToArbitrary(), (docValues, filterValues, strictFacets) =>
         {
             var docs = docValues.Select((v, i) => new SearchDocument(i + 1, $"n{i:000}", null,
                 facets.Select((f, k) => (f, v[k])).ToDictionary(x => x.f, x => (IReadOnlyCollection<string>)x.Item2))).ToArray();
             var filters = facets.Select((f, k) => (f, filterValues[k])).Where(x => x.Item2.Length > 0)
                 .ToDictionary(x => x.f, x => (IReadOnlySet<string>)x.Item2.ToHashSet());
-            var result = new SearchSnapshot(1, docs).Search(new SearchQuery { Filters = filters, PageSize = 100 }, null);
+            var strict = strictFacets.ToHashSet();
+            var result = new SearchSnapshot(1, docs).Search(new SearchQuery { Filters = filters, Strict = strict, PageSize = 100 }, null);
 
             bool Passes(SearchDocument d, Facet? except) =>
-                filters.All(f => f.Key == except || f.Value.Overlaps(d.FacetValues[f.Key]));
+                filters.All(f => f.Key == except || f.Value.Overlaps(d.FacetValues[f.Key])
+                    || (f.Key != Facet.Category && !strict.Contains(f.Key) && f.Value.Any(v => v != Facets.UnknownKey)
+                        && d.FacetValues[f.Key].Contains(Facets.UnknownKey)));
             var expected = docs.Where(d => Passes(d, null)).Select(d => d.ProviderId).Order().Take(100).ToArray();
             var countsOk = facets.All(f => Values.All(v =>
                 result.FacetCounts[f].GetValueOrDefault(v) == docs.Count(d => Passes(d, f) && d.FacetValues[f].Contains(v))));

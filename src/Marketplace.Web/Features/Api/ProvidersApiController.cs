@@ -18,7 +18,8 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
 
     public sealed record ProviderItem(
         string Slug, string Name, string Url, string Summary, string LegalForm, bool SocialEconomy, string Origin,
-        DateTimeOffset? VerifiedAt, IReadOnlyList<string> Categories, IReadOnlyList<string> Regions, bool ServesAllQuebec);
+        DateTimeOffset? VerifiedAt, IReadOnlyList<string> Categories, IReadOnlyList<string> Regions, bool ServesAllQuebec,
+        bool RegionNotStated);
 
     public sealed record FacetCount(string Key, string Label, int Count);
 
@@ -49,7 +50,7 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
             i.VerifiedAt,
             i.Categories.Select(c => c.Key).ToArray(),
             i.ServesAllQuebec ? Domain.Providers.RegionCodes.All : i.Regions.Select(r => r.Key).ToArray(),
-            i.ServesAllQuebec)).ToArray();
+            i.ServesAllQuebec, i.RegionNotStated)).ToArray();
 
         return Ok(new Dictionary<string, object>
         {
@@ -57,6 +58,7 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
             ["page"] = result.Query.Page,
             ["pageSize"] = result.Query.PageSize,
             ["sort"] = result.Sort.ToString().ToLowerInvariant(),
+            ["strict"] = Infrastructure.Search.Facets.All.Where(result.Query.IsStrict).Select(Infrastructure.Search.Facets.ParameterName).ToArray(),
             ["lang"] = language,
             ["items"] = items,
             ["facets"] = result.Facets.ToDictionary(

@@ -12,6 +12,8 @@ public static class SearchLinks
         foreach (var facet in Facets.All)
             foreach (var value in query.Selected(facet).Order(StringComparer.Ordinal))
                 yield return new(Facets.ParameterName(facet), value);
+        foreach (var facet in Facets.All.Where(query.IsStrict))
+            yield return new(SearchQueryParser.StrictParameter, Facets.ParameterName(facet));
         var s = sort ?? query.Sort;
         if (s is not null) yield return new(SearchQueryParser.SortParameter, s.Value.ToString().ToLowerInvariant());
         if (page > 1) yield return new(SearchQueryParser.PageParameter, page.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -22,17 +24,34 @@ public static class SearchLinks
     public static string Url(string basePath, SearchQuery query, SearchSort? sort = null, int page = 1) =>
         QueryHelpers.AddQueryString(basePath, Parameters(query, sort, page));
 
-    /// <summary>The same search with one facet value added or removed, back on page 1.</summary>
+    /// <summary>
+    /// The same search with one facet value added or removed, back on page 1. The unknown value (« Région non
+    /// précisée ») toggles whether those providers are kept: with regions selected, it turns <c>strict</c> on or off;
+    /// alone, it selects only them (ADR 0015).
+    /// </summary>
     public static string Toggle(string basePath, SearchQuery query, Facet facet, string key)
     {
         var values = query.Selected(facet).ToHashSet(StringComparer.Ordinal);
-        if (!values.Remove(key)) values.Add(key);
+        var strict = query.Strict.ToHashSet();
+        if (key == Facets.UnknownKey && Facets.HasUnknown(facet))
+        {
+            var known = values.Any(v => v != Facets.UnknownKey);
+            if (query.IncludesUnknown(facet))
+            {
+                values.Remove(key);
+                if (known) strict.Add(facet);
+            }
+            else if (known) strict.Remove(facet);
+            else values.Add(key);
+        }
+        else if (!values.Remove(key)) values.Add(key);
+        if (!values.Any(v => v != Facets.UnknownKey)) strict.Remove(facet);
         var filters = query.Filters.ToDictionary(p => p.Key, p => p.Value);
         if (values.Count == 0) filters.Remove(facet);
         else filters[facet] = values;
-        return Url(basePath, query with { Filters = filters });
+        return Url(basePath, query with { Filters = filters, Strict = strict });
     }
 
     public static string WithoutFilters(string basePath, SearchQuery query) =>
-        Url(basePath, query with { Filters = new Dictionary<Facet, IReadOnlySet<string>>() });
+        Url(basePath, query with { Filters = new Dictionary<Facet, IReadOnlySet<string>>(), Strict = new HashSet<Facet>() });
 }

@@ -29,18 +29,20 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         DateTimeOffset? VerifiedAt,
         IReadOnlyList<Label> Categories,
         IReadOnlyList<Label> Regions,
-        bool ServesAllQuebec);
+        bool ServesAllQuebec,
+        bool RegionNotStated);
 
     public sealed record Label(string Key, string Text);
 
     public sealed record FacetGroup(Facet Facet, string Parameter, IReadOnlyList<FacetValue> Values);
 
+    /// <param name="Selected">The value passes the selection: for the unknown value, also when implied by a selection of known values (ADR 0015).</param>
     public sealed record FacetValue(string Key, string Label, int Count, bool Selected);
 
     public async Task<Result> HandleAsync(SearchQuery query, CancellationToken cancellationToken)
     {
         var found = await search.SearchAsync(query, cancellationToken);
-        var terms = await vocabulary.TermsAsync(cancellationToken);
+        var terms = await vocabulary.SearchTermsAsync(cancellationToken);
         var english = Cultures.IsEnglish;
 
         var ids = found.ProviderIds.ToArray();
@@ -62,6 +64,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
             var allQuebec = p.Offerings.Any(o => o.ServesAllQuebec);
             var categoryKeys = p.Offerings.Select(o => o.CategoryKey).Distinct();
             IEnumerable<string> regionKeys = allQuebec ? [] : p.Offerings.SelectMany(o => o.RegionCodes).Distinct();
+            var regionNotStated = !allQuebec && p.Offerings.Any(o => o.RegionCodes.Count == 0);
             return new ProviderCard(
                 p.Slug, p.Name,
                 Summarize(english ? p.DescriptionEn ?? p.DescriptionFr : p.DescriptionFr),
@@ -69,7 +72,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 p.SocialEconomy, p.Origin, p.VerifiedAt,
                 OrderAsTaxonomy(terms[Facet.Category], categoryKeys),
                 OrderAsTaxonomy(terms[Facet.Region], regionKeys).Select(r => r with { Text = r.Text[(r.Key.Length + 1)..] }).ToArray(),
-                allQuebec);
+                allQuebec, regionNotStated);
         }).ToArray();
 
         var groups = Infrastructure.Search.Facets.All.Select(facet =>
@@ -77,7 +80,8 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
             var counts = found.FacetCounts[facet];
             var selected = query.Selected(facet);
             return new FacetGroup(facet, Infrastructure.Search.Facets.ParameterName(facet), terms[facet]
-                .Select(t => new FacetValue(t.Key, t.Label, counts.GetValueOrDefault(t.Key), selected.Contains(t.Key)))
+                .Select(t => new FacetValue(t.Key, t.Label, counts.GetValueOrDefault(t.Key),
+                    t.Key == Infrastructure.Search.Facets.UnknownKey ? query.IncludesUnknown(facet) : selected.Contains(t.Key)))
                 .ToArray());
         }).ToArray();
 

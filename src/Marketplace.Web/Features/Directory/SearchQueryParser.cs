@@ -14,6 +14,8 @@ public sealed class SearchQueryParser(Vocabulary vocabulary, IStringLocalizer<Sh
     public const string PageParameter = "page";
     public const string PageSizeParameter = "pageSize";
     public const string LanguageParameter = "lang";
+    /// <summary>Facets whose selection keeps only providers stating a selected value (<c>strict=region</c>, ADR 0015).</summary>
+    public const string StrictParameter = "strict";
 
     public sealed record Outcome(SearchQuery Query, IReadOnlyDictionary<string, string[]> Errors)
     {
@@ -24,7 +26,7 @@ public sealed class SearchQueryParser(Vocabulary vocabulary, IStringLocalizer<Sh
     public async Task<Outcome> ParseAsync(IQueryCollection query, bool strict, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var terms = await vocabulary.TermsAsync(cancellationToken);
+        var terms = await vocabulary.SearchTermsAsync(cancellationToken);
 
         var q = query[TextParameter].ToString().Trim();
         if (query[TextParameter].Count > 1) errors[TextParameter] = [text["Error.Repeated", TextParameter]];
@@ -44,6 +46,15 @@ public sealed class SearchQueryParser(Vocabulary vocabulary, IStringLocalizer<Sh
             else filters[facet] = values;
         }
 
+        var strictFacets = new HashSet<Facet>();
+        foreach (var name in query[StrictParameter].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var facet = Facets.All.Where(Facets.HasUnknown).Select(f => (Facet?)f).FirstOrDefault(f => Facets.ParameterName(f!.Value) == name);
+            if (facet is { } known) strictFacets.Add(known);
+            else errors[StrictParameter] = [text["Error.UnknownValue", Shorten(name), StrictParameter,
+                string.Join(", ", Facets.All.Where(Facets.HasUnknown).Select(Facets.ParameterName))].Value];
+        }
+
         SearchSort? sort = null;
         var sortText = query[SortParameter].ToString();
         if (sortText.Length > 0)
@@ -61,7 +72,7 @@ public sealed class SearchQueryParser(Vocabulary vocabulary, IStringLocalizer<Sh
         if (strict)
         {
             var allowed = Facets.All.Select(Facets.ParameterName)
-                .Concat([TextParameter, SortParameter, PageParameter, PageSizeParameter, LanguageParameter])
+                .Concat([TextParameter, SortParameter, PageParameter, PageSizeParameter, LanguageParameter, StrictParameter])
                 .ToHashSet(StringComparer.Ordinal);
             foreach (var key in query.Keys.Where(k => !allowed.Contains(k)))
                 errors[Shorten(key)] = [text["Error.UnknownParameter", Shorten(key), string.Join(", ", allowed)]];
@@ -71,6 +82,7 @@ public sealed class SearchQueryParser(Vocabulary vocabulary, IStringLocalizer<Sh
         {
             Text = q.Length == 0 ? null : q,
             Filters = filters,
+            Strict = strictFacets,
             Sort = sort,
             Page = page,
             PageSize = pageSize,

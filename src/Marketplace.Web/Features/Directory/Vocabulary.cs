@@ -45,6 +45,19 @@ public sealed class Vocabulary(MarketplaceDbContext db, IStringLocalizer<SharedR
         };
     }
 
+    /// <summary>
+    /// The values a search may filter on: <see cref="TermsAsync"/> plus, for the region and language facets, the
+    /// unknown value « Région non précisée » / « Langue non précisée » (<see cref="Facets.UnknownKey"/>, ADR 0015).
+    /// Forms use <see cref="TermsAsync"/>: nobody chooses « non précisée » as a request's region.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Facet, IReadOnlyList<Term>>> SearchTermsAsync(CancellationToken cancellationToken)
+    {
+        var terms = await TermsAsync(cancellationToken);
+        return terms.ToDictionary(t => t.Key, t => Facets.HasUnknown(t.Key)
+            ? (IReadOnlyList<Term>)t.Value.Append(new Term(Facets.UnknownKey, text[$"Facet.{t.Key}.Unknown"], null)).ToArray()
+            : t.Value);
+    }
+
     public async Task<string> LabelAsync(Facet facet, string key, CancellationToken cancellationToken)
     {
         var terms = await TermsAsync(cancellationToken);

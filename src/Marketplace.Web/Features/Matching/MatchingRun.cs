@@ -9,7 +9,7 @@ namespace Marketplace.Web.Features.Matching;
 /// <summary>
 /// Recomputes the stored matches of requests. Candidates come from an index by category and region (only providers
 /// with an offering in a requested category that serves the request's region, or works remotely when the request
-/// accepts remote, are scored), the pure <see cref="Matcher"/> ranks them, and the stored matches are added, updated
+/// accepts remote, or states no service area, are scored), the pure <see cref="Matcher"/> ranks them, and the stored matches are added, updated
 /// or removed so that an unchanged input changes nothing.
 /// <para>
 /// One request (the incremental job) asks the database: the <c>service_offerings</c> index on the category key.
@@ -140,10 +140,12 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     /// <summary>
     /// One request's candidates from the database: the offerings in a requested category (the <c>service_offerings</c>
     /// index on the category key) that serve the request's region, or all of Quebec, or are delivered remotely when the
-    /// request accepts remote; only published listings count. The database also answers whether each one serves the
-    /// request's region, speaks its language and takes its funding program, so that no list is read: each candidate
-    /// carries only those offerings, with just the request's region, language and program in their lists when they
-    /// apply. The matcher asks nothing else of them, so it ranks them as it would the full listings.
+    /// request accepts remote, or state no service area (ADR 0015); only published listings count. The database also
+    /// answers whether each one serves the request's region, speaks its language, takes its funding program, and states
+    /// no region or no language, so that no list is read: each candidate carries only those offerings, with just the
+    /// request's region, language and program in their lists when they apply, an empty list when none is stated, and
+    /// <see cref="Elsewhere"/> when others are. The matcher asks nothing else of them, so it ranks them as it would the
+    /// full listings.
     /// </summary>
     private async Task<List<Candidate>> CandidatesAsync(NeedRequest request, IReadOnlyDictionary<int, double> dismissal,
         CancellationToken cancellationToken)
@@ -159,26 +161,34 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
             // The cheap tests first: SQLite reads the JSON list of regions only for offerings that need it.
             .Where(o => categories.Contains(o.CategoryKey)
                         && ((remote && (o.Delivery == DeliveryMode.ADistance || o.Delivery == DeliveryMode.Hybride))
-                            || o.ServesAllQuebec || o.RegionCodes.Contains(region)))
+                            || o.ServesAllQuebec || o.RegionCodes.Contains(region) || o.RegionCodes.Count == 0))
             .Join(db.Providers.Where(p => p.Status == ListingStatus.Published), o => o.ProviderId, p => p.Id, (o, p) => new CandidateRow(
                 p.Id, p.Name, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt, o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
-                o.RegionCodes.Contains(region), o.Languages.Contains(language), program != null && o.FundingPrograms.Contains(program)))
+                o.RegionCodes.Contains(region), o.Languages.Contains(language), program != null && o.FundingPrograms.Contains(program),
+                o.RegionCodes.Count == 0, o.Languages.Count == 0))
             .ToListAsync(cancellationToken);
         string[] regionOnly = [region], languageOnly = [language], programOnly = program is null ? [] : [program];
         return rows.GroupBy(r => r.Id).Select(g =>
         {
             var p = g.First();
             return new Candidate(p.Id, p.Name, true, p.SocialEconomy, p.HeadOfficeRegion, p.VerifiedAt,
-                g.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec, o.ServesRegion ? regionOnly : [],
-                    o.SpeaksLanguage ? languageOnly : [], o.TakesProgram ? programOnly : [])).ToArray(),
+                g.Select(o => new CandidateOffering(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
+                    o.ServesRegion ? regionOnly : o.NoRegions ? [] : Elsewhere,
+                    o.SpeaksLanguage ? languageOnly : o.NoLanguages ? [] : Elsewhere, o.TakesProgram ? programOnly : [])).ToArray(),
                 dismissal.GetValueOrDefault(p.Id));
         }).ToList();
     }
 
+    /// <summary>
+    /// The list of an offering that states regions (or languages), none of them the request's: not empty (empty means
+    /// not stated), and holding no region code or language key.
+    /// </summary>
+    private static readonly string[] Elsewhere = [""];
+
     /// <summary>One candidate offering of one request, with the answers the database gave for that request.</summary>
     private sealed record CandidateRow(int Id, string Name, bool SocialEconomy, string? HeadOfficeRegion, DateTimeOffset? VerifiedAt,
         string CategoryKey, PricingModel Pricing, DeliveryMode Delivery, bool ServesAllQuebec, bool ServesRegion, bool SpeaksLanguage,
-        bool TakesProgram);
+        bool TakesProgram, bool NoRegions, bool NoLanguages);
 
     /// <summary>
     /// The same query written by hand, so that the database answers it from two covering indexes without reading a row
@@ -186,7 +196,8 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     /// columns in SQLite, key and <c>INCLUDE</c> columns in PostgreSQL (ADR 0014). It is read with a plain data reader:
     /// EF Core's materializer cost as much as the query for the 10,000 rows of the benchmark's largest request.
     /// List membership: PostgreSQL tests its <c>text[]</c> columns with <c>= ANY</c>; SQLite tests the JSON text with
-    /// <c>instr</c> instead of a <c>json_each</c> table per row and per list. A region code, a language and a funding program
+    /// <c>instr</c> instead of a <c>json_each</c> table per row and per list. An empty list (nothing stated) is
+    /// <c>cardinality(…) = 0</c> on PostgreSQL and the JSON text <c>[]</c> on SQLite (how EF Core writes an empty list). A region code, a language and a funding program
     /// key never hold a quote or a backslash, so <c>"02"</c> is found in the JSON list exactly when the list holds 02;
     /// <see cref="Applies"/> checks it, and the LINQ query answers otherwise.
     /// </summary>
@@ -199,19 +210,21 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
         // The constants are literals (they are the stored names of enum values), so that the plan does not depend on them.
         private const string Select = $$"""
             SELECT p."Id", p."Name", p."SocialEconomy", p."HeadOfficeRegion", p."VerifiedAt", s."CategoryKey", s."Pricing", s."Delivery",
-                   s."ServesAllQuebec", %InRegions%, %InLanguages%, @program <> '' AND %InPrograms%
+                   s."ServesAllQuebec", %InRegions%, %InLanguages%, @program <> '' AND %InPrograms%, %NoRegions%, %NoLanguages%
             FROM "service_offerings" AS s
             JOIN "providers" AS p ON p."Id" = s."ProviderId" AND p."Status" = '{{nameof(ListingStatus.Published)}}'
             WHERE s."CategoryKey" %InCategories%
               AND ((@remote AND s."Delivery" IN ('{{nameof(DeliveryMode.ADistance)}}', '{{nameof(DeliveryMode.Hybride)}}'))
-                   OR s."ServesAllQuebec" OR %InRegions%)
+                   OR s."ServesAllQuebec" OR %InRegions% OR %NoRegions%)
             """;
 
-        private static readonly string Postgres = Select.Replace("%InRegions%", "@region = ANY(s.\"RegionCodes\")")
+        private static readonly string Postgres = Select.Replace("%NoRegions%", "cardinality(s.\"RegionCodes\") = 0")
+            .Replace("%NoLanguages%", "cardinality(s.\"Languages\") = 0").Replace("%InRegions%", "@region = ANY(s.\"RegionCodes\")")
             .Replace("%InLanguages%", "@language = ANY(s.\"Languages\")").Replace("%InPrograms%", "@program = ANY(s.\"FundingPrograms\")")
             .Replace("%InCategories%", "= ANY(@categories)");
 
-        private static readonly string Sqlite = Select.Replace("%InRegions%", "instr(s.\"RegionCodes\", @quotedRegion) > 0")
+        private static readonly string Sqlite = Select.Replace("%NoRegions%", "s.\"RegionCodes\" = '[]'")
+            .Replace("%NoLanguages%", "s.\"Languages\" = '[]'").Replace("%InRegions%", "instr(s.\"RegionCodes\", @quotedRegion) > 0")
             .Replace("%InLanguages%", "instr(s.\"Languages\", @quotedLanguage) > 0").Replace("%InPrograms%", "instr(s.\"FundingPrograms\", @quotedProgram) > 0")
             .Replace("%InCategories%", "IN (SELECT value FROM json_each(@categories))");
 
@@ -258,7 +271,8 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
                         : postgres ? reader.GetFieldValue<DateTimeOffset>(4) : new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero);
                     rows.Add(new CandidateRow(reader.GetInt32(0), reader.GetString(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                         verifiedAt, reader.GetString(5), Enum.Parse<PricingModel>(reader.GetString(6)), Enum.Parse<DeliveryMode>(reader.GetString(7)),
-                        reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetBoolean(11)));
+                        reader.GetBoolean(8), reader.GetBoolean(9), reader.GetBoolean(10), reader.GetBoolean(11), reader.GetBoolean(12),
+                        reader.GetBoolean(13)));
                 }
                 return rows;
             }
@@ -288,15 +302,16 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
     /// <summary>
     /// Every published provider offering one of the given categories, loaded once into a <see cref="CandidatePool"/> and
     /// indexed by category and region: for a request, the providers with an offering in a requested category that serves
-    /// its region (or all of Quebec), plus those delivering that category remotely when the request accepts remote. The
+    /// its region (or all of Quebec, or states no area), plus those delivering that category remotely when the request
+    /// accepts remote. The
     /// same set as <see cref="CandidatesAsync"/> asks the database for. Requests are ranked in parallel (the pool is
     /// immutable).
     /// </summary>
     private sealed class CandidateIndex
     {
         private readonly CandidatePool _pool;
-        // By category and region, in pool order: the providers serving the region in person, and those plus the ones
-        // delivering the category remotely (for a request that accepts remote).
+        // By category and region, in pool order: the providers serving the region in person or stating no area, and those
+        // plus the ones delivering the category remotely (for a request that accepts remote).
         private readonly Dictionary<(string Category, string Region), int[]> _inPerson;
         private readonly Dictionary<(string Category, string Region), int[]> _reachable;
 
@@ -323,7 +338,7 @@ public sealed class MatchingRun(MarketplaceDbContext db, TimeProvider time)
             {
                 foreach (var o in pool[i].Offerings)
                 {
-                    foreach (var region in o.ServesAllQuebec ? RegionCodes.All : o.Regions)
+                    foreach (var region in o.ServesAllQuebec || o.AreaUnknown ? RegionCodes.All : o.Regions)
                         Add(inPerson, (o.CategoryKey, region), i);
                     if (o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride) Add(remote, o.CategoryKey, i);
                 }

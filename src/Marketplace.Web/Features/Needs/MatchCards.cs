@@ -51,12 +51,22 @@ public sealed class MatchCards(MarketplaceDbContext db, Vocabulary vocabulary, I
         double Value(MatchFactor factor) => match.Factors.FirstOrDefault(f => f.Factor == factor)?.Value ?? 0;
         var fitting = provider.Offerings.Where(o => match.MatchedCategories.Contains(o.CategoryKey)).ToList();
         var reasons = match.MatchedCategories.Select(c => text["Match.Why.Offers", Label(Facet.Category, c)].Value).ToList();
+        // Coverage ranks first (docs/matching.md): say how much of a request with several categories this provider covers.
+        if (request.Categories.Count > 1)
+            reasons.Insert(0, match.MatchedCategories.Count >= request.Categories.Count
+                ? text["Match.Why.CoversAll", request.Categories.Count]
+                : text["Match.Why.CoversSome", match.MatchedCategories.Count, request.Categories.Count]);
 
         if (fitting.Any(o => o.ServesAllQuebec)) reasons.Add(text["Match.Why.AllQuebec"]);
         else if (fitting.Any(o => o.RegionCodes.Contains(request.Region))) reasons.Add(text["Match.Why.ServesRegion", regionName]);
+        else if (request.AcceptsRemote && fitting.Any(o => o.Delivery is DeliveryMode.ADistance or DeliveryMode.Hybride)) reasons.Add(text["Match.Why.Remote"]);
+        // Unknown is not "no" (ADR 0015): suggested although no area is stated, to be confirmed with the provider.
+        else if (fitting.Any(o => o.RegionCodes.Count == 0)) reasons.Add(text["Match.Why.AreaUnknown"]);
         else reasons.Add(text["Match.Why.Remote"]);
         if (provider.HeadOfficeRegion == request.Region) reasons.Add(text["Match.Why.HeadOffice"]);
-        reasons.Add(text[$"Match.Why.Language.{request.Language}"]);
+        reasons.Add(fitting.Any(o => o.Languages.Contains(request.Language)) || fitting.All(o => o.Languages.Count > 0)
+            ? text[$"Match.Why.Language.{request.Language}"]
+            : text["Match.Why.LanguageUnknown"]);
         if (provider.SocialEconomy)
             reasons.Add(provider.LegalForm is LegalForm.Autre
                 ? text["Match.Why.SocialEconomy"]

@@ -85,10 +85,14 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
         var values = new Dictionary<Facet, IReadOnlyCollection<string>>
         {
             [Facet.Category] = offerings.Select(o => o.CategoryKey).Distinct().ToArray(),
+            // An offering stating no area (or no language) gives the provider the unknown value (ADR 0015); serving all
+            // of Quebec is known to reach every region.
             [Facet.Region] = offerings.Any(o => o.ServesAllQuebec)
                 ? RegionCodes.All.ToArray()
-                : offerings.SelectMany(o => o.RegionCodes).Distinct().ToArray(),
-            [Facet.Language] = offerings.SelectMany(o => o.Languages).Distinct().ToArray(),
+                : offerings.SelectMany(o => o.RegionCodes).Distinct()
+                    .Concat(offerings.Any(o => o.RegionCodes.Count == 0) ? [Facets.UnknownKey] : []).ToArray(),
+            [Facet.Language] = offerings.SelectMany(o => o.Languages).Distinct()
+                .Concat(offerings.Any(o => o.Languages.Count == 0) ? [Facets.UnknownKey] : []).ToArray(),
             [Facet.Pricing] = offerings.Select(o => EnumKeys<PricingModel>.Key(o.Pricing)).Distinct().ToArray(),
             [Facet.LegalForm] = legalForms,
             [Facet.Delivery] = offerings.Select(o => EnumKeys<DeliveryMode>.Key(o.Delivery)).Distinct().ToArray(),

@@ -19,6 +19,16 @@ public static class Facets
     /// <summary>Pseudo legal-form value: any provider of the social economy (OBNL, coop, social-economy enterprise).</summary>
     public const string SocialEconomyKey = "economie-sociale";
 
+    /// <summary>
+    /// Pseudo value of the region and language facets: a provider that states no service area (or no language) for
+    /// some offering. Unknown is not "no" (ADR 0015): a selection of regions (or languages) also keeps these providers,
+    /// unless the query is strict on that facet (<see cref="SearchQuery.Strict"/>); selected alone, it shows only them.
+    /// </summary>
+    public const string UnknownKey = "non-precisee";
+
+    /// <summary>The facets whose value may be unknown (<see cref="UnknownKey"/>).</summary>
+    public static bool HasUnknown(Facet facet) => facet is Facet.Region or Facet.Language;
+
     public static IReadOnlyList<Facet> All { get; } = Enum.GetValues<Facet>();
 
     /// <summary>The query-string and JSON name of a facet (same in the HTML pages and the API).</summary>
@@ -53,12 +63,32 @@ public sealed record SearchQuery
 
     public string? Text { get; init; }
     public IReadOnlyDictionary<Facet, IReadOnlySet<string>> Filters { get; init; } = new Dictionary<Facet, IReadOnlySet<string>>();
+
+    /// <summary>
+    /// Facets (among <see cref="Facets.HasUnknown"/>) whose selection keeps only providers stating a selected value: without
+    /// it, a selection also keeps the providers whose value is unknown (parameter <c>strict=region</c>, ADR 0015).
+    /// </summary>
+    public IReadOnlySet<Facet> Strict { get; init; } = new HashSet<Facet>();
     public SearchSort? Sort { get; init; }
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = DefaultPageSize;
 
     public IReadOnlySet<string> Selected(Facet facet) =>
         Filters.TryGetValue(facet, out var values) ? values : EmptySet;
+
+    /// <summary>
+    /// True when the providers whose value of <paramref name="facet"/> is unknown pass its selection: selected
+    /// explicitly, or implied by a selection of known values on a facet that is not strict.
+    /// </summary>
+    public bool IncludesUnknown(Facet facet)
+    {
+        if (!Facets.HasUnknown(facet)) return false;
+        var selected = Selected(facet);
+        return selected.Contains(Facets.UnknownKey) || (!Strict.Contains(facet) && selected.Any(v => v != Facets.UnknownKey));
+    }
+
+    /// <summary>True when <c>strict</c> means something for the facet: known values of it are selected.</summary>
+    public bool IsStrict(Facet facet) => Strict.Contains(facet) && Selected(facet).Any(v => v != Facets.UnknownKey);
 
     /// <summary>Relevance when there is text to rank by; otherwise name.</summary>
     public SearchSort EffectiveSort(bool hasText) => Sort switch
