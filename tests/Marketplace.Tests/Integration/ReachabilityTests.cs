@@ -149,6 +149,24 @@ public sealed class ReachabilityTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task A_montreal_loi_25_need_suggests_juripop_and_its_contact_page_says_no_address_is_known_before_anything_is_typed()
+    {
+        var organization = $"Organisme Loi 25 ({provider})";
+        using var nonprofit = await CurationJourneyTests.SignUpAsync(_factory, Email("loi25"), organization, "Nonprofit");
+        var requestId = await RequestWithMatchesAsync(organization, "Se conformer à la Loi 25", "loi-25");
+        var (_, page) = await nonprofit.GetAsync($"/fr/compte/besoins/{requestId}");
+        var names = page.QuerySelectorAll("li.match h3").Select(h => h.TextContent.Trim()).ToArray();
+        Assert.That(names, Is.SupersetOf(new[] { "Juripop", "Le Consortium", "Coalition Interjeunes", "Nord Ouvert" }));
+        var juripop = page.QuerySelectorAll("li.match").Single(li => li.QuerySelector("h3")!.TextContent.Trim() == "Juripop");
+        Assert.That(juripop.TextContent, Does.Contain("région desservie non précisée"));
+
+        var contact = juripop.QuerySelectorAll("a").Single(a => a.GetAttribute("href")!.EndsWith("/contacter")).GetAttribute("href")!;
+        var (_, form) = await nonprofit.GetAsync(contact);
+        Assert.That(Body(form), Does.Contain("Nous ne connaissons aucune adresse courriel pour Juripop"));
+        Assert.That(form.QuerySelector("textarea"), Is.Null, "nothing to type into");
+    }
+
+    [Test]
     public async Task A_provider_claims_a_listing_by_its_public_email_answers_in_the_site_and_the_nonprofit_shares_its_details()
     {
         // The nonprofit writes first, while nobody manages the listing.
