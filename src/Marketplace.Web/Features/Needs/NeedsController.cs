@@ -107,6 +107,7 @@ public sealed class NeedsController(
         var organization = await OrganizationAsync();
         if (organization is null) return NotFound();
         form.Id = null;
+        if (!await EmailConfirmedAsync()) return await UnconfirmedAsync(form, cancellationToken);
         var (values, problems) = await ValidateAsync(form, cancellationToken);
         if (values is null) return await FormProblemAsync(form, problems, cancellationToken);
         var request = new NeedRequest(organization.Id, values.Title, values.Description, values.Categories, values.Region, values.Delivery,
@@ -150,6 +151,7 @@ public sealed class NeedsController(
         var request = await OwnRequestAsync(id, tracked: true, cancellationToken);
         if (request is null) return NotFound();
         form.Id = id;
+        if (!await EmailConfirmedAsync()) return await UnconfirmedAsync(form, cancellationToken);
         if (request.Status == RequestStatus.Closed) return await FormProblemAsync(form, [text["Needs.ClosedCannotChange"]], cancellationToken, StatusCodes.Status409Conflict);
         var (values, problems) = await ValidateAsync(form, cancellationToken);
         if (values is null) return await FormProblemAsync(form, problems, cancellationToken);
@@ -249,10 +251,14 @@ public sealed class NeedsController(
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        if (!user.EmailConfirmed)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Needs.ConfirmEmailFirst"]);
+            return View(nameof(Contact), await ContactPageAsync(id, providerId, message, share, cancellationToken));
+        }
         string? problem = null;
         if (string.IsNullOrWhiteSpace(message)) problem = text["Needs.Problem.Message"];
         else if (message.Trim().Length > MatchResponse.MessageMaxLength) problem = text["Needs.Problem.TooLong"];
-        else if (!user.EmailConfirmed) problem = text["Needs.ConfirmEmailFirst"];
         else if (response.Dismissed) problem = text["Needs.DismissedCannotContact"];
         if (problem is not null)
         {
@@ -276,7 +282,11 @@ public sealed class NeedsController(
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
-        if (!user.EmailConfirmed) return BadRequestNotice(id, "Needs.ConfirmEmailFirst");
+        if (!user.EmailConfirmed)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Needs.ConfirmEmailFirst"]);
+            return View("Refused", id);
+        }
         if (response.Dismissed) return Conflict(id, "Needs.DismissedCannotContact");
         if (!response.DetailsShared)
         {
@@ -340,6 +350,16 @@ public sealed class NeedsController(
     {
         Response.StatusCode = status;
         ViewData["Errors"] = problems.ToArray();
+        return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
+    }
+
+    private async Task<bool> EmailConfirmedAsync() => (await users.GetUserAsync(User))?.EmailConfirmed == true;
+
+    /// <summary>An unconfirmed account: the form again as typed, 403, and the way to get a new confirmation link.</summary>
+    private async Task<IActionResult> UnconfirmedAsync(RequestForm form, CancellationToken cancellationToken)
+    {
+        Account.ConfirmedEmail.Refuse(this, text["Account.ConfirmEmailFirst"]);
+        form.Categories ??= [];
         return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
     }
 

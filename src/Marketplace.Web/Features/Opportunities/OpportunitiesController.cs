@@ -65,6 +65,11 @@ public sealed class OpportunitiesController(
         var providerId = await ProviderIdAsync();
         var request = providerId is null ? null : await VisibleRequestAsync(id, providerId.Value, cancellationToken);
         if (request is null) return NotFound();
+        if ((await users.GetUserAsync(User))?.EmailConfirmed != true)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Opportunities.ConfirmEmailFirst"]);
+            return View(nameof(Show), await PageAsync(id, cancellationToken));
+        }
         var response = await db.MatchResponses.SingleOrDefaultAsync(r => r.RequestId == id && r.ProviderId == providerId, cancellationToken);
         if (response is null) db.MatchResponses.Add(response = new MatchResponse(id, providerId!.Value));
         if (response.Dismissed)
