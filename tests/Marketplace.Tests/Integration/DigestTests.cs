@@ -175,7 +175,7 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         var link = new Uri(Stop("lien"));
         var (asking, askingPage) = await anonymous.GetAsync(link.PathAndQuery);
         Assert.That(asking.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var (stopped, stoppedPage) = await anonymous.SubmitAsync(askingPage, "form.inline-form[action*='desabonnement']");
+        var (stopped, stoppedPage) = await anonymous.SubmitAsync(askingPage, "form.inline-form[action*='confirmer']");
         Assert.That(stopped.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(stoppedPage.QuerySelector(".notice")!.TextContent, Does.Contain("vous ne recevrez plus le résumé"));
         var firstId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("lien")).Select(u => u.Id).SingleAsync());
@@ -184,8 +184,10 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         var (undone, _) = await anonymous.SubmitAsync(stoppedPage, "form.inline-form[action*='reabonner']");
         Assert.That(undone.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await _factory.WithDbAsync(db => db.Consents.CountAsync(c => c.UserId == firstId && c.Purpose == ConsentPurpose.WeeklyDigest && c.WithdrawnAt == null)), Is.EqualTo(1));
-        var (again, _) = await anonymous.GetAsync(link.PathAndQuery);
+        var (again, againPage) = await anonymous.GetAsync(link.PathAndQuery);
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var (stoppedAgain, _) = await anonymous.SubmitAsync(againPage, "form.inline-form[action*='confirmer']");
+        Assert.That(stoppedAgain.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         // The one-click POST a mail client sends: no cookie, no antiforgery token, only the signed address.
         var raw = _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });

@@ -109,7 +109,7 @@ public sealed class AccountController(
         if (result.IsLockedOut) return Invalid(form, text["Account.LockedOut"]);
         if (result.RequiresTwoFactor) return RedirectToRoute(LocalizedLinks.RouteName("login-code"), new { returnUrl = form.ReturnUrl });
         if (!result.Succeeded) return Invalid(form, text["Account.LoginFailed"]);
-        return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : Url.RouteUrl(LocalizedLinks.RouteName("home"))!);
+        return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : Url.RouteUrl(LocalizedLinks.RouteName(LandingRoute(await users.GetRolesAsync(user))))!);
     }
 
     [HttpPost("fr/deconnexion", Name = "logout.fr")]
@@ -205,6 +205,16 @@ public sealed class AccountController(
         }
         TempData["Notice"] = text["Account.PasswordSet"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("login"));
+    }
+
+    /// <summary>
+    /// Where a sign-in without a (safe, local) return address lands: staff on their work (admins on the accounts page,
+    /// curators on the queue), everyone else on the home page.
+    /// </summary>
+    public static string LandingRoute(IEnumerable<string> roles)
+    {
+        var held = roles.ToHashSet();
+        return held.Contains(Roles.Admin) ? "admin-accounts" : held.Contains(Roles.Curator) ? "curation" : "home";
     }
 
     private string Describe(string code) => code switch

@@ -92,12 +92,14 @@ public sealed class NeedsController(
     public async Task<IActionResult> New([FromQuery] List<string>? categories, [FromQuery] string? description, CancellationToken cancellationToken)
     {
         if (await OrganizationAsync() is null) return NotFound();
+        var terms = await vocabulary.TermsAsync(cancellationToken);
+        var known = (categories ?? []).Where(c => terms[Infrastructure.Search.Facet.Category].Any(t => t.Key == c)).Distinct().ToList();
         var form = new RequestForm
         {
-            Categories = categories ?? [], Description = description?.Length <= NeedRequest.DescriptionMaxLength ? description : null,
-            Language = Infrastructure.Web.Cultures.Current,
+            Categories = known, Description = description?.Length <= NeedRequest.DescriptionMaxLength ? description : null,
+            Language = Infrastructure.Web.Cultures.Current, Title = PrefilledTitle(known, terms),
         };
-        return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
+        return View("Form", new Editor(form, terms));
     }
 
     [HttpPost("fr/compte/besoins/nouveau")]
@@ -351,6 +353,19 @@ public sealed class NeedsController(
         Response.StatusCode = status;
         ViewData["Errors"] = problems.ToArray();
         return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
+    }
+
+    /// <summary>
+    /// From the diagnostic: a title naming the suggested categories (« Besoin : Conformité Loi 25 et renseignements personnels, Formation et compétences numériques »), which the
+    /// person can change; null without a category. The description is left to the person's own words.
+    /// </summary>
+    private string? PrefilledTitle(IReadOnlyList<string> categories,
+        IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> terms)
+    {
+        if (categories.Count == 0) return null;
+        var labels = categories.Select(c => terms[Infrastructure.Search.Facet.Category].First(t => t.Key == c).Label).ToList();
+        var title = text["Needs.PrefillTitle", string.Join(", ", labels)].Value;
+        return title.Length <= NeedRequest.TitleMaxLength ? title : title[..(NeedRequest.TitleMaxLength - 1)] + "…";
     }
 
     private async Task<bool> EmailConfirmedAsync() => (await users.GetUserAsync(User))?.EmailConfirmed == true;

@@ -60,12 +60,14 @@ public sealed class TwoFactorController(
     [HttpPost("en/login/code")]
     public async Task<IActionResult> Code(string? code, string? returnUrl)
     {
-        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null) return RedirectToRoute(LocalizedLinks.RouteName("login"));
+        var pending = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (pending is null) return RedirectToRoute(LocalizedLinks.RouteName("login"));
         var clean = (code ?? "").Replace(" ", "").Replace("-", "");
         var result = clean.Length > 6
             ? await signIn.TwoFactorRecoveryCodeSignInAsync(clean)
             : await signIn.TwoFactorAuthenticatorSignInAsync(clean, isPersistent: false, rememberClient: false);
-        if (result.Succeeded) return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl! : Url.RouteUrl(LocalizedLinks.RouteName("home"))!);
+        if (result.Succeeded)
+            return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl! : Url.RouteUrl(LocalizedLinks.RouteName(AccountController.LandingRoute(await users.GetRolesAsync(pending))))!);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         ViewData["Errors"] = new[] { (result.IsLockedOut ? text["Account.LockedOut"] : text["TwoFactor.WrongCode"]).Value };
         return View(model: returnUrl);
