@@ -182,4 +182,30 @@ public sealed class SmallUxTests(DatabaseProvider provider)
             Assert.That(page.QuerySelector("main a[href$='/compte/fiche'], main a[href$='/account/listing']"), Is.Not.Null);
         }
     }
+
+    [Test]
+    public async Task The_two_factor_setup_shows_a_qr_code_of_the_key_written_beside_it()
+    {
+        using var curator = await StaffAsync(Address("code-qr"), "curator");
+        await SignInAsync(curator, Address("code-qr"));
+        var (response, page) = await curator.GetAsync("/fr/compte/double-authentification");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var image = page.QuerySelector("img#qr-code")!;
+        Assert.That(image.GetAttribute("alt"), Does.Contain("Code QR"));
+        var src = image.GetAttribute("src")!;
+        Assert.That(src, Does.StartWith("data:image/png;base64,"));
+        var png = Convert.FromBase64String(src["data:image/png;base64,".Length..]);
+        Assert.That(png.Take(8), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }));
+        var width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
+        var height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4));
+        Assert.That(width, Is.EqualTo(height).And.GreaterThan(100));
+
+        // The code is the otpauth link of the page, whose secret is the key written as text.
+        var uri = page.QuerySelector("a#authenticator-uri")!.GetAttribute("href")!;
+        Assert.That(src, Is.EqualTo(Marketplace.Web.Features.TwoFactor.QrCode.PngDataUri(uri)));
+        var secret = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(uri).Query)["secret"].ToString();
+        var key = page.QuerySelector("#shared-key")!.TextContent.Replace(" ", "").ToUpperInvariant();
+        Assert.That(secret, Is.EqualTo(key));
+        Assert.That(Totp.Code(key), Has.Length.EqualTo(6));
+    }
 }
