@@ -156,6 +156,13 @@ public sealed class EmailConfirmationTests(DatabaseProvider provider)
     {
         var email = Address("parametres");
         using var person = await CurationJourneyTests.SignUpAsync(_factory, email, "Fournisseur des paramètres", "Provider", confirm: false);
+        // Unconfirmed, a provider cannot invite a colleague either (an invitation writes to someone).
+        var (_, listing) = await person.GetAsync("/fr/compte/fiche");
+        var (inviteRefused, _) = await person.SubmitAsync(listing, "form[action$='/inviter']",
+            new Dictionary<string, string> { ["email"] = Address("collegue"), ["name"] = "Sam" });
+        Assert.That(inviteRefused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await _factory.WithDbAsync(db => db.OutboxEmails.AnyAsync(e => e.To == Address("collegue"))), Is.False);
+
         var (_, settings) = await person.GetAsync("/fr/compte/parametres");
         Assert.That(settings.QuerySelector("main")!.TextContent, Does.Contain("n'est pas encore confirmée"));
         var (resent, _) = await person.SubmitAsync(settings, "form.resend-confirmation");
