@@ -31,6 +31,15 @@ public sealed class MarketplaceOptions
 
     /// <summary>How many recent free-text matches each instance keeps for the current index version (0: none).</summary>
     public int SearchTextCacheEntries { get; set; } = 256;
+
+    /// <summary>
+    /// Development only: create one signed-in-ready demo account per role at start-up (<see cref="Seeding.DemoRoleAccounts"/>).
+    /// Ignored in every other environment.
+    /// </summary>
+    public bool DemoAccounts { get; set; } = true;
+
+    /// <summary>Development only: the demo accounts' password; empty means one generated per account and printed once.</summary>
+    public string DemoPassword { get; set; } = "";
 }
 
 public sealed class DatabaseOptions

@@ -124,9 +124,11 @@ public sealed class NeedsBrowserJourneyTests : BrowserFixture
         });
         var visitor = await NewPageAsync();
         await visitor.GotoAsync(_baseUrl + new Uri(stop).PathAndQuery);
+        await AssertAccessibleAsync(visitor); // the link only asks; its button stops the digest
+        await SubmitFormAsync(visitor, "Ne plus recevoir le résumé");
         Assert.That(await visitor.Locator(".notice").TextContentAsync(), Does.Contain("vous ne recevrez plus le résumé"));
         await AssertAccessibleAsync(visitor);
-        await SubmitFormAsync(visitor, "Je me suis trompé : continuer à le recevoir");
+        await SubmitFormAsync(visitor, "Annuler : continuer à recevoir le résumé");
         Assert.That(await visitor.Locator(".notice").TextContentAsync(), Does.Contain("de nouveau"));
         await AssertAccessibleAsync(visitor);
         await page.ReloadAsync();

@@ -59,6 +59,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/inscription", 200, 200, 200, 200, 200, 200)]
     [TestCase("/en/sign-up", 200, 200, 200, 200, 200, 200)]
     [TestCase("/fr/mot-de-passe-oublie", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/fr/connexion/renvoyer-confirmation", 200, 200, 200, 200, 200, 200)]
+    [TestCase("/en/login/resend-confirmation", 200, 200, 200, 200, 200, 200)]
     [TestCase("/fr/compte/definir-mot-de-passe", 404, 404, 404, 404, 404, 404)]
     [TestCase("/fr/compte/confirmer?user=nobody&token=x", 404, 404, 404, 404, 404, 404)]
     [TestCase("/fr/confidentialite", 200, 200, 200, 200, 200, 200)]

@@ -170,20 +170,24 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         await DigestAsync("2027-W02");
         string Stop(string name) => Mailbox.For(Address(name)).Single(m => m.Subject.Contains("2027-W02")).Headers["List-Unsubscribe"].Trim('<', '>');
 
-        // The link, without signing in: the withdrawal is recorded at once, and can be undone.
+        // The link, without signing in: the page asks; its button records the withdrawal, which can be undone.
         using var anonymous = new Browsing(_factory);
         var link = new Uri(Stop("lien"));
-        var (stopped, stoppedPage) = await anonymous.GetAsync(link.PathAndQuery);
+        var (asking, askingPage) = await anonymous.GetAsync(link.PathAndQuery);
+        Assert.That(asking.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var (stopped, stoppedPage) = await anonymous.SubmitAsync(askingPage, "form.inline-form[action*='confirmer']");
         Assert.That(stopped.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(stoppedPage.QuerySelector(".notice")!.TextContent, Does.Contain("vous ne recevrez plus le résumé"));
         var firstId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("lien")).Select(u => u.Id).SingleAsync());
         Assert.That(await _factory.WithDbAsync(db => db.Consents.SingleAsync(c => c.UserId == firstId && c.Purpose == ConsentPurpose.WeeklyDigest)),
             Has.Property(nameof(Consent.WithdrawnAt)).Not.Null);
-        var (undone, _) = await anonymous.SubmitAsync(stoppedPage, "form.inline-form");
+        var (undone, _) = await anonymous.SubmitAsync(stoppedPage, "form.inline-form[action*='reabonner']");
         Assert.That(undone.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await _factory.WithDbAsync(db => db.Consents.CountAsync(c => c.UserId == firstId && c.Purpose == ConsentPurpose.WeeklyDigest && c.WithdrawnAt == null)), Is.EqualTo(1));
-        var (again, _) = await anonymous.GetAsync(link.PathAndQuery);
+        var (again, againPage) = await anonymous.GetAsync(link.PathAndQuery);
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var (stoppedAgain, _) = await anonymous.SubmitAsync(againPage, "form.inline-form[action*='confirmer']");
+        Assert.That(stoppedAgain.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         // The one-click POST a mail client sends: no cookie, no antiforgery token, only the signed address.
         var raw = _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
@@ -204,6 +208,38 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         var (forgedEn, forgedEnPage) = await anonymous.GetAsync("/en/unsubscribe?t=" + Uri.EscapeDataString(link.Query[3..] + "x"));
         Assert.That(forgedEn.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(forgedEnPage.QuerySelector(".alert")!.TextContent, Does.Contain("not valid or has expired"));
+    }
+
+    [Test]
+    public async Task Opening_the_stop_link_changes_nothing_until_its_button_is_pressed()
+    {
+        using var reader = await SignUpAsync("scanneur", "Organisme du scanneur", "Nonprofit", digest: true);
+        await RequestAsync(reader, "Conformité pour le scanneur", "loi-25");
+        await MatchAsync();
+        await DigestAsync("2027-W40");
+        var link = new Uri(Mailbox.For(Address("scanneur")).Single(m => m.Subject.Contains("2027-W40")).Headers["List-Unsubscribe"].Trim('<', '>'));
+        var userId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("scanneur")).Select(u => u.Id).SingleAsync());
+        Task<bool> SubscribedAsync() => _factory.WithDbAsync(db =>
+            db.Consents.AnyAsync(c => c.UserId == userId && c.Purpose == ConsentPurpose.WeeklyDigest && c.WithdrawnAt == null));
+
+        // A mail-security scanner opens every link: twice, in both languages, nothing changes.
+        using var scanner = new Browsing(_factory);
+        var (opened, page) = await scanner.GetAsync(link.PathAndQuery);
+        await scanner.GetAsync(link.PathAndQuery.Replace("/fr/desabonnement", "/en/unsubscribe"));
+        Assert.That(opened.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await SubscribedAsync(), Is.True, "a GET must not unsubscribe");
+        Assert.That(page.QuerySelector("main")!.TextContent, Does.Contain("Rien ne change tant que vous n'avez pas appuyé sur le bouton"));
+        var button = page.QuerySelector("form[method=post] button")!;
+        Assert.That(button.TextContent, Is.EqualTo("Ne plus recevoir le résumé"));
+
+        // The button without its antiforgery token is refused; with it, the withdrawal is recorded.
+        var (forged, _) = await scanner.SubmitAsync(page, "form.inline-form", withToken: false);
+        Assert.That((int)forged.StatusCode, Is.EqualTo(400));
+        Assert.That(await SubscribedAsync(), Is.True);
+        var (stopped, stoppedPage) = await scanner.SubmitAsync(page, "form.inline-form");
+        Assert.That(stopped.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await SubscribedAsync(), Is.False);
+        Assert.That(stoppedPage.QuerySelector("form.inline-form button")!.TextContent, Does.Contain("continuer à recevoir le résumé"));
     }
 }
 

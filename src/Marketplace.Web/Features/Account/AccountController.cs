@@ -109,7 +109,7 @@ public sealed class AccountController(
         if (result.IsLockedOut) return Invalid(form, text["Account.LockedOut"]);
         if (result.RequiresTwoFactor) return RedirectToRoute(LocalizedLinks.RouteName("login-code"), new { returnUrl = form.ReturnUrl });
         if (!result.Succeeded) return Invalid(form, text["Account.LoginFailed"]);
-        return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : Url.RouteUrl(LocalizedLinks.RouteName("home"))!);
+        return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : Url.RouteUrl(LocalizedLinks.RouteName(LandingRoute(await users.GetRolesAsync(user))))!);
     }
 
     [HttpPost("fr/deconnexion", Name = "logout.fr")]
@@ -140,6 +140,46 @@ public sealed class AccountController(
         return RedirectToRoute(LocalizedLinks.RouteName("login"));
     }
 
+    // ---- « Renvoyer le courriel de confirmation » ----
+
+    [HttpGet("fr/connexion/renvoyer-confirmation", Name = "resend-confirmation.fr")]
+    [HttpGet("en/login/resend-confirmation", Name = "resend-confirmation.en")]
+    public IActionResult ResendConfirmation() => View();
+
+    /// <summary>For someone who cannot sign in yet: the same answer whether the address has an account or not.</summary>
+    [HttpPost("fr/connexion/renvoyer-confirmation")]
+    [HttpPost("en/login/resend-confirmation")]
+    public async Task<IActionResult> ResendConfirmation(string? email, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(email) || !new EmailAddressAttribute().IsValid(email))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ViewData["Errors"] = new[] { text["Account.LoginInvalid"].Value };
+            return View();
+        }
+        await registration.ResendConfirmationAsync(email.Trim(), cancellationToken);
+        TempData["Notice"] = text["Account.ConfirmationResentIfAny"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("login"));
+    }
+
+    /// <summary>The signed-in version (account settings, and every « confirmez d'abord » refusal).</summary>
+    [Microsoft.AspNetCore.Authorization.Authorize]
+    [HttpPost("fr/compte/confirmation/renvoyer", Name = "resend-own-confirmation.fr")]
+    [HttpPost("en/account/confirmation/resend", Name = "resend-own-confirmation.en")]
+    public async Task<IActionResult> ResendOwnConfirmation(CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        var outcome = await registration.ResendConfirmationAsync(user, cancellationToken);
+        if (outcome == Registration.Resent.Limited)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            ViewData["Errors"] = new[] { text["Account.ConfirmationLimited"].Value };
+            return View("Confirmed");
+        }
+        TempData["Notice"] = text[outcome == Registration.Resent.Sent ? "Account.ConfirmationResent" : "Account.EmailConfirmed", user.Email!].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("settings"));
+    }
+
     [HttpGet("fr/compte/definir-mot-de-passe", Name = "set-password.fr")]
     [HttpGet("en/account/set-password", Name = "set-password.en")]
     public IActionResult SetPassword(string? user, string? token) =>
@@ -165,6 +205,16 @@ public sealed class AccountController(
         }
         TempData["Notice"] = text["Account.PasswordSet"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("login"));
+    }
+
+    /// <summary>
+    /// Where a sign-in without a (safe, local) return address lands: staff on their work (admins on the accounts page,
+    /// curators on the queue), everyone else on the home page.
+    /// </summary>
+    public static string LandingRoute(IEnumerable<string> roles)
+    {
+        var held = roles.ToHashSet();
+        return held.Contains(Roles.Admin) ? "admin-accounts" : held.Contains(Roles.Curator) ? "curation" : "home";
     }
 
     private string Describe(string code) => code switch

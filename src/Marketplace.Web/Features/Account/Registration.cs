@@ -4,6 +4,7 @@ using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -88,6 +89,37 @@ public sealed class Registration(
         using (Cultures.UseLanguage(user.Language))
             Enqueue(user, text["Email.Reset.Subject"], text["Email.Reset.Body"], text["Email.Reset.Button"], SetPasswordLink(user, token));
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>At most this many confirmation emails per account within <see cref="ConfirmationWindow"/>, the sign-up one included.</summary>
+    public const int ConfirmationsPerWindow = 3;
+
+    public static readonly TimeSpan ConfirmationWindow = TimeSpan.FromHours(1);
+
+    public enum Resent { Sent, AlreadyConfirmed, Limited }
+
+    /// <summary>
+    /// « Renvoyer le courriel de confirmation »: a new link to an unconfirmed account, through the outbox. Limited per
+    /// account and per hour (counted from the outbox rows themselves, so no new column), on top of the per-address
+    /// limit of the account pages.
+    /// </summary>
+    public async Task<Resent> ResendConfirmationAsync(MarketplaceUser user, CancellationToken cancellationToken)
+    {
+        if (user.EmailConfirmed || user.Email is null) return Resent.AlreadyConfirmed;
+        var since = time.GetUtcNow() - ConfirmationWindow;
+        var address = user.Email;
+        var recent = await db.OutboxEmails.CountAsync(e => e.To == address && e.CreatedAt >= since
+            && (e.TextBody.Contains("/fr/compte/confirmer?") || e.TextBody.Contains("/en/account/confirm?")), cancellationToken);
+        if (recent >= ConfirmationsPerWindow) return Resent.Limited;
+        await EnqueueConfirmationAsync(user);
+        await db.SaveChangesAsync(cancellationToken);
+        return Resent.Sent;
+    }
+
+    /// <summary>The same, from an address typed on the sign-in side: says nothing about whether the account exists.</summary>
+    public async Task ResendConfirmationAsync(string emailAddress, CancellationToken cancellationToken)
+    {
+        if (await users.FindByEmailAsync(emailAddress) is { } user) await ResendConfirmationAsync(user, cancellationToken);
     }
 
     private async Task EnqueueConfirmationAsync(MarketplaceUser user)

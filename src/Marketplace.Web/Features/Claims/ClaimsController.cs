@@ -34,7 +34,7 @@ public sealed class ClaimsController(
     public sealed record ListingInfo(int Id, string Slug, string Name, string? PublicEmail, bool Managed);
 
     public sealed record ClaimPage(ListingInfo Listing, bool SignedInAsProvider, bool CanClaim, string? Refusal, ListingClaim? Pending,
-        string? Evidence, string? Method);
+        string? Evidence, string? Method, bool Unconfirmed = false);
 
     public sealed record ConfirmPage(int ClaimId, string Token, string Listing, string Organization, bool Valid);
 
@@ -62,8 +62,12 @@ public sealed class ClaimsController(
         if (problem is null && evidence?.Trim().Length > ListingClaim.EvidenceMaxLength) problem = text["Claims.EvidenceTooLong", ListingClaim.EvidenceMaxLength];
         if (problem is not null)
         {
-            Response.StatusCode = page.Refusal is not null || page.Pending is not null ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
-            ViewData["Errors"] = new[] { problem };
+            if (page.Unconfirmed) Account.ConfirmedEmail.Refuse(this, problem);
+            else
+            {
+                Response.StatusCode = page.Refusal is not null || page.Pending is not null ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+                ViewData["Errors"] = new[] { problem };
+            }
             return View(nameof(Start), page);
         }
         var user = (await users.GetUserAsync(User))!;
@@ -150,7 +154,8 @@ public sealed class ClaimsController(
         var pending = organization is null ? null : await db.ListingClaims.AsNoTracking()
             .Where(c => c.ProviderId == listing.Id && c.OrganizationId == organization.Id && c.State == ClaimState.Pending)
             .OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken);
-        return new ClaimPage(listing, true, refusal is null && pending is null, refusal, pending, evidence, method);
+        return new ClaimPage(listing, true, refusal is null && pending is null, refusal, pending, evidence, method,
+            user is { EmailConfirmed: false } && refusal == text["Claims.ConfirmEmailFirst"].Value);
     }
 
     /// <summary>To the listing's public address, French then English: who asks, and the link (valid 7 days).</summary>

@@ -90,11 +90,16 @@ public sealed class ConversationsController(
         var conversation = await Mine(viewer).Include(c => c.Messages).SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (conversation is null) return NotFound();
         var reach = await delivery.ReachAsync(conversation.ProviderId, cancellationToken);
-        var problem = MessageProblem(message, viewer.User)
-                      ?? (viewer.Side == ConversationSide.Nonprofit && reach?.Channel is null ? text["Conversations.NoChannel"].Value : null);
+        if (!viewer.User.EmailConfirmed)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Conversations.ConfirmEmailFirst"]);
+            return View(nameof(Show), await ThreadPageAsync(conversation, viewer, message, cancellationToken));
+        }
+        var noChannel = viewer.Side == ConversationSide.Nonprofit && reach?.Channel is null;
+        var problem = MessageProblem(message) ?? (noChannel ? text["Conversations.NoChannel"].Value : null);
         if (problem is not null)
         {
-            Response.StatusCode = viewer.User.EmailConfirmed && reach is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+            Response.StatusCode = noChannel ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
             ViewData["Errors"] = new[] { problem };
             return View(nameof(Show), await ThreadPageAsync(conversation, viewer, message, cancellationToken));
         }
@@ -129,10 +134,15 @@ public sealed class ConversationsController(
         if (conversation is null) return NotFound();
         if (conversation.DetailsShared) return RedirectToRoute(LocalizedLinks.RouteName("conversation"), new { id });
         var reach = await delivery.ReachAsync(conversation.ProviderId, cancellationToken);
-        if (!viewer.User.EmailConfirmed || reach?.Channel is null)
+        if (!viewer.User.EmailConfirmed)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Conversations.ConfirmEmailFirst"]);
+            return View(nameof(Show), await ThreadPageAsync(conversation, viewer, null, cancellationToken));
+        }
+        if (reach?.Channel is null)
         {
             Response.StatusCode = StatusCodes.Status409Conflict;
-            ViewData["Errors"] = new[] { text[viewer.User.EmailConfirmed ? "Conversations.NoChannel" : "Conversations.ConfirmEmailFirst"].Value };
+            ViewData["Errors"] = new[] { text["Conversations.NoChannel"].Value };
             return View(nameof(Show), await ThreadPageAsync(conversation, viewer, null, cancellationToken));
         }
         if (!confirm) return View("ConfirmShare", await ThreadPageAsync(conversation, viewer, null, cancellationToken));
@@ -171,10 +181,15 @@ public sealed class ConversationsController(
         var page = await NewPageAsync(viewer, slug, requestId, message, share, cancellationToken);
         if (page is null) return NotFound();
         if (requestId is not null && page.RequestId is null) return NotFound(); // not one of this organization's requests
-        var problem = MessageProblem(message, viewer.User) ?? (page.Reach.Channel is null ? text["Conversations.NoChannel"].Value : null);
+        if (!viewer.User.EmailConfirmed)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Conversations.ConfirmEmailFirst"]);
+            return View(nameof(New), page);
+        }
+        var problem = MessageProblem(message) ?? (page.Reach.Channel is null ? text["Conversations.NoChannel"].Value : null);
         if (problem is not null)
         {
-            Response.StatusCode = viewer.User.EmailConfirmed && page.Reach.Channel is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+            Response.StatusCode = page.Reach.Channel is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
             ViewData["Errors"] = new[] { problem };
             return View(nameof(New), page);
         }
@@ -228,9 +243,8 @@ public sealed class ConversationsController(
             ? text["Conversations.SentToPublicEmail", to!, reach.Name].Value
             : text[reach.Members == 1 ? "Conversations.SentToMembers.One" : "Conversations.SentToMembers.Many", reach.Members, reach.Name].Value;
 
-    private string? MessageProblem(string? message, MarketplaceUser user)
+    private string? MessageProblem(string? message)
     {
-        if (!user.EmailConfirmed) return text["Conversations.ConfirmEmailFirst"];
         if (string.IsNullOrWhiteSpace(message)) return text["Conversations.MessageRequired"];
         if (message.Trim().Length > ConversationMessage.BodyMaxLength) return text["Conversations.MessageTooLong", ConversationMessage.BodyMaxLength];
         return null;

@@ -22,9 +22,12 @@ public sealed class DigestsController(
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
 {
-    public sealed record SettingsPage(bool Subscribed, string Language);
+    public sealed record SettingsPage(bool Subscribed, string Language, string Email = "", bool EmailConfirmed = true);
 
-    public sealed record Stopped(string Token, bool Subscribed);
+    /// <summary>The stop page: asking (the link was opened, nothing changed yet), stopped (undo offered) or resubscribed.</summary>
+    public sealed record Stopped(string Token, StopState State);
+
+    public enum StopState { Asking, Stopped, Resubscribed }
 
     public sealed record PeriodRow(long Id, string To, int Attempts, DateTimeOffset? SentAt, string? LastError, bool Failed);
 
@@ -39,7 +42,7 @@ public sealed class DigestsController(
     public async Task<IActionResult> Settings(CancellationToken cancellationToken)
     {
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
-        return View(new SettingsPage(await subscriptions.IsSubscribedAsync(user.Id, cancellationToken), user.Language));
+        return View(new SettingsPage(await subscriptions.IsSubscribedAsync(user.Id, cancellationToken), user.Language, user.Email ?? "", user.EmailConfirmed));
     }
 
     [Authorize]
@@ -52,7 +55,7 @@ public sealed class DigestsController(
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
             ViewData["Errors"] = new[] { text["Settings.LanguageInvalid"].Value };
-            return View(nameof(Settings), new SettingsPage(digest, user.Language));
+            return View(nameof(Settings), new SettingsPage(digest, user.Language, user.Email ?? "", user.EmailConfirmed));
         }
         if (digest) await subscriptions.SubscribeAsync(user.Id, cancellationToken);
         else await subscriptions.UnsubscribeAsync(user.Id, cancellationToken);
@@ -62,16 +65,28 @@ public sealed class DigestsController(
         return RedirectToRoute(LocalizedLinks.RouteName("settings"));
     }
 
-    // ---- Stop link (GET: stops at once, offers to undo) and one-click POST (RFC 8058) ----
+    // ---- Stop link (GET: asks, changes nothing; its button POSTs), one-click POST (RFC 8058) ----
 
+    /// <summary>
+    /// Opening the link changes nothing: mail-security scanners open every link of a message, so a GET that stopped the
+    /// digest would unsubscribe people silently. The page asks, with one button (a form with its antiforgery token).
+    /// </summary>
     [AllowAnonymous]
     [HttpGet("fr/desabonnement", Name = "unsubscribe.fr")]
     [HttpGet("en/unsubscribe", Name = "unsubscribe.en")]
-    public Task<IActionResult> Unsubscribe(string? t, CancellationToken cancellationToken) => StopAsync(t, cancellationToken);
+    public IActionResult Unsubscribe(string? t) =>
+        subscriptions.UserIdFrom(t) is null ? InvalidLink() : View("Stopped", new Stopped(t!, StopState.Asking));
+
+    /// <summary>The button of the stop page: a person's choice, so the antiforgery token is checked (global filter).</summary>
+    [AllowAnonymous]
+    [HttpPost("fr/desabonnement/confirmer", Name = "unsubscribe-confirm.fr")]
+    [HttpPost("en/unsubscribe/confirm", Name = "unsubscribe-confirm.en")]
+    public Task<IActionResult> ConfirmUnsubscribe(string? t, CancellationToken cancellationToken) => StopAsync(t, cancellationToken);
 
     /// <summary>
-    /// The one-click POST a mail client sends (<c>List-Unsubscribe=One-Click</c>). It carries no antiforgery token and
-    /// no cookie by design (RFC 8058); the signed, expiring token in the address is what authorizes it.
+    /// The one-click POST a mail client sends (<c>List-Unsubscribe=One-Click</c>) to the List-Unsubscribe address. It
+    /// carries no antiforgery token and no cookie by design (RFC 8058), so this one action is exempted
+    /// (<c>[IgnoreAntiforgeryToken]</c>); the signed, expiring token in the address is what authorizes it.
     /// </summary>
     [AllowAnonymous]
     [IgnoreAntiforgeryToken]
@@ -85,7 +100,7 @@ public sealed class DigestsController(
         if (userId is null) return InvalidLink();
         await subscriptions.UnsubscribeAsync(userId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return View("Stopped", new Stopped(token!, false));
+        return View("Stopped", new Stopped(token!, StopState.Stopped));
     }
 
     /// <summary>Undo from the stop page: a form with its antiforgery token, and the same signed token.</summary>
@@ -98,7 +113,7 @@ public sealed class DigestsController(
         if (userId is null) return InvalidLink();
         await subscriptions.SubscribeAsync(userId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return View("Stopped", new Stopped(t!, true));
+        return View("Stopped", new Stopped(t!, StopState.Resubscribed));
     }
 
     private IActionResult InvalidLink()

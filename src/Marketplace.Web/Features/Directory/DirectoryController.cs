@@ -1,3 +1,4 @@
+using Marketplace.Web.Infrastructure.Localization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Marketplace.Web.Features.Directory;
@@ -19,6 +20,12 @@ public sealed class DirectoryController(SearchQueryParser parser, SearchProvider
     {
         var parsed = await parser.ParseAsync(Request.Query, strict: false, cancellationToken);
         var result = await search.HandleAsync(parsed.Query, cancellationToken);
+        if (parsed.IsValid && parsed.Query.Page > result.PageCount)
+        {
+            // Past the last page (an old bookmark, a hand-typed ?page=999): the last page of the same search (ADR 0017).
+            var basePath = Url.RouteUrl(LocalizedLinks.RouteName("search"))!;
+            return Redirect(SearchLinks.Url(basePath, parsed.Query, page: result.PageCount));
+        }
         if (!parsed.IsValid)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -29,10 +36,11 @@ public sealed class DirectoryController(SearchQueryParser parser, SearchProvider
 
     [HttpGet("fr/fournisseurs/{slug}", Name = "provider.fr")]
     [HttpGet("en/providers/{slug}", Name = "provider.en")]
-    public async Task<IActionResult> Provider(string slug, CancellationToken cancellationToken)
+    public async Task<IActionResult> Provider(string slug, [FromQuery(Name = SearchLinks.BackParameter)] string? back, CancellationToken cancellationToken)
     {
         if (!Domain.Providers.Provider.IsValidSlug(slug)) return NotFound();
         var view = await providerPage.HandleAsync(slug, cancellationToken);
+        ViewData["BackToSearch"] = SearchLinks.BackToSearch(Url.RouteUrl(LocalizedLinks.RouteName("search"))!, back);
         return view is null ? NotFound() : View(view);
     }
 

@@ -52,6 +52,31 @@ public static class SearchLinks
         return Url(basePath, query with { Filters = filters, Strict = strict });
     }
 
+    /// <summary>The name of the provider page's parameter that carries the search it was opened from.</summary>
+    public const string BackParameter = "retour";
+
+    private const int BackMaxLength = 2000;
+
+    /// <summary>The state of a search (its query string without « ? »), for a provider page's « retour » parameter.</summary>
+    public static string State(SearchQuery query, int page) =>
+        QueryHelpers.AddQueryString("", Parameters(query, page: page)).TrimStart('?');
+
+    /// <summary>
+    /// The search page again with the state a provider page was given, or the plain search page. Only the search's own
+    /// parameter names are kept and the path is always ours, so the parameter cannot send anyone elsewhere.
+    /// </summary>
+    public static string BackToSearch(string basePath, string? state)
+    {
+        if (string.IsNullOrEmpty(state) || state.Length > BackMaxLength) return basePath;
+        var allowed = Facets.All.Select(Facets.ParameterName)
+            .Concat([SearchQueryParser.TextParameter, SearchQueryParser.SortParameter, SearchQueryParser.PageParameter, SearchQueryParser.PageSizeParameter])
+            .ToHashSet(StringComparer.Ordinal);
+        var kept = QueryHelpers.ParseQuery(state.StartsWith('?') ? state : "?" + state)
+            .Where(p => allowed.Contains(p.Key))
+            .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)));
+        return QueryHelpers.AddQueryString(basePath, kept);
+    }
+
     public static string WithoutFilters(string basePath, SearchQuery query) =>
         Url(basePath, query with { Filters = new Dictionary<Facet, IReadOnlySet<string>>(), Strict = new HashSet<Facet>() });
 }

@@ -49,7 +49,7 @@ public sealed class ListingController(
             .OrderBy(r => r.Id).FirstOrDefaultAsync(cancellationToken); // two colleagues opening at once may leave two drafts: show the first
         var history = await db.AuditEntries.AsNoTracking().Where(a => a.OrganizationId == organization.Id)
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(20).ToListAsync(cancellationToken);
-        return View(new Dashboard(organization.Name, published, open, history, user.EmailConfirmed));
+        return View(nameof(Index), new Dashboard(organization.Name, published, open, history, user.EmailConfirmed));
     }
 
     [HttpPost("fr/compte/fiche/ouvrir", Name = "listing-open.fr")]
@@ -132,6 +132,12 @@ public sealed class ListingController(
         {
             TempData["Notice"] = text["Listing.InviteInvalid"].Value;
             return RedirectToRoute(LocalizedLinks.RouteName("listing"));
+        }
+        if (!user.EmailConfirmed)
+        {
+            // An invitation writes to someone: only from a confirmed address (ADR 0017).
+            Account.ConfirmedEmail.Refuse(this, text["Listing.ConfirmEmailFirstInvite"]);
+            return await Index(cancellationToken);
         }
         var invited = await registration.InviteAsync(user, address, name, cancellationToken);
         TempData["Notice"] = (invited ? text["Listing.Invited", address] : text["Account.EmailTaken"]).Value;

@@ -94,12 +94,14 @@ public sealed class NeedsController(
     public async Task<IActionResult> New([FromQuery] List<string>? categories, [FromQuery] string? description, CancellationToken cancellationToken)
     {
         if (await OrganizationAsync() is null) return NotFound();
+        var terms = await vocabulary.TermsAsync(cancellationToken);
+        var known = (categories ?? []).Where(c => terms[Infrastructure.Search.Facet.Category].Any(t => t.Key == c)).Distinct().ToList();
         var form = new RequestForm
         {
-            Categories = categories ?? [], Description = description?.Length <= NeedRequest.DescriptionMaxLength ? description : null,
-            Language = Infrastructure.Web.Cultures.Current,
+            Categories = known, Description = description?.Length <= NeedRequest.DescriptionMaxLength ? description : null,
+            Language = Infrastructure.Web.Cultures.Current, Title = PrefilledTitle(known, terms),
         };
-        return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
+        return View("Form", new Editor(form, terms));
     }
 
     [HttpPost("fr/compte/besoins/nouveau")]
@@ -109,6 +111,7 @@ public sealed class NeedsController(
         var organization = await OrganizationAsync();
         if (organization is null) return NotFound();
         form.Id = null;
+        if (!await EmailConfirmedAsync()) return await UnconfirmedAsync(form, cancellationToken);
         var (values, problems) = await ValidateAsync(form, cancellationToken);
         if (values is null) return await FormProblemAsync(form, problems, cancellationToken);
         var request = new NeedRequest(organization.Id, values.Title, values.Description, values.Categories, values.Region, values.Delivery,
@@ -152,6 +155,7 @@ public sealed class NeedsController(
         var request = await OwnRequestAsync(id, tracked: true, cancellationToken);
         if (request is null) return NotFound();
         form.Id = id;
+        if (!await EmailConfirmedAsync()) return await UnconfirmedAsync(form, cancellationToken);
         if (request.Status == RequestStatus.Closed) return await FormProblemAsync(form, [text["Needs.ClosedCannotChange"]], cancellationToken, StatusCodes.Status409Conflict);
         var (values, problems) = await ValidateAsync(form, cancellationToken);
         if (values is null) return await FormProblemAsync(form, problems, cancellationToken);
@@ -251,12 +255,16 @@ public sealed class NeedsController(
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
+        if (!user.EmailConfirmed)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Needs.ConfirmEmailFirst"]);
+            return View(nameof(Contact), await ContactPageAsync(id, providerId, message, share, cancellationToken));
+        }
         var reach = await delivery.ReachAsync(providerId, cancellationToken);
         string? problem = null;
         var status = StatusCodes.Status400BadRequest;
         if (string.IsNullOrWhiteSpace(message)) problem = text["Needs.Problem.Message"];
         else if (message.Trim().Length > MatchResponse.MessageMaxLength) problem = text["Needs.Problem.TooLong"];
-        else if (!user.EmailConfirmed) problem = text["Needs.ConfirmEmailFirst"];
         if (response.Dismissed) (problem, status) = (text["Needs.DismissedCannotContact"], StatusCodes.Status409Conflict);
         else if (reach?.Channel is null) (problem, status) = (text["Conversations.NoChannel"], StatusCodes.Status409Conflict);
         if (problem is not null)
@@ -292,7 +300,11 @@ public sealed class NeedsController(
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
-        if (!user.EmailConfirmed) return BadRequestNotice(id, "Needs.ConfirmEmailFirst");
+        if (!user.EmailConfirmed)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Needs.ConfirmEmailFirst"]);
+            return View("Refused", id);
+        }
         if (response.Dismissed) return Conflict(id, "Needs.DismissedCannotContact");
         var reach = await delivery.ReachAsync(providerId, cancellationToken);
         if (reach?.Channel is null) return Conflict(id, "Conversations.NoChannel");
@@ -369,6 +381,29 @@ public sealed class NeedsController(
     {
         Response.StatusCode = status;
         ViewData["Errors"] = problems.ToArray();
+        return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
+    }
+
+    /// <summary>
+    /// From the diagnostic: a title naming the suggested categories (« Besoin : Conformité Loi 25 et renseignements personnels, Formation et compétences numériques »), which the
+    /// person can change; null without a category. The description is left to the person's own words.
+    /// </summary>
+    private string? PrefilledTitle(IReadOnlyList<string> categories,
+        IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> terms)
+    {
+        if (categories.Count == 0) return null;
+        var labels = categories.Select(c => terms[Infrastructure.Search.Facet.Category].First(t => t.Key == c).Label).ToList();
+        var title = text["Needs.PrefillTitle", string.Join(", ", labels)].Value;
+        return title.Length <= NeedRequest.TitleMaxLength ? title : title[..(NeedRequest.TitleMaxLength - 1)] + "…";
+    }
+
+    private async Task<bool> EmailConfirmedAsync() => (await users.GetUserAsync(User))?.EmailConfirmed == true;
+
+    /// <summary>An unconfirmed account: the form again as typed, 403, and the way to get a new confirmation link.</summary>
+    private async Task<IActionResult> UnconfirmedAsync(RequestForm form, CancellationToken cancellationToken)
+    {
+        Account.ConfirmedEmail.Refuse(this, text["Account.ConfirmEmailFirst"]);
+        form.Categories ??= [];
         return View("Form", new Editor(form, await vocabulary.TermsAsync(cancellationToken)));
     }
 

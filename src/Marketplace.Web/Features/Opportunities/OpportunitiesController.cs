@@ -36,7 +36,11 @@ public sealed class OpportunitiesController(
     public async Task<IActionResult> Index(CancellationToken cancellationToken)
     {
         var providerId = await ProviderIdAsync();
-        if (providerId is null) return NotFound();
+        if (providerId is null)
+        {
+            // A provider organization whose listing is not published yet: say why the list is empty and where to go.
+            return await IsProviderMemberAsync() ? View("NotPublished") : NotFound();
+        }
         var rows = await (from m in db.Matches.AsNoTracking()
                           join r in db.NeedRequests.AsNoTracking() on m.RequestId equals r.Id
                           where m.ProviderId == providerId && r.Status == RequestStatus.Open
@@ -65,6 +69,11 @@ public sealed class OpportunitiesController(
         var providerId = await ProviderIdAsync();
         var request = providerId is null ? null : await VisibleRequestAsync(id, providerId.Value, cancellationToken);
         if (request is null) return NotFound();
+        if ((await users.GetUserAsync(User))?.EmailConfirmed != true)
+        {
+            Account.ConfirmedEmail.Refuse(this, text["Opportunities.ConfirmEmailFirst"]);
+            return View(nameof(Show), await PageAsync(id, cancellationToken));
+        }
         var response = await db.MatchResponses.SingleOrDefaultAsync(r => r.RequestId == id && r.ProviderId == providerId, cancellationToken);
         if (response is null) db.MatchResponses.Add(response = new MatchResponse(id, providerId!.Value));
         if (response.Dismissed)
@@ -82,6 +91,13 @@ public sealed class OpportunitiesController(
         await db.SaveChangesAsync(cancellationToken);
         TempData["Notice"] = text["Opportunities.InterestSent"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("opportunity"), new { id });
+    }
+
+    private async Task<bool> IsProviderMemberAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        return user?.OrganizationId is { } organizationId
+               && await db.Organizations.AnyAsync(o => o.Id == organizationId && o.Kind == OrganizationKind.Provider);
     }
 
     private async Task<int?> ProviderIdAsync()

@@ -43,6 +43,7 @@ public static class WebApplicationExtensions
             Jobs.Scheduling.AddMarketplaceJobs(builder, databaseProvider, connectionString);
         services.AddScoped<SeedDataLoader>();
         services.AddScoped<DemoAccounts>();
+        services.AddScoped<DemoRoleAccounts>();
         services.AddScoped<SyntheticProviders>();
         services.AddScoped<SyntheticRequests>();
         services.AddScoped<SyntheticDigestRecipients>();
@@ -182,6 +183,9 @@ public static class WebApplicationExtensions
         if (!options.InitializeDatabaseOnStartup) return;
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
+        // « Essayer en deux minutes »: one account per role, in Development only (the class checks the environment too).
+        if (app.Environment.IsDevelopment() && options.DemoAccounts)
+            await scope.ServiceProvider.GetRequiredService<DemoRoleAccounts>().EnsureAsync(CancellationToken.None);
     }
 
     public static WebApplication UseMarketplace(this WebApplication app)

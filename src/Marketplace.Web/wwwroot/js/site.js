@@ -18,6 +18,15 @@
         // fail silently: the form's submit button still works
       }
     });
+
+    // The search filters sit in a <details> (closed on phones, behind « Filtrer (3) »); on wide screens they are a
+    // sidebar, so keep it open there (CSS does the same in browsers that know ::details-content).
+    var wide = window.matchMedia('(min-width: 900px)');
+    var openFilters = function () {
+      document.querySelectorAll('details.filters').forEach(function (d) { if (wide.matches) d.open = true; });
+    };
+    openFilters();
+    if (typeof wide.addEventListener === 'function') wide.addEventListener('change', openFilters);
   } catch (e) {
     // fail silently
   }
