@@ -38,7 +38,8 @@ public sealed class PhoneLayoutTests : BrowserFixture
 
         await toggle.ClickAsync();
         Assert.That(await page.Locator("#facets-heading").IsVisibleAsync(), Is.True);
-        Assert.That(await page.Locator("a.facet-value.selected").CountAsync(), Is.EqualTo(3));
+        // The three chosen values, and « Région non précisée », kept with a region unless strict (ADR 0015).
+        Assert.That(await page.Locator("a.facet-value.selected").CountAsync(), Is.EqualTo(4));
         Assert.That(await OverflowsSidewaysAsync(page), Is.False);
         await AssertAccessibleAsync(page);
 

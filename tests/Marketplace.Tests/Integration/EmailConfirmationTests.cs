@@ -95,7 +95,6 @@ public sealed class EmailConfirmationTests(DatabaseProvider provider)
         var requestId = int.Parse(requestUrl.Split('/').Last());
         await _factory.WithScopeAsync(sp => sp.GetRequiredService<MatchingRun>().RunAsync(null, new MatchWeights(), CancellationToken.None));
         await SetConfirmedAsync(nonprofitEmail, false);
-        await SetConfirmedAsync(providerEmail, false);
         var outbox = await _factory.WithDbAsync(db => db.OutboxEmails.CountAsync());
 
         var (_, contact) = await nonprofit.GetAsync($"{requestUrl}/fournisseurs/{providerId}/contacter");
@@ -109,6 +108,7 @@ public sealed class EmailConfirmationTests(DatabaseProvider provider)
         var (shareRefused, _) = await nonprofit.SubmitAsync(show, $"form[action$='/fournisseurs/{providerId}/partager']");
         Assert.That(shareRefused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
 
+        await SetConfirmedAsync(providerEmail, false);
         var (_, opportunity) = await providerBrowsing.GetAsync($"/fr/compte/demandes/{requestId}");
         var (interestRefused, interestPage) = await providerBrowsing.SubmitAsync(opportunity, "form[action$='/interesse']");
         Assert.That(interestRefused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));

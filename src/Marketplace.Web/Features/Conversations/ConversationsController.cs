@@ -258,14 +258,17 @@ public sealed class ConversationsController(
         return organization switch
         {
             { Kind: OrganizationKind.Nonprofit } => new Viewer(user, organization, ConversationSide.Nonprofit),
-            { Kind: OrganizationKind.Provider, ProviderId: not null } => new Viewer(user, organization, ConversationSide.Provider),
+            // A provider organization that manages no listing yet sees an empty list, not a dead end.
+            { Kind: OrganizationKind.Provider } => new Viewer(user, organization, ConversationSide.Provider),
             _ => null,
         };
     }
 
     private IQueryable<Conversation> Mine(Viewer viewer) => viewer.Side == ConversationSide.Nonprofit
         ? db.Conversations.Where(c => c.NonprofitOrganizationId == viewer.Organization.Id)
-        : db.Conversations.Where(c => c.ProviderId == viewer.Organization.ProviderId);
+        : viewer.Organization.ProviderId is { } providerId
+            ? db.Conversations.Where(c => c.ProviderId == providerId)
+            : db.Conversations.Where(c => false);
 
     private async Task<ThreadPage> ThreadPageAsync(Conversation conversation, Viewer viewer, string? draft, CancellationToken cancellationToken)
     {
