@@ -9,6 +9,10 @@ public enum AuditAction
     Discarded,
     Archived,
     ReverificationReminded,
+    /// <summary>A curator checked a published listing again; the reason holds the curator's note.</summary>
+    VerificationRenewed,
+    /// <summary>A curator undid an archive: the listing is published again.</summary>
+    Restored,
 }
 
 /// <summary>One decision or state change of a listing: who, when, what and why. Never updated, never deleted.</summary>

@@ -163,11 +163,15 @@ public sealed class NeedsController(
 
     [HttpPost("fr/compte/besoins/{id:int}/statut", Name = "need-status.fr")]
     [HttpPost("en/account/needs/{id:int}/status", Name = "need-status.en")]
-    public async Task<IActionResult> Status(int id, string? change, CancellationToken cancellationToken)
+    public async Task<IActionResult> Status(int id, string? change, bool confirm, CancellationToken cancellationToken)
     {
         var request = await OwnRequestAsync(id, tracked: true, cancellationToken);
         if (request is null) return NotFound();
         var now = time.GetUtcNow();
+        if (change == "close" && !confirm && request.Status != RequestStatus.Closed)
+            return View("Confirm", CloseConfirmation(request, now)); // nothing changes before the nonprofit confirms (ADR 0016)
+        if (change == "reopen" && request.Status == RequestStatus.Closed && !request.CanReopen(now))
+            return Conflict(id, "Needs.ReopenTooLate");
         try
         {
             switch (change)
@@ -175,6 +179,7 @@ public sealed class NeedsController(
                 case "pause": request.Pause(now); break;
                 case "resume": request.Resume(now); break;
                 case "close": request.Close(now); break;
+                case "reopen": request.Reopen(now); break;
                 default: return BadRequestNotice(id, "Needs.UnknownChange");
             }
         }
@@ -184,7 +189,7 @@ public sealed class NeedsController(
         }
         await db.SaveChangesAsync(cancellationToken);
         await queue.RequestChangedAsync(request.Id, cancellationToken);
-        TempData["Notice"] = text[$"Needs.Status.Done.{request.Status}"].Value;
+        TempData["Notice"] = (change == "reopen" ? text["Needs.Reopened"] : text[$"Needs.Status.Done.{request.Status}"]).Value;
         return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
     }
 
@@ -244,7 +249,7 @@ public sealed class NeedsController(
 
     [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/contacter")]
     [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/contact")]
-    public async Task<IActionResult> SendContact(int id, int providerId, string? message, bool share, CancellationToken cancellationToken)
+    public async Task<IActionResult> SendContact(int id, int providerId, string? message, bool share, bool confirm, CancellationToken cancellationToken)
     {
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
@@ -260,6 +265,8 @@ public sealed class NeedsController(
             ViewData["Errors"] = new[] { problem };
             return View(nameof(Contact), await ContactPageAsync(id, providerId, message, share, cancellationToken));
         }
+        if (share && !response.DetailsShared && !confirm)
+            return View("Confirm", await ShareConfirmationAsync(request, providerId, user, message!.Trim(), cancellationToken));
         var wasShared = response.DetailsShared;
         response.Contact(message!, share, user.Id, time.GetUtcNow());
         var disclosure = response.DetailsShared ? await emails.DisclosureAsync(request.OrganizationId, response.SharedByUserId!, cancellationToken) : null;
@@ -271,13 +278,15 @@ public sealed class NeedsController(
 
     [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/partager", Name = "need-share.fr")]
     [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/share", Name = "need-share.en")]
-    public async Task<IActionResult> Share(int id, int providerId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Share(int id, int providerId, bool confirm, CancellationToken cancellationToken)
     {
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
         var user = await users.GetUserAsync(User) ?? throw new InvalidOperationException("Signed in without an account.");
         if (!user.EmailConfirmed) return BadRequestNotice(id, "Needs.ConfirmEmailFirst");
         if (response.Dismissed) return Conflict(id, "Needs.DismissedCannotContact");
+        if (!response.DetailsShared && !confirm)
+            return View("Confirm", await ShareConfirmationAsync(request, providerId, user, null, cancellationToken));
         if (!response.DetailsShared)
         {
             response.ShareDetails(user.Id, time.GetUtcNow());
@@ -286,6 +295,52 @@ public sealed class NeedsController(
         }
         TempData["Notice"] = text["Needs.Shared"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    // ---- Confirmations (ADR 0016): what will happen, before it does ----
+
+    private Shared.Confirmation CloseConfirmation(NeedRequest request, DateTimeOffset now) =>
+        new(text["Needs.CloseConfirmTitle", request.Title],
+            [
+                text["Needs.CloseConfirm.Matches"], text["Needs.CloseConfirm.Edit"],
+                text["Needs.CloseConfirm.Reopen", Infrastructure.Web.Cultures.LongDate(now + NeedRequest.ReopenWindow)],
+            ],
+            Url.RouteUrl(LocalizedLinks.RouteName("need-status"), new { id = request.Id })!,
+            new Dictionary<string, string> { ["change"] = "close" }, text["Needs.Close"],
+            Url.RouteUrl(LocalizedLinks.RouteName("need"), new { id = request.Id })!);
+
+    /// <summary>
+    /// Exactly what the provider will get (the same <see cref="NeedEmails.Disclosure"/> the email carries), and the message
+    /// if one goes with it; the other way forward sends the message without the details.
+    /// </summary>
+    private async Task<Shared.Confirmation> ShareConfirmationAsync(NeedRequest request, int providerId, MarketplaceUser user, string? message,
+        CancellationToken cancellationToken)
+    {
+        var provider = await db.Providers.AsNoTracking().Where(p => p.Id == providerId).Select(p => p.Name).SingleAsync(cancellationToken);
+        var disclosure = await emails.DisclosureAsync(request.OrganizationId, user.Id, cancellationToken);
+        var back = Url.RouteUrl(LocalizedLinks.RouteName("need"), new { id = request.Id })!;
+        var routeValues = new { id = request.Id, providerId };
+        var disclosed = new[]
+        {
+            (text["Needs.ShareConfirm.Organization"].Value, disclosure.Organization),
+            (text["Needs.ShareConfirm.Person"].Value, disclosure.Person),
+            (text["Needs.ShareConfirm.Email"].Value, disclosure.Email),
+        };
+        if (message is null)
+            return new Shared.Confirmation(text["Needs.ShareConfirmTitle", provider], [text["Needs.ShareConfirm.Final"]],
+                Url.RouteUrl(LocalizedLinks.RouteName("need-share"), routeValues)!, new Dictionary<string, string>(), text["Needs.Share"], back)
+            {
+                Disclosed = disclosed, DisclosedHeading = text["Needs.ShareConfirm.What"],
+            };
+        var contact = Url.RouteUrl(LocalizedLinks.RouteName("need-contact"), routeValues)!;
+        return new Shared.Confirmation(text["Needs.ShareConfirmTitle", provider], [text["Needs.ShareConfirm.Final"]], contact,
+            new Dictionary<string, string> { ["message"] = message, ["share"] = "true" }, text["Needs.SendAndShare"], back)
+        {
+            Disclosed = disclosed, DisclosedHeading = text["Needs.ShareConfirm.What"],
+            Quote = (text["Needs.ShareConfirm.Message"], message),
+            Other = new Shared.Confirmation.Alternative(contact, new Dictionary<string, string> { ["message"] = message, ["share"] = "false" },
+                text["Needs.SendWithoutSharing"]),
+        };
     }
 
     // ---- Helpers ----
