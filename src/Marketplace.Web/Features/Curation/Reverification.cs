@@ -24,11 +24,12 @@ public sealed class Reverification(MarketplaceDbContext db, ListingEmails emails
     {
         var rows = await (from p in db.Providers.AsNoTracking()
                           where p.Status == ListingStatus.Archived
-                          let archives = db.AuditEntries.Where(a => a.ProviderId == p.Id && a.Action == AuditAction.Archived).OrderByDescending(a => a.Id)
                           select new ArchivedListing(p.Id, p.Name, p.VerifiedAt,
                               db.Organizations.Where(o => o.ProviderId == p.Id).Select(o => o.Name).FirstOrDefault(),
-                              archives.Select(a => (DateTimeOffset?)a.At).FirstOrDefault(),
-                              archives.Select(a => a.Reason).FirstOrDefault()))
+                              db.AuditEntries.Where(a => a.ProviderId == p.Id && a.Action == AuditAction.Archived).OrderByDescending(a => a.Id)
+                                  .Select(a => (DateTimeOffset?)a.At).FirstOrDefault(),
+                              db.AuditEntries.Where(a => a.ProviderId == p.Id && a.Action == AuditAction.Archived).OrderByDescending(a => a.Id)
+                                  .Select(a => a.Reason).FirstOrDefault()))
             .ToListAsync(cancellationToken);
         return rows
             .OrderByDescending(r => r.ArchivedAt).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
