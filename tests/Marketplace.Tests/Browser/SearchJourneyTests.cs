@@ -148,6 +148,9 @@ public sealed class SearchJourneyTests : BrowserFixture
         await provider.GotoAsync(_baseUrl + "/fr/compte/fiche");
         await AssertAccessibleAsync(provider);
         await SubmitFormAsync(provider, "Archiver la fiche");
+        Assert.That(await provider.Locator("h1").TextContentAsync(), Is.EqualTo("Archiver votre fiche « Coop Harfang »?"), "asked first");
+        await AssertAccessibleAsync(provider);
+        await SubmitFormAsync(provider, "Archiver la fiche");
         await visitor.GotoAsync(_baseUrl + "/fr/recherche?q=harfangesque");
         Assert.That(await visitor.Locator(".results .card").CountAsync(), Is.Zero);
     }
