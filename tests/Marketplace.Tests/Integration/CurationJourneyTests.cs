@@ -239,7 +239,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
 
         var (_, list) = await curator.GetAsync("/fr/conservation/a-reverifier");
         var row = list.QuerySelectorAll("table.queue tbody tr").Single(r => r.TextContent.Contains("Coop Castor"));
-        row.QuerySelector("form")!.Id = "archive-castor";
+        row.QuerySelector("form.archive-form")!.Id = "archive-castor";
         var (withoutReason, withoutReasonPage) = await curator.SubmitAsync(list, "#archive-castor", new Dictionary<string, string> { ["reason"] = " " });
         Assert.That(withoutReason.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(withoutReasonPage.QuerySelector(".alert")?.TextContent, Does.Contain("Une raison est obligatoire pour archiver"));
