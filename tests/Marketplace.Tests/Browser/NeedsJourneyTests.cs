@@ -70,10 +70,10 @@ public sealed class NeedsBrowserJourneyTests : BrowserFixture
         Assert.That(await nonprofit.Locator("main").TextContentAsync(), Does.Contain("Ces suggestions sont faites automatiquement"));
 
         // « Demander une révision par une personne ».
-        await nonprofit.GetByLabel("Votre question pour l'équipe de conservation", new PageGetByLabelOptions { Exact = false })
+        await nonprofit.GetByLabel("Votre question pour l'équipe de vérification", new PageGetByLabelOptions { Exact = false })
             .FillAsync("Connaissez-vous un fournisseur qui se déplace à Valleyfield?");
         await SubmitFormAsync(nonprofit, "Demander une révision par une personne");
-        Assert.That(await nonprofit.Locator(".notice").First.TextContentAsync(), Does.Contain("transmise à l'équipe de conservation"));
+        Assert.That(await nonprofit.Locator(".notice").First.TextContentAsync(), Does.Contain("transmise à l'équipe de vérification"));
 
         // The matched provider sees the request without the nonprofit's name, and says it is interested.
         await provider.GotoAsync(_baseUrl + "/fr/compte/demandes");

@@ -96,7 +96,7 @@ public sealed class SearchJourneyTests : BrowserFixture
     }
 
     [Test]
-    public async Task A_provider_and_a_curator_take_a_listing_from_sign_up_to_archive()
+    public async Task A_provider_and_a_curator_take_a_listing_from_sign_up_to_archive_and_back()
     {
         var provider = await NewPageAsync();
 
@@ -148,7 +148,21 @@ public sealed class SearchJourneyTests : BrowserFixture
         await provider.GotoAsync(_baseUrl + "/fr/compte/fiche");
         await AssertAccessibleAsync(provider);
         await SubmitFormAsync(provider, "Archiver la fiche");
+        Assert.That(await provider.Locator("h1").TextContentAsync(), Is.EqualTo("Archiver votre fiche « Coop Harfang »?"), "asked first");
+        await AssertAccessibleAsync(provider);
+        await SubmitFormAsync(provider, "Archiver la fiche");
         await visitor.GotoAsync(_baseUrl + "/fr/recherche?q=harfangesque");
         Assert.That(await visitor.Locator(".results .card").CountAsync(), Is.Zero);
+
+        // The verification team restores it from the archived listings: back in search.
+        await curator.GotoAsync(_baseUrl + "/fr/conservation/archivees");
+        await AssertAccessibleAsync(curator);
+        var row = curator.Locator("table.queue tbody tr", new PageLocatorOptions { HasText = "Coop Harfang" });
+        await row.GetByLabel("Note (facultative", new LocatorGetByLabelOptions { Exact = false }).FillAsync("Archivée par erreur.");
+        await NavigateByAsync(curator, () => row.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Rétablir la fiche" }).ClickAsync());
+        Assert.That(await curator.Locator(".notice").TextContentAsync(), Does.Contain("rétablie et publiée de nouveau"));
+        await AssertAccessibleAsync(curator);
+        await visitor.GotoAsync(_baseUrl + "/fr/recherche?q=harfangesque");
+        Assert.That(await visitor.Locator(".results .card h3 a").AllTextContentsAsync(), Is.EqualTo(new[] { "Coop Harfang" }));
     }
 }

@@ -54,6 +54,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/conservation/revisions/999999", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/conservation/a-reverifier", 302, 404, 404, 404, 200, 200)]
+    [TestCase("/fr/conservation/archivees", 302, 404, 404, 404, 200, 200)]
+    [TestCase("/en/curation/archived", 302, 404, 404, 404, 200, 200)]
     [TestCase("/en/curation/to-reverify", 302, 404, 404, 404, 200, 200)]
     [TestCase("/fr/connexion", 200, 200, 200, 200, 200, 200)]
     [TestCase("/fr/inscription", 200, 200, 200, 200, 200, 200)]
@@ -110,7 +112,9 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/compte/fiche/revisions/{A}", 302, 302, 404, 404, 404, 404)]
     [TestCase("/fr/compte/fiche/archiver", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/conservation/revisions/{A}", 302, 404, 404, 404, 400, 400)]
-    [TestCase("/fr/conservation/fiches/999999/archiver", 302, 404, 404, 404, 302, 302)]
+    [TestCase("/fr/conservation/fiches/999999/archiver", 302, 404, 404, 404, 400, 400)] // no reason: refused before anything is looked up
+    [TestCase("/fr/conservation/fiches/999999/renouveler", 302, 404, 404, 404, 400, 400)] // no note
+    [TestCase("/fr/conservation/fiches/999999/retablir", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/compte/fiche/inviter", 302, 302, 302, 404, 404, 404)]
     [TestCase("/fr/admin/comptes/{A-user}/roles", 302, 404, 404, 404, 404, 400)]
     [TestCase("/fr/compte/parametres", 302, 400, 400, 400, 400, 400)] // no language chosen: refused, nothing changed
@@ -151,6 +155,7 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
                      ("anonymous", "/fr/compte/definir-mot-de-passe"), ("anonymous", "/fr/mot-de-passe-oublie"),
                      ("anonymous", "/fr/connexion/code"), ("providerA", "/fr/compte/double-authentification"),
                      ("admin", "/fr/admin/comptes/x/roles"), ("curator", "/fr/conservation/fiches/1/archiver"),
+                     ("curator", "/fr/conservation/fiches/1/renouveler"), ("curator", "/fr/conservation/fiches/1/retablir"),
                      ("providerA", "/fr/compte/parametres"), ("admin", "/fr/admin/resumes/reessayer"), ("admin", "/fr/admin/taches/resumes"),
                      ("anonymous", "/fr/desabonnement/reabonner"),
                  })

@@ -190,9 +190,12 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         Assert.That(await anonymous.SlugsAsync("q=oceloteux"), Is.EqualTo(new[] { "coop-ocelot" }));
         Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.Empty);
 
-        // Archive: gone at once.
+        // Archive: confirmed on a page that says what it does, then gone at once.
         var (_, last) = await owner.GetAsync("/fr/compte/fiche");
-        var (archived, _) = await owner.SubmitAsync(last, "form.inline-form[action$='/archiver']");
+        var (asked, confirmation) = await owner.SubmitAsync(last, "form.inline-form[action$='/archiver']");
+        Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await anonymous.SlugsAsync("q=oceloteux"), Is.EqualTo(new[] { "coop-ocelot" }), "nothing archived before confirmation");
+        var (archived, _) = await owner.SubmitAsync(confirmation, "form.confirm-form");
         archived.IsRedirectTo("/fr/compte/fiche");
         Assert.That(await anonymous.SlugsAsync("q=oceloteux"), Is.Empty);
 
@@ -236,13 +239,18 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
 
         var (_, list) = await curator.GetAsync("/fr/conservation/a-reverifier");
         var row = list.QuerySelectorAll("table.queue tbody tr").Single(r => r.TextContent.Contains("Coop Castor"));
-        row.QuerySelector("form")!.Id = "archive-castor";
-        var (withoutReason, _) = await curator.SubmitAsync(list, "#archive-castor", new Dictionary<string, string> { ["reason"] = " " });
-        withoutReason.IsRedirectTo("/fr/conservation/a-reverifier");
+        row.QuerySelector("form.archive-form")!.Id = "archive-castor";
+        var (withoutReason, withoutReasonPage) = await curator.SubmitAsync(list, "#archive-castor", new Dictionary<string, string> { ["reason"] = " " });
+        Assert.That(withoutReason.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(withoutReasonPage.QuerySelector(".alert")?.TextContent, Does.Contain("Une raison est obligatoire pour archiver"));
         using var anonymous = _factory.CreateClient();
         Assert.That(await anonymous.SlugsAsync("q=castorun"), Is.EqualTo(new[] { "coop-castor" }), "no reason, no archive");
 
-        var (archived, _) = await curator.SubmitAsync(list, "#archive-castor", new Dictionary<string, string> { ["reason"] = "Organisation dissoute." });
+        var (asked, confirmation) = await curator.SubmitAsync(list, "#archive-castor", new Dictionary<string, string> { ["reason"] = "Organisation dissoute." });
+        Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(confirmation.Body!.TextContent, Does.Contain("Le fournisseur reçoit un courriel avec votre raison : « Organisation dissoute. »"));
+        Assert.That(await anonymous.SlugsAsync("q=castorun"), Is.EqualTo(new[] { "coop-castor" }), "nothing archived before confirmation");
+        var (archived, _) = await curator.SubmitAsync(confirmation, "form.confirm-form");
         archived.IsRedirectTo("/fr/conservation/a-reverifier");
         Assert.That(await anonymous.SlugsAsync("q=castorun"), Is.Empty);
         var email = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == ownerEmail).OrderByDescending(e => e.Id).FirstAsync());

@@ -162,7 +162,9 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         var coopCard = mine.QuerySelectorAll("li.match").Single(li => li.TextContent.Contains("Coopérative Vie privée (test)"));
         Assert.That(coopCard.TextContent, Does.Contain("s'est dit intéressé"));
         coopCard.QuerySelector("form[action$='/partager']")!.Id = "share";
-        var (shared, _) = await nonprofit.SubmitAsync(mine, "#share");
+        var (askedToShare, confirmation) = await nonprofit.SubmitAsync(mine, "#share");
+        Assert.That(askedToShare.StatusCode, Is.EqualTo(HttpStatusCode.OK), "what will be shared is shown first");
+        var (shared, _) = await nonprofit.SubmitAsync(confirmation, "form.confirm-form");
         Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         var disclosed = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == "coop@exemple.invalid" && e.Subject.StartsWith("Un organisme communautaire vous transmet")));
         Assert.That(disclosed.TextBody, Does.Contain(Nonprofit).And.Contain("mdj@exemple.invalid"));
@@ -189,7 +191,7 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         var (late, latePage) = await otherCurator.SubmitAsync(sameReview, "form.stacked-form", new Dictionary<string, string> { ["answer"] = "Autre réponse" });
         Assert.That(late.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That(Text(latePage), Does.Contain("La coopérative se déplace en Montérégie."), "the first answer stands");
-        var answer = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == "mdj@exemple.invalid" && e.Subject.StartsWith("Réponse de l'équipe de conservation")));
+        var answer = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == "mdj@exemple.invalid" && e.Subject.StartsWith("Réponse de l'équipe de vérification")));
         Assert.That(answer.TextBody, Does.Contain("La coopérative se déplace en Montérégie."));
         var (_, withAnswer) = await nonprofit.GetAsync(requestUrl);
         Assert.That(Text(withAnswer), Does.Contain("La coopérative se déplace en Montérégie."));
@@ -210,7 +212,8 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         var (hidden, _) = await providerBrowsing.GetAsync($"/fr/compte/demandes/{requestId}");
         Assert.That(hidden.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         var (_, pausedPage) = await nonprofit.GetAsync(requestUrl);
-        var (closed, _) = await nonprofit.SubmitAsync(pausedPage, "form[action$='/statut']", new Dictionary<string, string> { ["change"] = "close" });
+        var (_, closeConfirmation) = await nonprofit.SubmitAsync(pausedPage, "form[action$='/statut']", new Dictionary<string, string> { ["change"] = "close" });
+        var (closed, _) = await nonprofit.SubmitAsync(closeConfirmation, "form.confirm-form");
         Assert.That(closed.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         var (closedAgain, _) = await nonprofit.SubmitAsync(pausedPage, "form[action$='/statut']", new Dictionary<string, string> { ["change"] = "resume" });
         Assert.That(closedAgain.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));

@@ -51,6 +51,7 @@ public sealed partial class ResourceTests
         foreach (var name in Enum.GetNames<Marketplace.Web.Domain.Matching.MatchFactor>()) yield return $"Match.Factor.{name}";
         foreach (var language in new[] { "fr", "en" }) yield return $"Match.Why.Language.{language}";
         foreach (var job in new[] { "matching", "digest" }) yield return $"Jobs.Name.{job}";
+        foreach (var action in Enum.GetNames<Marketplace.Web.Domain.Listings.AuditAction>()) yield return $"Audit.{action}";
     }
 
     [Test]
@@ -71,6 +72,17 @@ public sealed partial class ResourceTests
         var used = KeysUsedInCode().Distinct().ToArray();
         Assert.That(used, Has.Length.GreaterThan(50));
         Assert.That(used.Where(k => !french.ContainsKey(k)), Is.Empty);
+    }
+
+    [Test]
+    public void The_interface_calls_the_curators_the_verification_team()
+    {
+        // « Conservation » sounded like a museum to the people who use the site; « curateur » names the Curateur public.
+        var french = Read("SharedResource.resx").Where(p => FrenchCuratorWording().IsMatch(p.Value)).Select(p => p.Key);
+        var english = Read("SharedResource.en.resx").Where(p => EnglishCuratorWording().IsMatch(p.Value)).Select(p => p.Key);
+        Assert.That(french, Is.Empty, "French strings that still say « conservation »");
+        Assert.That(english, Is.Empty, "English strings that still say curator or curation");
+        Assert.That(Read("SharedResource.resx")["Role.Curator"], Is.EqualTo("équipe de vérification"));
     }
 
     [Test]
@@ -97,6 +109,12 @@ public sealed partial class ResourceTests
 
     [GeneratedRegex(@"(?:\bT|\btext)\[""([A-Za-z][A-Za-z.\-]+)""")]
     private static partial Regex UsedKey();
+
+    [GeneratedRegex(@"\b(conservat(ion|eur|eurs|rice|rices)|curat(eur|eurs|rice|rices))\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FrenchCuratorWording();
+
+    [GeneratedRegex(@"\bcurat(or|ors|ion)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex EnglishCuratorWording();
 
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholder();

@@ -13,6 +13,10 @@ public enum AuditAction
     ClaimRequested,
     ClaimAccepted,
     ClaimRejected,
+    /// <summary>A curator checked a published listing again; the reason holds the curator's note.</summary>
+    VerificationRenewed,
+    /// <summary>A curator undid an archive: the listing is published again.</summary>
+    Restored,
 }
 
 /// <summary>One decision or state change of a listing: who, when, what and why. Never updated, never deleted.</summary>

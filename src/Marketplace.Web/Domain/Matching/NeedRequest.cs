@@ -101,6 +101,20 @@ public sealed class NeedRequest
         UpdatedAt = now;
     }
 
+    /// <summary>How long after closing a request can be reopened; after that it stays closed, for the record.</summary>
+    public static readonly TimeSpan ReopenWindow = TimeSpan.FromDays(90);
+
+    /// <summary>A closed request cannot change, so <see cref="UpdatedAt"/> is the day it was closed.</summary>
+    public bool CanReopen(DateTimeOffset now) => Status == RequestStatus.Closed && now - UpdatedAt <= ReopenWindow;
+
+    public void Reopen(DateTimeOffset now)
+    {
+        if (Status != RequestStatus.Closed) throw new DomainException($"Only a closed request can be reopened (it is {Status}).");
+        if (!CanReopen(now)) throw new DomainException($"A request closed more than {ReopenWindow.TotalDays} days ago cannot be reopened.");
+        Status = RequestStatus.Open;
+        UpdatedAt = now;
+    }
+
     private void Move(RequestStatus from, RequestStatus to, DateTimeOffset now)
     {
         if (Status != from) throw new DomainException($"Only a request that is {from} can become {to} (it is {Status}).");

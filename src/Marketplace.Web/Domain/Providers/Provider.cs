@@ -133,6 +133,37 @@ public sealed partial class Provider
         Status = ListingStatus.Archived;
     }
 
+    /// <summary>
+    /// Undoes an archive (a curator's decision, ADR 0016): the listing is published again as it was, with the verification
+    /// date it had; a listing no person ever verified cannot come back this way.
+    /// </summary>
+    public void Restore()
+    {
+        if (Status != ListingStatus.Archived) throw new DomainException("Only an archived listing can be restored.");
+        if (VerifiedAt is null) throw new DomainException("A listing nobody ever verified cannot be restored to publication.");
+        if (_offerings.Count == 0) throw new DomainException("A listing needs at least one service offering to be published.");
+        Status = ListingStatus.Published;
+    }
+
+    /// <summary>A person checked the published listing again and found it current: the verification date is that check.</summary>
+    public void RenewVerification(DateTimeOffset now)
+    {
+        if (Status != ListingStatus.Published) throw new DomainException("Only a published listing can have its verification renewed.");
+        VerifiedAt = now;
+    }
+
+    /// <summary>How long a verification vouches for a listing.</summary>
+    public const int VerificationValidMonths = 12;
+
+    /// <summary>Verifications made before this instant are due for renewal.</summary>
+    public static DateTimeOffset VerificationDueBefore(DateTimeOffset now) => now.AddMonths(-VerificationValidMonths);
+
+    /// <summary>
+    /// The one rule for every page and email: a verification over 12 months old is no longer shown as a date claim but as
+    /// « vérification à renouveler », and puts the listing on the curators' « à revérifier » list.
+    /// </summary>
+    public static bool VerificationIsStale(DateTimeOffset verifiedAt, DateTimeOffset now) => verifiedAt < VerificationDueBefore(now);
+
     /// <summary>Regions served by at least one offering; "all of Quebec" counts as every region.</summary>
     public IReadOnlyCollection<string> RegionsServed() =>
         _offerings.Any(o => o.ServesAllQuebec)

@@ -19,6 +19,7 @@ public sealed class CurationController(
     MarketplaceDbContext db,
     UserManager<MarketplaceUser> users,
     ListingWorkflow workflow,
+    Directory.Vocabulary vocabulary,
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
 {
@@ -34,7 +35,8 @@ public sealed class CurationController(
         ListingContent? Published,
         IReadOnlyList<string> Changed,
         IReadOnlyList<AuditEntry> History,
-        IReadOnlyDictionary<string, string> Actors);
+        IReadOnlyDictionary<string, string> Actors,
+        IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Directory.Vocabulary.Term>> Terms);
 
     public sealed class DecisionForm
     {
@@ -110,16 +112,30 @@ public sealed class CurationController(
         return RedirectToRoute(LocalizedLinks.RouteName("curation"));
     }
 
-    /// <summary>A curator withdraws a published listing (with a reason the provider is told): it leaves search at once.</summary>
+    /// <summary>
+    /// A curator withdraws a published listing (with a reason the provider is told): it leaves search at once. The first
+    /// POST shows what will happen; only the confirmed one archives (ADR 0016). Restoring undoes it.
+    /// </summary>
     [HttpPost("fr/conservation/fiches/{providerId:int}/archiver", Name = "curation-archive.fr")]
     [HttpPost("en/curation/listings/{providerId:int}/archive", Name = "curation-archive.en")]
-    public async Task<IActionResult> Archive(int providerId, string? reason, CancellationToken cancellationToken)
+    public async Task<IActionResult> Archive(int providerId, string? reason, bool confirm, [FromServices] Reverification reverification,
+        CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(reason) || reason.Length > ListingRevision.ReasonMaxLength)
-        {
-            TempData["Notice"] = text["Curation.ReasonRequired"].Value;
-            return RedirectToRoute(LocalizedLinks.RouteName("curation-reverify"));
-        }
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > ListingRevision.ReasonMaxLength)
+            return await ReverifyProblemAsync(reverification, text["Curation.ArchiveReasonRequired"], StatusCodes.Status400BadRequest, cancellationToken);
+        var listing = await db.Providers.AsNoTracking().Where(p => p.Id == providerId)
+            .Select(p => new { p.Name, Owned = db.Organizations.Any(o => o.ProviderId == p.Id) }).SingleOrDefaultAsync(cancellationToken);
+        if (listing is null) return NotFound();
+        if (!confirm)
+            return View("Confirm", new Shared.Confirmation(text["Curation.ArchiveConfirmTitle", listing.Name],
+                [
+                    text["Curation.ArchiveConfirm.Search"],
+                    listing.Owned ? text["Curation.ArchiveConfirm.Email", reason.Trim()] : text["Curation.ArchiveConfirm.NoOwner", reason.Trim()],
+                    text["Curation.ArchiveConfirm.Undo"],
+                ],
+                Url.RouteUrl(LocalizedLinks.RouteName("curation-archive"), new { providerId })!,
+                new Dictionary<string, string> { ["reason"] = reason.Trim() }, text["Listing.ArchiveButton"],
+                Url.RouteUrl(LocalizedLinks.RouteName("curation-reverify"))!));
         try
         {
             if (!await workflow.ArchiveAsync(providerId, organizationId: null, users.GetUserId(User)!, reason.Trim(), cancellationToken))
@@ -127,11 +143,78 @@ public sealed class CurationController(
         }
         catch (DomainException)
         {
-            TempData["Notice"] = text["Listing.CannotEdit"].Value;
-            return RedirectToRoute(LocalizedLinks.RouteName("curation-reverify"));
+            return await ReverifyProblemAsync(reverification, text["Listing.CannotEdit"], StatusCodes.Status409Conflict, cancellationToken);
         }
         TempData["Notice"] = text["Listing.Archived"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("curation-reverify"));
+    }
+
+    /// <summary>
+    /// « Renouveler la vérification »: a curator checked a listing again (the note says what and how); its verification
+    /// date moves to now, which takes it off the « à revérifier » list and out of « vérification à renouveler ».
+    /// </summary>
+    [HttpPost("fr/conservation/fiches/{providerId:int}/renouveler", Name = "curation-renew.fr")]
+    [HttpPost("en/curation/listings/{providerId:int}/renew", Name = "curation-renew.en")]
+    public async Task<IActionResult> RenewVerification(int providerId, string? note, [FromServices] Reverification reverification,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(note) || note.Trim().Length > ListingRevision.ReasonMaxLength)
+            return await ReverifyProblemAsync(reverification, text["Curation.RenewNoteRequired"], StatusCodes.Status400BadRequest, cancellationToken);
+        var name = await db.Providers.AsNoTracking().Where(p => p.Id == providerId).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken);
+        if (name is null) return NotFound();
+        try
+        {
+            if (!await workflow.RenewVerificationAsync(providerId, users.GetUserId(User)!, note.Trim(), cancellationToken)) return NotFound();
+        }
+        catch (DomainException)
+        {
+            return await ReverifyProblemAsync(reverification, text["Curation.CannotRenew"], StatusCodes.Status409Conflict, cancellationToken);
+        }
+        TempData["Notice"] = text["Curation.Renewed", name].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("curation-reverify"));
+    }
+
+    [HttpGet("fr/conservation/archivees", Name = "curation-archived.fr")]
+    [HttpGet("en/curation/archived", Name = "curation-archived.en")]
+    public async Task<IActionResult> Archived([FromServices] Reverification reverification, CancellationToken cancellationToken) =>
+        View(await reverification.ArchivedAsync(cancellationToken));
+
+    /// <summary>A curator undoes an archive: the listing is published again as it was (ADR 0016), with an optional note to the provider.</summary>
+    [HttpPost("fr/conservation/fiches/{providerId:int}/retablir", Name = "curation-restore.fr")]
+    [HttpPost("en/curation/listings/{providerId:int}/restore", Name = "curation-restore.en")]
+    public async Task<IActionResult> Restore(int providerId, string? note, [FromServices] Reverification reverification,
+        CancellationToken cancellationToken)
+    {
+        if (note?.Trim().Length > ListingRevision.ReasonMaxLength)
+            return await ArchivedProblemAsync(reverification, text["Curation.NoteTooLong"], StatusCodes.Status400BadRequest, cancellationToken);
+        var name = await db.Providers.AsNoTracking().Where(p => p.Id == providerId).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken);
+        if (name is null) return NotFound();
+        try
+        {
+            if (!await workflow.RestoreAsync(providerId, users.GetUserId(User)!, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), cancellationToken))
+                return NotFound();
+        }
+        catch (DomainException)
+        {
+            return await ArchivedProblemAsync(reverification, text["Curation.CannotRestore"], StatusCodes.Status409Conflict, cancellationToken);
+        }
+        TempData["Notice"] = text["Curation.Restored", name].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("curation-archived"));
+    }
+
+    /// <summary>A refused action on the « à revérifier » list: the list again, with the message, under a 4xx. Nothing was changed.</summary>
+    private async Task<IActionResult> ReverifyProblemAsync(Reverification reverification, string message, int status, CancellationToken cancellationToken)
+    {
+        Response.StatusCode = status;
+        ViewData["Errors"] = new[] { message };
+        return View(nameof(Reverify), await reverification.DueAsync(cancellationToken));
+    }
+
+    private async Task<IActionResult> ArchivedProblemAsync(Reverification reverification, string message, int status, CancellationToken cancellationToken)
+    {
+        Response.StatusCode = status;
+        ViewData["Errors"] = new[] { message };
+        return View(nameof(Archived), await reverification.ArchivedAsync(cancellationToken));
     }
 
     private IActionResult Refuse(Review review, string message, int status)
@@ -159,6 +242,7 @@ public sealed class CurationController(
         var actorIds = history.Select(a => a.ActorUserId).Distinct().ToArray();
         var actors = await db.Users.AsNoTracking().Where(u => actorIds.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.DisplayName, cancellationToken);
-        return new Review(revision, organization, published, published is null ? [] : revision.Content.ChangedFrom(published), history, actors);
+        return new Review(revision, organization, published, published is null ? [] : revision.Content.ChangedFrom(published), history, actors,
+            await vocabulary.TermsAsync(cancellationToken));
     }
 }

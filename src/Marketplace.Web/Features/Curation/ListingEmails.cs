@@ -17,6 +17,12 @@ public sealed class ListingEmails(MemberEmails members, IStringLocalizer<SharedR
     public Task EnqueueArchivedAsync(int organizationId, string listing, string? reason, CancellationToken cancellationToken) =>
         EnqueueAsync(organizationId, listing, "Email.Listing.Archived", reason, cancellationToken);
 
+    public Task EnqueueRestoredAsync(int organizationId, string listing, string? note, CancellationToken cancellationToken) =>
+        EnqueueAsync(organizationId, listing, "Email.Listing.Restored", note, cancellationToken);
+
+    public Task EnqueueRenewedAsync(int organizationId, string listing, CancellationToken cancellationToken) =>
+        EnqueueAsync(organizationId, listing, "Email.Listing.VerificationRenewed", null, cancellationToken);
+
     public Task EnqueueReminderAsync(int organizationId, string listing, CancellationToken cancellationToken) =>
         EnqueueAsync(organizationId, listing, "Email.Listing.Reverify", null, cancellationToken);
 

@@ -26,7 +26,7 @@ public enum DecisionOutcome
 
 /// <summary>
 /// The use cases of a listing's life: a provider organization drafts, saves and submits revisions; a curator decides;
-/// a provider or a curator archives. Every change writes its audit entry and its emails in the same transaction, and
+/// a provider or a curator archives; a curator renews a verification or restores an archived listing. Every change writes its audit entry and its emails in the same transaction, and
 /// search reflects a publication, an approved edit or an archive as soon as it commits. Provider-side methods take the
 /// caller's organization and find nothing outside it (the caller answers 404).
 /// </summary>
@@ -144,6 +144,44 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         db.AuditEntries.Add(new AuditEntry(owner?.Id ?? 0, providerId, null, actorId, AuditAction.Archived, reason, time.GetUtcNow()));
         // The provider is told when someone else (a curator) archives its listing.
         if (owner is not null && organizationId is null) await emails.EnqueueArchivedAsync(owner.Id, provider.Name, reason, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await indexer.ProviderChangedAsync(providerId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await matching.ProviderChangedAsync(providerId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// A curator checked a published listing again and found it current (a note says how): the verification date moves
+    /// to now, and search and suggestions see the fresh date as they do after an approval.
+    /// </summary>
+    public async Task<bool> RenewVerificationAsync(int providerId, string curatorId, string note, CancellationToken cancellationToken)
+    {
+        var provider = await db.Providers.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken);
+        if (provider is null) return false;
+        var owner = await db.Organizations.SingleOrDefaultAsync(o => o.ProviderId == providerId, cancellationToken);
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        provider.RenewVerification(now);
+        db.AuditEntries.Add(new AuditEntry(owner?.Id ?? 0, providerId, null, curatorId, AuditAction.VerificationRenewed, note, now));
+        if (owner is not null) await emails.EnqueueRenewedAsync(owner.Id, provider.Name, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await indexer.ProviderChangedAsync(providerId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await matching.ProviderChangedAsync(providerId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>A curator undoes an archive (ADR 0016): the listing is published again as it was and returns to search.</summary>
+    public async Task<bool> RestoreAsync(int providerId, string curatorId, string? note, CancellationToken cancellationToken)
+    {
+        var provider = await db.Providers.Include(p => p.Offerings).SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken);
+        if (provider is null) return false;
+        var owner = await db.Organizations.SingleOrDefaultAsync(o => o.ProviderId == providerId, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        provider.Restore();
+        db.AuditEntries.Add(new AuditEntry(owner?.Id ?? 0, providerId, null, curatorId, AuditAction.Restored, note, time.GetUtcNow()));
+        if (owner is not null) await emails.EnqueueRestoredAsync(owner.Id, provider.Name, note, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -6,19 +6,38 @@ using Microsoft.EntityFrameworkCore;
 namespace Marketplace.Web.Features.Curation;
 
 /// <summary>
-/// Listings whose last human approval is over a year old: the curators' « à revérifier » list, and a reminder email to
+/// Listings whose last human check is over 12 months old (<see cref="Provider.VerificationIsStale"/>): the curators' « à revérifier » list, and a reminder email to
 /// the provider organization at most once every 30 days (an audit entry records each reminder).
 /// </summary>
 public sealed class Reverification(MarketplaceDbContext db, ListingEmails emails, TimeProvider time)
 {
-    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(365);
     public static readonly TimeSpan ReminderInterval = TimeSpan.FromDays(30);
 
     public sealed record Due(int ProviderId, string Slug, string Name, DateTimeOffset? VerifiedAt, string? Organization);
 
+    /// <summary>An archived listing, with the last archive's date and reason, that a curator may restore.</summary>
+    public sealed record ArchivedListing(int ProviderId, string Name, DateTimeOffset? VerifiedAt, string? Organization,
+        DateTimeOffset? ArchivedAt, string? Reason);
+
+    /// <summary>Archived listings, the most recently archived first.</summary>
+    public async Task<IReadOnlyList<ArchivedListing>> ArchivedAsync(CancellationToken cancellationToken)
+    {
+        var rows = await (from p in db.Providers.AsNoTracking()
+                          where p.Status == ListingStatus.Archived
+                          select new ArchivedListing(p.Id, p.Name, p.VerifiedAt,
+                              db.Organizations.Where(o => o.ProviderId == p.Id).Select(o => o.Name).FirstOrDefault(),
+                              db.AuditEntries.Where(a => a.ProviderId == p.Id && a.Action == AuditAction.Archived).OrderByDescending(a => a.Id)
+                                  .Select(a => (DateTimeOffset?)a.At).FirstOrDefault(),
+                              db.AuditEntries.Where(a => a.ProviderId == p.Id && a.Action == AuditAction.Archived).OrderByDescending(a => a.Id)
+                                  .Select(a => a.Reason).FirstOrDefault()))
+            .ToListAsync(cancellationToken);
+        return rows
+            .OrderByDescending(r => r.ArchivedAt).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+    }
+
     public async Task<IReadOnlyList<Due>> DueAsync(CancellationToken cancellationToken)
     {
-        var limit = time.GetUtcNow() - MaxAge;
+        var limit = Provider.VerificationDueBefore(time.GetUtcNow());
         return await (from p in db.Providers.AsNoTracking()
                       where p.Status == ListingStatus.Published && (p.VerifiedAt == null || p.VerifiedAt < limit)
                       orderby p.VerifiedAt, p.Name

@@ -16,7 +16,8 @@ using Microsoft.Extensions.Localization;
 namespace Marketplace.Web.Features.Listing;
 
 /// <summary>
-/// A provider organization's own listing: where it stands and why, its draft or edit, submission and archiving.
+/// A provider organization's own listing: where it stands and why, its draft or edit, submission and archiving (after
+/// a confirmation page).
 /// Everything is looked up through the signed-in user's organization: another organization's revision id is a 404.
 /// </summary>
 [Authorize(Roles = Roles.Provider)]
@@ -146,10 +147,22 @@ public sealed class ListingController(
 
     [HttpPost("fr/compte/fiche/archiver", Name = "listing-archive.fr")]
     [HttpPost("en/account/listing/archive", Name = "listing-archive.en")]
-    public async Task<IActionResult> Archive(CancellationToken cancellationToken)
+    public async Task<IActionResult> Archive(bool confirm, CancellationToken cancellationToken)
     {
         var (user, organization) = await CallerAsync();
         if (organization?.ProviderId is not { } providerId) return NotFound();
+        if (!confirm)
+        {
+            // Nothing changes before the provider has read what archiving does (ADR 0016).
+            var name = await db.Providers.AsNoTracking().Where(p => p.Id == providerId && p.Status != ListingStatus.Archived)
+                .Select(p => p.Name).SingleOrDefaultAsync(cancellationToken);
+            if (name is null) return Conflict();
+            var here = Url.RouteUrl(LocalizedLinks.RouteName("listing"))!;
+            return View("Confirm", new Shared.Confirmation(text["Listing.ArchiveConfirmTitle", name],
+                [text["Listing.ArchiveConfirm.Search"], text["Listing.ArchiveConfirm.Undo"]],
+                Url.RouteUrl(LocalizedLinks.RouteName("listing-archive"))!, new Dictionary<string, string>(),
+                text["Listing.ArchiveButton"], here));
+        }
         try
         {
             if (!await workflow.ArchiveAsync(providerId, organization.Id, user.Id, null, cancellationToken)) return NotFound();

@@ -14,7 +14,7 @@ namespace Marketplace.Web.Features.Needs;
 /// words (« offre Conformité Loi 25 », « dessert votre région (Montérégie) », « Coopérative — économie sociale »,
 /// « tarif réduit pour OBNL », « service en français »), each factor's contribution, and what was done about it.
 /// </summary>
-public sealed class MatchCards(MarketplaceDbContext db, Vocabulary vocabulary, IStringLocalizer<SharedResource> text)
+public sealed class MatchCards(MarketplaceDbContext db, Vocabulary vocabulary, IStringLocalizer<SharedResource> text, TimeProvider time)
 {
     public sealed record Factor(string Label, double Value, double Contribution);
 
@@ -75,7 +75,10 @@ public sealed class MatchCards(MarketplaceDbContext db, Vocabulary vocabulary, I
         else if (fitting.Any(o => o.Pricing == PricingModel.TarifReduitObnl)) reasons.Add(text["Match.Why.NonprofitRate"]);
         if (Value(MatchFactor.FundingFit) > 0 && request.Preferences.FundingProgram is { } program)
             reasons.Add(text["Match.Why.Funding", Label(Facet.Funding, program)]);
-        if (provider.VerifiedAt is { } verified) reasons.Add(text["Match.Why.Verified", Cultures.LongDate(verified)]);
+        if (provider.VerifiedAt is { } verified)
+            reasons.Add(Provider.VerificationIsStale(verified, time.GetUtcNow())
+                ? text["Match.Why.VerificationDue"]
+                : text["Match.Why.Verified", Cultures.LongDate(verified)]);
         if (Value(MatchFactor.DismissalFeedback) < 0.75) reasons.Add(text["Match.Why.OftenDismissed"]);
         return reasons;
     }

@@ -169,11 +169,15 @@ public sealed class NeedsController(
 
     [HttpPost("fr/compte/besoins/{id:int}/statut", Name = "need-status.fr")]
     [HttpPost("en/account/needs/{id:int}/status", Name = "need-status.en")]
-    public async Task<IActionResult> Status(int id, string? change, CancellationToken cancellationToken)
+    public async Task<IActionResult> Status(int id, string? change, bool confirm, CancellationToken cancellationToken)
     {
         var request = await OwnRequestAsync(id, tracked: true, cancellationToken);
         if (request is null) return NotFound();
         var now = time.GetUtcNow();
+        if (change == "close" && !confirm && request.Status != RequestStatus.Closed)
+            return View("Confirm", CloseConfirmation(request, now)); // nothing changes before the nonprofit confirms (ADR 0016)
+        if (change == "reopen" && request.Status == RequestStatus.Closed && !request.CanReopen(now))
+            return Conflict(id, "Needs.ReopenTooLate");
         try
         {
             switch (change)
@@ -181,6 +185,7 @@ public sealed class NeedsController(
                 case "pause": request.Pause(now); break;
                 case "resume": request.Resume(now); break;
                 case "close": request.Close(now); break;
+                case "reopen": request.Reopen(now); break;
                 default: return BadRequestNotice(id, "Needs.UnknownChange");
             }
         }
@@ -190,7 +195,7 @@ public sealed class NeedsController(
         }
         await db.SaveChangesAsync(cancellationToken);
         await queue.RequestChangedAsync(request.Id, cancellationToken);
-        TempData["Notice"] = text[$"Needs.Status.Done.{request.Status}"].Value;
+        TempData["Notice"] = (change == "reopen" ? text["Needs.Reopened"] : text[$"Needs.Status.Done.{request.Status}"]).Value;
         return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
     }
 
@@ -250,7 +255,7 @@ public sealed class NeedsController(
 
     [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/contacter")]
     [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/contact")]
-    public async Task<IActionResult> SendContact(int id, int providerId, string? message, bool share, CancellationToken cancellationToken)
+    public async Task<IActionResult> SendContact(int id, int providerId, string? message, bool share, bool confirm, CancellationToken cancellationToken)
     {
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
@@ -274,6 +279,8 @@ public sealed class NeedsController(
             var page = await ContactPageAsync(id, providerId, message, share, cancellationToken);
             return page is null ? NotFound() : View(nameof(Contact), page);
         }
+        if (share && !response.DetailsShared && !confirm)
+            return View("Confirm", await ShareConfirmationAsync(request, providerId, user, message!.Trim(), reach!, cancellationToken));
         // The message goes into the thread of this request with this provider, delivered where the page said it would go.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var wasShared = response.DetailsShared;
@@ -295,7 +302,7 @@ public sealed class NeedsController(
 
     [HttpPost("fr/compte/besoins/{id:int}/fournisseurs/{providerId:int}/partager", Name = "need-share.fr")]
     [HttpPost("en/account/needs/{id:int}/providers/{providerId:int}/share", Name = "need-share.en")]
-    public async Task<IActionResult> Share(int id, int providerId, CancellationToken cancellationToken)
+    public async Task<IActionResult> Share(int id, int providerId, bool confirm, CancellationToken cancellationToken)
     {
         var (request, response) = await MatchAsync(id, providerId, cancellationToken);
         if (request is null || response is null) return NotFound();
@@ -308,6 +315,8 @@ public sealed class NeedsController(
         if (response.Dismissed) return Conflict(id, "Needs.DismissedCannotContact");
         var reach = await delivery.ReachAsync(providerId, cancellationToken);
         if (reach?.Channel is null) return Conflict(id, "Conversations.NoChannel");
+        if (!response.DetailsShared && !confirm)
+            return View("Confirm", await ShareConfirmationAsync(request, providerId, user, null, reach, cancellationToken));
         if (!response.DetailsShared)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -322,6 +331,60 @@ public sealed class NeedsController(
             ? text["Conversations.SharedToPublicEmail", reach.PublicEmail!].Value
             : text["Needs.Shared"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("need"), new { id });
+    }
+
+    // ---- Confirmations (ADR 0016): what will happen, before it does ----
+
+    private Shared.Confirmation CloseConfirmation(NeedRequest request, DateTimeOffset now) =>
+        new(text["Needs.CloseConfirmTitle", request.Title],
+            [
+                text["Needs.CloseConfirm.Matches"], text["Needs.CloseConfirm.Edit"],
+                text["Needs.CloseConfirm.Reopen", Infrastructure.Web.Cultures.LongDate(now + NeedRequest.ReopenWindow)],
+            ],
+            Url.RouteUrl(LocalizedLinks.RouteName("need-status"), new { id = request.Id })!,
+            new Dictionary<string, string> { ["change"] = "close" }, text["Needs.Close"],
+            Url.RouteUrl(LocalizedLinks.RouteName("need"), new { id = request.Id })!);
+
+    /// <summary>
+    /// Exactly what the provider will get (the same <see cref="NeedEmails.Disclosure"/> the email carries), and the message
+    /// if one goes with it; the other way forward sends the message without the details.
+    /// </summary>
+    private async Task<Shared.Confirmation> ShareConfirmationAsync(NeedRequest request, int providerId, MarketplaceUser user, string? message,
+        Conversations.ConversationDelivery.Reach reach, CancellationToken cancellationToken)
+    {
+        // Where the details will go, said with what goes (ADR 0018).
+        string[] paragraphs =
+        [
+            reach.Channel == Domain.Conversations.DeliveryChannel.PublicEmail
+                ? text["Needs.ShareConfirm.ToPublicEmail", reach.PublicEmail!, reach.Name]
+                : text[reach.Members == 1 ? "Needs.ShareConfirm.ToMembers.One" : "Needs.ShareConfirm.ToMembers.Many", reach.Members, reach.Name],
+            text["Needs.ShareConfirm.Final"],
+        ];
+        var provider = await db.Providers.AsNoTracking().Where(p => p.Id == providerId).Select(p => p.Name).SingleAsync(cancellationToken);
+        var disclosure = await emails.DisclosureAsync(request.OrganizationId, user.Id, cancellationToken);
+        var back = Url.RouteUrl(LocalizedLinks.RouteName("need"), new { id = request.Id })!;
+        var routeValues = new { id = request.Id, providerId };
+        var disclosed = new[]
+        {
+            (text["Needs.ShareConfirm.Organization"].Value, disclosure.Organization),
+            (text["Needs.ShareConfirm.Person"].Value, disclosure.Person),
+            (text["Needs.ShareConfirm.Email"].Value, disclosure.Email),
+        };
+        if (message is null)
+            return new Shared.Confirmation(text["Needs.ShareConfirmTitle", provider], paragraphs,
+                Url.RouteUrl(LocalizedLinks.RouteName("need-share"), routeValues)!, new Dictionary<string, string>(), text["Needs.Share"], back)
+            {
+                Disclosed = disclosed, DisclosedHeading = text["Needs.ShareConfirm.What"],
+            };
+        var contact = Url.RouteUrl(LocalizedLinks.RouteName("need-contact"), routeValues)!;
+        return new Shared.Confirmation(text["Needs.ShareConfirmTitle", provider], paragraphs, contact,
+            new Dictionary<string, string> { ["message"] = message, ["share"] = "true" }, text["Needs.SendAndShare"], back)
+        {
+            Disclosed = disclosed, DisclosedHeading = text["Needs.ShareConfirm.What"],
+            Quote = (text["Needs.ShareConfirm.Message"], message),
+            Other = new Shared.Confirmation.Alternative(contact, new Dictionary<string, string> { ["message"] = message, ["share"] = "false" },
+                text["Needs.SendWithoutSharing"]),
+        };
     }
 
     // ---- Helpers ----
