@@ -81,7 +81,7 @@ public sealed class NeedsBrowserJourneyTests : BrowserFixture
         await NavigateByAsync(provider, () => provider.Locator("table.queue a").First.ClickAsync());
         await AssertAccessibleAsync(provider);
         Assert.That(await provider.Locator("main").TextContentAsync(), Does.Not.Contain("Centre des femmes du Suroît").And.Contain("Montérégie"));
-        await SubmitFormAsync(provider, "Je suis intéressé");
+        await SubmitFormAsync(provider, "Cette demande nous intéresse");
         Assert.That(await provider.Locator("main").TextContentAsync(), Does.Contain("L'organisme est avisé"));
 
         // The curator answers from the queue.
@@ -99,7 +99,7 @@ public sealed class NeedsBrowserJourneyTests : BrowserFixture
         Assert.That(await OutboxLinkAsync("suroit@exemple.invalid", "/fr/compte/besoins/"), Does.EndWith(new Uri(requestUrl).AbsolutePath));
         await nonprofit.GotoAsync(requestUrl);
         Assert.That(await nonprofit.Locator("main").TextContentAsync(),
-            Does.Contain("La coopérative Harfang se déplace dans le Suroît").And.Contain("s'est dit intéressé"));
+            Does.Contain("La coopérative Harfang se déplace dans le Suroît").And.Contain("a manifesté son intérêt"));
         await AssertAccessibleAsync(nonprofit);
     }
 

@@ -113,7 +113,7 @@ public sealed class DigestTests(DatabaseProvider provider) : DigestFixture(provi
         Assert.That((sent.Sent, sent.Failed, sent.Pending), Is.EqualTo((built.New, 0, 0)));
 
         var toNonprofit = Mailbox.For(Address("obnl")).Single();
-        Assert.That(toNonprofit.Subject, Does.StartWith("Panier de services : ").And.Contain("nouveau(x) fournisseur(s)").And.Contain("2026-W47"));
+        Assert.That(toNonprofit.Subject, Does.StartWith("Panier de services : ").And.Match(@"\d+ nouveaux? fournisseurs? pour vos demandes").And.Contain("2026-W47"));
         Assert.That(toNonprofit.Headers["Content-Type"], Does.StartWith("multipart/alternative"));
         Assert.That(toNonprofit.Text, Does.Contain("Coopérative Résumé (test)").And.Contain("offre Conformité Loi 25").And.Contain("service en français"));
         Assert.That(toNonprofit.Text, Does.Contain($"https://panier.exemple.invalid/fr/compte/besoins/{requestId}"));
@@ -126,7 +126,7 @@ public sealed class DigestTests(DatabaseProvider provider) : DigestFixture(provi
         Assert.That(toNonprofit.Headers["List-Unsubscribe-Post"], Is.EqualTo("List-Unsubscribe=One-Click"));
 
         var toProvider = Mailbox.For(Address("coop")).Single();
-        Assert.That(toProvider.Subject, Does.Contain("nouvelle(s) demande(s)"));
+        Assert.That(toProvider.Subject, Does.Match(@"\d+ nouvelles? demandes?"));
         Assert.That(toProvider.Text, Does.Contain("Conformité Loi 25").And.Contain("Montérégie").And.Contain($"/fr/compte/demandes/{requestId}"));
         Assert.That(toProvider.Text + toProvider.Html, Does.Not.Contain("Saint-Roch").And.Not.Contain(Address("obnl")), "anonymized as on the site");
 
@@ -315,19 +315,19 @@ public sealed class DigestLimitTests(DatabaseProvider provider) : DigestFixture(
         });
 
         var toNonprofit = Mailbox.For(Address("obnl-limites")).Single();
-        Assert.That(toNonprofit.Subject, Does.Contain($"{firstMatches + secondMatches} nouveau(x) fournisseur(s)"), "the subject counts everything new");
+        Assert.That(toNonprofit.Subject, Does.Contain($"{firstMatches + secondMatches} nouveaux fournisseurs"), "the subject counts everything new");
         Assert.That(toNonprofit.Text, Does.Contain("« Première demande Loi 25 »").And.Not.Contain("Deuxième demande Loi 25"));
         Assert.That(System.Text.RegularExpressions.Regex.Matches(toNonprofit.Text, "Voir la fiche :"), Has.Count.EqualTo(1));
         Assert.That(toNonprofit.Text, Does.Contain(best), "the best-ranked provider is the one shown");
-        Assert.That(toNonprofit.Text, Does.Contain($"Et {firstMatches - 1} autre(s) nouveau(x) fournisseur(s) pour cette demande"));
-        Assert.That(toNonprofit.Text, Does.Contain("1 autre(s) de vos demandes ont aussi de nouveaux fournisseurs.")
+        Assert.That(toNonprofit.Text, Does.Contain(firstMatches - 1 == 1 ? "Et 1 autre nouveau fournisseur pour cette demande" : $"Et {firstMatches - 1} autres nouveaux fournisseurs pour cette demande"));
+        Assert.That(toNonprofit.Text, Does.Contain("1 autre de vos demandes a aussi de nouveaux fournisseurs.")
             .And.Match(@"Voir toutes vos demandes : https://panier\.exemple\.invalid/fr/compte/besoins\r?\n"));
-        Assert.That(toNonprofit.Html, Does.Contain("<p>1 autre(s) de vos demandes ont aussi de nouveaux fournisseurs.</p>"));
+        Assert.That(toNonprofit.Html, Does.Contain("<p>1 autre de vos demandes a aussi de nouveaux fournisseurs.</p>"));
 
         var toProvider = Mailbox.For(Address("coop-plafond")).Single();
-        Assert.That(toProvider.Subject, Does.Contain($"{providerMatches} nouvelle(s) demande(s)"));
-        Assert.That(System.Text.RegularExpressions.Regex.Matches(toProvider.Text, "dire que vous êtes intéressé :"), Has.Count.EqualTo(1));
-        Assert.That(toProvider.Text, Does.Contain($"Et {providerMatches - 1} autre(s) nouvelle(s) demande(s) correspondent à votre offre")
+        Assert.That(toProvider.Subject, Does.Contain($"{providerMatches} nouvelles demandes"));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(toProvider.Text, "manifester votre intérêt :"), Has.Count.EqualTo(1));
+        Assert.That(toProvider.Text, Does.Contain(providerMatches - 1 == 1 ? "Et 1 autre nouvelle demande correspond à votre offre" : $"Et {providerMatches - 1} autres nouvelles demandes correspondent à votre offre")
             .And.Match(@"Voir toutes les demandes qui correspondent à votre offre : https://panier\.exemple\.invalid/fr/compte/demandes\r?\n"));
     }
 }

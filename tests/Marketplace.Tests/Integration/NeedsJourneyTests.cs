@@ -160,7 +160,7 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         Assert.That(told.TextBody, Does.Contain("Coopérative Vie privée (test)"));
         var (_, mine) = await nonprofit.GetAsync(requestUrl);
         var coopCard = mine.QuerySelectorAll("li.match").Single(li => li.TextContent.Contains("Coopérative Vie privée (test)"));
-        Assert.That(coopCard.TextContent, Does.Contain("s'est dit intéressé"));
+        Assert.That(coopCard.TextContent, Does.Contain("a manifesté son intérêt"));
         coopCard.QuerySelector("form[action$='/partager']")!.Id = "share";
         var (askedToShare, confirmation) = await nonprofit.SubmitAsync(mine, "#share");
         Assert.That(askedToShare.StatusCode, Is.EqualTo(HttpStatusCode.OK), "what will be shared is shown first");

@@ -307,11 +307,11 @@ public sealed class TrustAndUndoTests(DatabaseProvider provider)
         Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var disclosed = confirmation.QuerySelectorAll("dl.disclosed dd").Select(dd => dd.TextContent).ToArray();
         Assert.That(disclosed, Is.EqualTo(new[] { "Maison Discrète", "Camille", email }));
-        Assert.That(await SentAsync($"partage-a-{Suffix}@exemple.invalid", "Un organisme vous transmet"), Is.Zero, "nothing shared before confirmation");
+        Assert.That(await SentAsync($"partage-a-{Suffix}@exemple.invalid", "Un organisme communautaire vous transmet"), Is.Zero, "nothing shared before confirmation");
         Assert.That(await _factory.WithDbAsync(db => db.MatchResponses.CountAsync(r => r.RequestId == requestId && r.DetailsSharedAt != null)), Is.Zero);
         var (shared, _) = await nonprofit.SubmitAsync(confirmation, "form.confirm-form");
         Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
-        Assert.That(await SentAsync($"partage-a-{Suffix}@exemple.invalid", "Un organisme vous transmet"), Is.EqualTo(1));
+        Assert.That(await SentAsync($"partage-a-{Suffix}@exemple.invalid", "Un organisme communautaire vous transmet"), Is.EqualTo(1));
 
         // The contact form's checkbox: the message and the details are shown before anything is sent.
         var providerB = await _factory.WithDbAsync(db => db.Providers.Where(p => p.Slug == $"partage-b-{Suffix}").Select(p => p.Id).SingleAsync());
@@ -320,10 +320,10 @@ public sealed class TrustAndUndoTests(DatabaseProvider provider)
             new Dictionary<string, string> { ["message"] = "Pouvez-vous auditer notre réseau?", ["share"] = "true" });
         Assert.That(contactAsked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(Text(contactConfirmation), Does.Contain("Pouvez-vous auditer notre réseau?").And.Contain("Maison Discrète").And.Contain(email));
-        Assert.That(await SentAsync($"partage-b-{Suffix}@exemple.invalid", "Un organisme vous écrit"), Is.Zero, "nothing sent before confirmation");
+        Assert.That(await SentAsync($"partage-b-{Suffix}@exemple.invalid", "Un organisme communautaire vous écrit"), Is.Zero, "nothing sent before confirmation");
         var (sent, _) = await nonprofit.SubmitAsync(contactConfirmation, "form.confirm-form");
         Assert.That(sent.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
-        var toB = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == $"partage-b-{Suffix}@exemple.invalid" && e.Subject.StartsWith("Un organisme vous écrit")));
+        var toB = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == $"partage-b-{Suffix}@exemple.invalid" && e.Subject.StartsWith("Un organisme communautaire vous écrit")));
         Assert.That(toB.TextBody, Does.Contain("Pouvez-vous auditer notre réseau?").And.Contain("Maison Discrète").And.Contain(email));
     }
 }

@@ -23,8 +23,16 @@ public sealed partial class ResourceTests
         foreach (var file in Directory.EnumerateFiles(source, "*.*", SearchOption.AllDirectories)
                      .Where(f => f.EndsWith(".cs") || f.EndsWith(".cshtml"))
                      .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
-            foreach (Match match in UsedKey().Matches(File.ReadAllText(file)))
+        {
+            var code = File.ReadAllText(file);
+            foreach (Match match in UsedKey().Matches(code))
                 yield return match.Groups[1].Value;
+            foreach (Match match in CountedKey().Matches(code))
+            {
+                yield return match.Groups[1].Value + ".One";
+                yield return match.Groups[1].Value + ".Many";
+            }
+        }
         foreach (var facet in Enum.GetNames<Facet>()) yield return $"Facet.{facet}";
         foreach (var sort in Enum.GetNames<SearchSort>()) yield return $"Search.Sort.{sort}";
         foreach (var origin in new[] { "PublicDocuments", "Fictional", "Synthetic" }) yield return $"Origin.{origin}";
@@ -99,6 +107,27 @@ public sealed partial class ResourceTests
     }
 
     [Test]
+    public void No_text_writes_its_plural_in_parentheses_and_every_counted_text_has_both_forms()
+    {
+        foreach (var file in new[] { "SharedResource.resx", "SharedResource.en.resx" })
+        {
+            var texts = Read(file);
+            Assert.That(texts.Where(p => ParenthesizedPlural().IsMatch(p.Value)).Select(p => p.Key), Is.Empty, $"« (s) » plurals in {file}");
+            var counted = texts.Keys.Where(k => k.EndsWith(".One") || k.EndsWith(".Many")).Select(k => k[..k.LastIndexOf('.')]).Distinct();
+            Assert.That(counted.Where(k => !texts.ContainsKey(k + ".One") || !texts.ContainsKey(k + ".Many")), Is.Empty, file);
+        }
+    }
+
+    [TestCase(0, false, true)]
+    [TestCase(1, false, true)]
+    [TestCase(2, false, false)]
+    [TestCase(0, true, false)]
+    [TestCase(1, true, true)]
+    [TestCase(2, true, false)]
+    public void French_counts_zero_and_one_as_singular_english_only_one(long count, bool english, bool singular) =>
+        Assert.That(Marketplace.Web.Infrastructure.Localization.Plurals.IsSingular(count, english), Is.EqualTo(singular));
+
+    [Test]
     public void French_is_what_the_compiled_resources_give_by_default()
     {
         var manager = new ResourceManager("Marketplace.Web.Resources.SharedResource", typeof(Marketplace.Web.SharedResource).Assembly);
@@ -109,6 +138,12 @@ public sealed partial class ResourceTests
 
     [GeneratedRegex(@"(?:\bT|\btext)\[""([A-Za-z][A-Za-z.\-]+)""")]
     private static partial Regex UsedKey();
+
+    [GeneratedRegex(@"(?:\bT|\btext)\.Plural\(""([A-Za-z][A-Za-z.\-]+)""")]
+    private static partial Regex CountedKey();
+
+    [GeneratedRegex(@"\w\((s|x|e|es)\)")]
+    private static partial Regex ParenthesizedPlural();
 
     [GeneratedRegex(@"\b(conservat(ion|eur|eurs|rice|rices)|curat(eur|eurs|rice|rices))\b", RegexOptions.IgnoreCase)]
     private static partial Regex FrenchCuratorWording();

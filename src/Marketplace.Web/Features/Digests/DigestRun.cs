@@ -10,6 +10,7 @@ using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Search;
 using Marketplace.Web.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
+using Marketplace.Web.Infrastructure.Localization;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
@@ -201,11 +202,11 @@ public sealed class DigestRun(
             }).ToList();
             sections.Add(new DigestBodies.Section(text["Digest.Nonprofit.Heading", request.Title], items, text["Digest.Nonprofit.SeeRequest"],
                 Link(recipient.Language, $"compte/besoins/{request.Id}", $"account/needs/{request.Id}"),
-                fresh.Count > items.Count ? text["Digest.Nonprofit.More", fresh.Count - items.Count].Value : null));
+                fresh.Count > items.Count ? text.Plural("Digest.Nonprofit.More", fresh.Count - items.Count).Value : null));
         }
         if (moreRequests > 0)
             sections.Add(new DigestBodies.Section(text["Digest.Nonprofit.OtherRequests"], [], text["Digest.Nonprofit.SeeRequests"],
-                Link(recipient.Language, "compte/besoins", "account/needs"), text["Digest.Nonprofit.MoreRequests", moreRequests]));
+                Link(recipient.Language, "compte/besoins", "account/needs"), text.Plural("Digest.Nonprofit.MoreRequests", moreRequests)));
         return (sections, count);
     }
 
@@ -252,7 +253,7 @@ public sealed class DigestRun(
         var more = fresh.Count - items.Count;
         return ([new DigestBodies.Section(text["Digest.Provider.Heading"], items,
             more > 0 ? text["Digest.Provider.SeeAll"].Value : null, more > 0 ? Link(recipient.Language, "compte/demandes", "account/requests") : null,
-            more > 0 ? text["Digest.Provider.More", more].Value : null)], fresh.Count);
+            more > 0 ? text.Plural("Digest.Provider.More", more).Value : null)], fresh.Count);
     }
 
     // ---- Curators: the state of their queue ----
@@ -272,8 +273,8 @@ public sealed class DigestRun(
         if (queue.Submissions + queue.Reviews + queue.Reverify == 0) return null;
         var items = new List<DigestBodies.Item>
         {
-            new(text["Digest.Curator.Submissions", queue.Submissions], queue.OldestSubmissionDays is { } s ? [text["Digest.Curator.Oldest", s]] : [], null, null),
-            new(text["Digest.Curator.Reviews", queue.Reviews], queue.OldestReviewDays is { } r ? [text["Digest.Curator.Oldest", r]] : [], null, null),
+            new(text["Digest.Curator.Submissions", queue.Submissions], queue.OldestSubmissionDays is { } s ? [text.Plural("Digest.Curator.Oldest", s)] : [], null, null),
+            new(text["Digest.Curator.Reviews", queue.Reviews], queue.OldestReviewDays is { } r ? [text.Plural("Digest.Curator.Oldest", r)] : [], null, null),
             new(text["Digest.Curator.Reverify", queue.Reverify], [], null, null),
         };
         return new DigestBodies.Section(text["Digest.Curator.Heading"], items, text["Digest.Curator.OpenQueue"],
@@ -287,8 +288,8 @@ public sealed class DigestRun(
     {
         var subject = recipient.Kind switch
         {
-            OrganizationKind.Nonprofit => text["Digest.Nonprofit.Subject", count, period],
-            OrganizationKind.Provider => text["Digest.Provider.Subject", count, period],
+            OrganizationKind.Nonprofit => text.Plural("Digest.Nonprofit.Subject", count, count, period),
+            OrganizationKind.Provider => text.Plural("Digest.Provider.Subject", count, count, period),
             _ => text["Digest.Curator.Subject", period],
         };
         var stop = subscriptions.StopLink(recipient.Id, recipient.Language);

@@ -153,7 +153,7 @@ public sealed class DigestsController(
             .ToListAsync(cancellationToken);
         foreach (var row in failed) row.Retry(time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        TempData["Notice"] = text["Digests.Retried", failed.Count].Value;
+        TempData["Notice"] = text.Plural("Digests.Retried", failed.Count).Value;
         return RedirectToRoute(LocalizedLinks.RouteName("admin-digests"), new { period });
     }
 
