@@ -125,7 +125,7 @@ public sealed class CommandLineTests(DatabaseProvider provider)
         Assert.That(code, Is.Zero, output);
         Assert.That(output, Does.Contain("période / period 2030-W01").And.Contain("envoyés / sent 3"));
         var digests = Directory.GetFiles(Path.Combine(_factory.Database.DataDirectory, "mail"), "*.eml").Select(Mailbox.Read)
-            .Where(m => m.Headers.ContainsKey("List-Unsubscribe") && m.Subject.Contains("2030-W01")).ToList();
+            .Where(m => m.Headers.ContainsKey("List-Unsubscribe") && m.Subject.Contains(Mailbox.Week("2030-W01"))).ToList();
         Assert.That(digests.Count(m => System.Text.RegularExpressions.Regex.IsMatch(m.Subject, @"nouveaux? fournisseurs? pour vos demandes")), Is.EqualTo(2), "the two fictional nonprofits");
         Assert.That(digests.Count(m => System.Text.RegularExpressions.Regex.IsMatch(m.Subject, @"nouvelles? demandes? correspond")), Is.EqualTo(1), "the fictional provider");
         Assert.That(digests.Select(m => m.Headers["Content-Language"]).Distinct(), Is.EqualTo(new[] { "fr-CA" }));

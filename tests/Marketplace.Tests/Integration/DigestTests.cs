@@ -113,7 +113,8 @@ public sealed class DigestTests(DatabaseProvider provider) : DigestFixture(provi
         Assert.That((sent.Sent, sent.Failed, sent.Pending), Is.EqualTo((built.New, 0, 0)));
 
         var toNonprofit = Mailbox.For(Address("obnl")).Single();
-        Assert.That(toNonprofit.Subject, Does.StartWith("Panier de services : ").And.Match(@"\d+ nouveaux? fournisseurs? pour vos demandes").And.Contain("2026-W47"));
+        Assert.That(toNonprofit.Subject, Does.StartWith("Panier de services : ").And.Match(@"\d+ nouveaux? fournisseurs? pour vos demandes").And.Contain("(semaine du 16 novembre 2026)"));
+        Assert.That(toNonprofit.Text, Does.Contain("(semaine du 16 novembre 2026)"), "dates in emails are written out in French");
         Assert.That(toNonprofit.Headers["Content-Type"], Does.StartWith("multipart/alternative"));
         Assert.That(toNonprofit.Text, Does.Contain("Coopérative Résumé (test)").And.Contain("offre Conformité Loi 25").And.Contain("service en français"));
         Assert.That(toNonprofit.Text, Does.Contain($"https://panier.exemple.invalid/fr/compte/besoins/{requestId}"));
@@ -148,7 +149,7 @@ public sealed class DigestTests(DatabaseProvider provider) : DigestFixture(provi
         await NewProviderAsync("arrivee", "Nouvelle arrivée Loi 25 (test)", "arrivee-loi25-test");
         await MatchAsync();
         await DigestAsync("2026-W49");
-        var third = Mailbox.For(Address("obnl")).Single(m => m.Subject.Contains("2026-W49"));
+        var third = Mailbox.For(Address("obnl")).Single(m => m.Subject.Contains(Mailbox.Week("2026-W49")));
         Assert.That(third.Text, Does.Contain("Nouvelle arrivée Loi 25 (test)").And.Not.Contain("Coopérative Résumé (test)"), "only what is new since the last digest");
         Assert.That(next.New, Is.GreaterThanOrEqualTo(1), "the curator's queue still waits");
     }
@@ -168,7 +169,7 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         await RequestAsync(second, "Conformité pour le clic", "loi-25");
         await MatchAsync();
         await DigestAsync("2027-W02");
-        string Stop(string name) => Mailbox.For(Address(name)).Single(m => m.Subject.Contains("2027-W02")).Headers["List-Unsubscribe"].Trim('<', '>');
+        string Stop(string name) => Mailbox.For(Address(name)).Single(m => m.Subject.Contains(Mailbox.Week("2027-W02"))).Headers["List-Unsubscribe"].Trim('<', '>');
 
         // The link, without signing in: the page asks; its button records the withdrawal, which can be undone.
         using var anonymous = new Browsing(_factory);
@@ -198,8 +199,8 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         await NewProviderAsync("nouveau", "Nouveau fournisseur (test)", "stop-test-provider");
         await MatchAsync();
         await DigestAsync("2027-W03");
-        Assert.That(Mailbox.For(Address("lien")).Where(m => m.Subject.Contains("2027-W03")), Is.Empty);
-        Assert.That(Mailbox.For(Address("unclic")).Where(m => m.Subject.Contains("2027-W03")), Is.Empty);
+        Assert.That(Mailbox.For(Address("lien")).Where(m => m.Subject.Contains(Mailbox.Week("2027-W03"))), Is.Empty);
+        Assert.That(Mailbox.For(Address("unclic")).Where(m => m.Subject.Contains(Mailbox.Week("2027-W03"))), Is.Empty);
 
         // A forged or altered token: a clear 400 in the page's language, nothing changed.
         var (forged, forgedPage) = await anonymous.GetAsync("/fr/desabonnement?t=pas-un-jeton");
@@ -217,7 +218,7 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         await RequestAsync(reader, "Conformité pour le scanneur", "loi-25");
         await MatchAsync();
         await DigestAsync("2027-W40");
-        var link = new Uri(Mailbox.For(Address("scanneur")).Single(m => m.Subject.Contains("2027-W40")).Headers["List-Unsubscribe"].Trim('<', '>'));
+        var link = new Uri(Mailbox.For(Address("scanneur")).Single(m => m.Subject.Contains(Mailbox.Week("2027-W40"))).Headers["List-Unsubscribe"].Trim('<', '>'));
         var userId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("scanneur")).Select(u => u.Id).SingleAsync());
         Task<bool> SubscribedAsync() => _factory.WithDbAsync(db =>
             db.Consents.AnyAsync(c => c.UserId == userId && c.Purpose == ConsentPurpose.WeeklyDigest && c.WithdrawnAt == null));

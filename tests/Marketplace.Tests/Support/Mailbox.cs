@@ -16,6 +16,10 @@ public static partial class Mailbox
         public string MessageId => Headers.GetValueOrDefault("Message-ID", "");
     }
 
+    /// <summary>How a French digest's subject names its week: « semaine du 16 novembre 2026 » for 2026-W47.</summary>
+    public static string Week(string period) =>
+        "semaine du " + Marketplace.Web.Features.Digests.DigestPeriods.Monday(period).ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("fr-CA"));
+
     public static int SmtpPort => int.Parse(Environment.GetEnvironmentVariable("MARKETPLACE_TEST_SMTP_PORT")
                                             ?? throw new InvalidOperationException("MARKETPLACE_TEST_SMTP_PORT is not set: run `bash tests/run.sh`."));
 

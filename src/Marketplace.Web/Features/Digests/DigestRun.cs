@@ -286,14 +286,16 @@ public sealed class DigestRun(
     /// <param name="count">Everything new for the recipient, shown or not: what the subject announces.</param>
     private OutboxEmail Compose(Recipient recipient, string period, List<DigestBodies.Section> sections, int count, DateTimeOffset now)
     {
+        // People read the week as a date in their language (« semaine du 16 novembre 2026 »), not as 2026-W47.
+        var week = Cultures.LongDate(DigestPeriods.Monday(period));
         var subject = recipient.Kind switch
         {
-            OrganizationKind.Nonprofit => text.Plural("Digest.Nonprofit.Subject", count, count, period),
-            OrganizationKind.Provider => text.Plural("Digest.Provider.Subject", count, count, period),
-            _ => text["Digest.Curator.Subject", period],
+            OrganizationKind.Nonprofit => text.Plural("Digest.Nonprofit.Subject", count, count, week),
+            OrganizationKind.Provider => text.Plural("Digest.Provider.Subject", count, count, week),
+            _ => text["Digest.Curator.Subject", week],
         };
         var stop = subscriptions.StopLink(recipient.Id, recipient.Language);
-        var letter = new DigestBodies.Letter(text["Email.Greeting", recipient.Name], text["Digest.Introduction", DigestPeriods.Monday(period).ToString("yyyy-MM-dd")],
+        var letter = new DigestBodies.Letter(text["Email.Greeting", recipient.Name], text["Digest.Introduction", week],
             sections, text["Digest.Footer", privacy.Value.OfficerName, privacy.Value.OfficerEmail], text["Digest.Stop"], stop);
         return OutboxEmail.Digest(recipient.Id, period, recipient.Email, subject, DigestBodies.Text(letter), DigestBodies.Html(letter),
             recipient.Language, subscriptions.MessageId(recipient.Id, period), stop, now);

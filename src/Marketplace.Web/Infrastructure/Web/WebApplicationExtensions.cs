@@ -261,6 +261,10 @@ public static class Cultures
             : local.ToString("d MMMM yyyy", French);
     }
 
+    /// <summary>« 16 novembre 2026 » / "November 16, 2026" for a calendar day (a digest's week, say).</summary>
+    public static string LongDate(DateOnly day) =>
+        IsEnglish ? day.ToString("MMMM d, yyyy", English) : day.ToString("d MMMM yyyy", French);
+
     /// <summary>The Quebec-local date as yyyy-MM-dd, for &lt;time datetime&gt;.</summary>
     public static string IsoDate(DateTimeOffset instant) =>
         TimeZoneInfo.ConvertTime(instant, QuebecTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
