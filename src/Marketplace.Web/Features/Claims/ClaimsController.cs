@@ -2,17 +2,14 @@ using Marketplace.Web.Domain;
 using Marketplace.Web.Domain.Accounts;
 using Marketplace.Web.Domain.Listings;
 using Marketplace.Web.Domain.Providers;
-using Marketplace.Web.Infrastructure;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Localization;
-using Marketplace.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 
 namespace Marketplace.Web.Features.Claims;
 
@@ -26,9 +23,8 @@ public sealed class ClaimsController(
     MarketplaceDbContext db,
     UserManager<MarketplaceUser> users,
     ClaimDecisions decisions,
+    PublicAddressEmails publicAddress,
     IStringLocalizer<SharedResource> text,
-    IOptions<MarketplaceOptions> site,
-    IOptions<EmailOptions> email,
     TimeProvider time) : Controller
 {
     public sealed record ListingInfo(int Id, string Slug, string Name, string? PublicEmail, bool Managed);
@@ -159,24 +155,8 @@ public sealed class ClaimsController(
     }
 
     /// <summary>To the listing's public address, French then English: who asks, and the link (valid 7 days).</summary>
-    private OutboxEmail LinkEmail(ListingInfo listing, string organization, string person, int claimId, string token)
-    {
-        var paragraphs = new List<string>();
-        var subjects = new List<string>();
-        var labels = new List<string>();
-        var footers = new List<string>();
-        foreach (var language in new[] { "fr", "en" })
-        {
-            using var _ = Cultures.UseLanguage(language);
-            if (language == "en") paragraphs.Add(text["Email.PublicContact.EnglishFollows"]);
-            subjects.Add(text["Email.Claim.Link.Subject", listing.Name]);
-            labels.Add(text["Email.Claim.Link.Label"]);
-            paragraphs.Add(text["Email.Claim.Link.Body", organization, person, listing.Name]);
-            paragraphs.Add(text["Email.Claim.Link.IfNotYou"]);
-            footers.Add(text["Email.PublicContact.Footer", site.Value.PublicBaseUrl]);
-        }
-        var link = EmailBodies.Link(site.Value.PublicBaseUrl, $"fr/reclamation/{claimId}/confirmer", new Dictionary<string, string?> { ["t"] = token });
-        return EmailBodies.Compose(listing.PublicEmail!, string.Join(" / ", subjects), paragraphs, string.Join(" / ", labels), link,
-            string.Join("\n\n", footers), "fr", email.Value.MessageIdDomain, time.GetUtcNow());
-    }
+    private OutboxEmail LinkEmail(ListingInfo listing, string organization, string person, int claimId, string token) =>
+        publicAddress.Compose(listing.PublicEmail!, $"fr/reclamation/{claimId}/confirmer", new Dictionary<string, string?> { ["t"] = token },
+            () => new PublicAddressEmails.Part(text["Email.Claim.Link.Subject", listing.Name], text["Email.Claim.Link.Label"],
+                [text["Email.Claim.Link.Body", organization, person, listing.Name], text["Email.Claim.Link.IfNotYou"]]));
 }

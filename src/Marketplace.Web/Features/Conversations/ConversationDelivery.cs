@@ -2,13 +2,10 @@ using Marketplace.Web.Domain.Accounts;
 using Marketplace.Web.Domain.Conversations;
 using Marketplace.Web.Domain.Providers;
 using Marketplace.Web.Features.Needs;
-using Marketplace.Web.Infrastructure;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Email;
-using Marketplace.Web.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 
 namespace Marketplace.Web.Features.Conversations;
 
@@ -21,10 +18,8 @@ namespace Marketplace.Web.Features.Conversations;
 public sealed class ConversationDelivery(
     MarketplaceDbContext db,
     MemberEmails members,
-    IStringLocalizer<SharedResource> text,
-    IOptions<MarketplaceOptions> site,
-    IOptions<EmailOptions> email,
-    TimeProvider time)
+    PublicAddressEmails publicAddress,
+    IStringLocalizer<SharedResource> text)
 {
     /// <summary>How a published listing can be reached.</summary>
     public sealed record Reach(int ProviderId, string Slug, string Name, int? OrganizationId, int Members, string? PublicEmail,
@@ -96,27 +91,11 @@ public sealed class ConversationDelivery(
     /// To a listing's public address: French first, then English (nobody chose a language for that mailbox), with the
     /// claim link and why the address got it.
     /// </summary>
-    private OutboxEmail PublicEmailLetter(Reach reach, string? body, NeedEmails.Disclosure? disclosure)
-    {
-        var paragraphs = new List<string>();
-        var subjects = new List<string>();
-        var labels = new List<string>();
-        var footers = new List<string>();
-        foreach (var language in new[] { "fr", "en" })
-        {
-            using var _ = Cultures.UseLanguage(language);
-            if (language == "en") paragraphs.Add(text["Email.PublicContact.EnglishFollows"]);
-            subjects.Add(text[body is null ? "Email.Conversation.Disclosed.Subject" : "Email.Conversation.ToProvider.Subject"]);
-            labels.Add(text["Email.PublicContact.ClaimLink"]);
-            paragraphs.Add(text["Email.PublicContact.Why", reach.Name]);
-            paragraphs.AddRange(ProviderLines(body, disclosure));
-            paragraphs.Add(text["Email.PublicContact.HowToAnswer"]);
-            footers.Add(text["Email.PublicContact.Footer", site.Value.PublicBaseUrl]);
-        }
-        var link = EmailBodies.Link(site.Value.PublicBaseUrl, $"fr/fournisseurs/{reach.Slug}/reclamer");
-        return EmailBodies.Compose(reach.PublicEmail!, string.Join(" / ", subjects), paragraphs, string.Join(" / ", labels), link,
-            string.Join("\n\n", footers), "fr", email.Value.MessageIdDomain, time.GetUtcNow());
-    }
+    private OutboxEmail PublicEmailLetter(Reach reach, string? body, NeedEmails.Disclosure? disclosure) =>
+        publicAddress.Compose(reach.PublicEmail!, $"fr/fournisseurs/{reach.Slug}/reclamer", null, () => new PublicAddressEmails.Part(
+            text[body is null ? "Email.Conversation.Disclosed.Subject" : "Email.Conversation.ToProvider.Subject"],
+            text["Email.PublicContact.ClaimLink"],
+            [text["Email.PublicContact.Why", reach.Name], .. ProviderLines(body, disclosure), text["Email.PublicContact.HowToAnswer"]]));
 
     private static string ThreadPath(string language, Conversation conversation) =>
         language == "en" ? $"en/account/messages/{conversation.Id}" : $"fr/compte/messages/{conversation.Id}";

@@ -156,6 +156,7 @@ public static class WebApplicationExtensions
         services.AddScoped<ListingEmails>();
         services.AddScoped<Email.MemberEmails>();
         services.AddScoped<Features.Needs.NeedEmails>();
+        services.AddScoped<Email.PublicAddressEmails>();
         services.AddScoped<Features.Conversations.ConversationDelivery>();
         services.AddScoped<Features.Claims.ClaimDecisions>();
         services.AddScoped<Features.Needs.MatchCards>();
