@@ -152,6 +152,7 @@ public sealed class NeedsJourneyTests(DatabaseProvider provider)
         var (_, opportunity) = await providerBrowsing.GetAsync($"/fr/compte/demandes/{requestId}");
         Assert.That(Text(opportunity), Does.Contain("Montérégie").And.Contain("Moins de 1 000 $").And.Contain("D'ici trois mois").And.Contain("Pouvez-vous nous aider"));
         Assert.That(Text(opportunity), Does.Not.Contain(Nonprofit).And.Not.Contain("Se conformer à la Loi 25").And.Not.Contain("mdj@exemple.invalid"));
+        Assert.That(opportunity.QuerySelector("a[href^='/fr/compte/messages/']"), Is.Not.Null, "the provider answers in the conversation");
 
         // « Intéressé »: the nonprofit is told, and decides whether to reveal itself.
         var (interested, _) = await providerBrowsing.SubmitAsync(opportunity, "form.stacked-form");

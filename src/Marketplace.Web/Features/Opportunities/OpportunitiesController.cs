@@ -29,7 +29,8 @@ public sealed class OpportunitiesController(
     public sealed record ListItem(NeedRequest Request, DateTimeOffset MatchedAt, MatchResponse? Response);
 
     public sealed record Page(NeedRequest Request, DateTimeOffset? MatchedAt, MatchResponse? Response, NeedEmails.Disclosure? Disclosure,
-        IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> Terms, string RegionName);
+        IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> Terms, string RegionName,
+        int? ConversationId = null);
 
     [HttpGet("fr/compte/demandes", Name = "opportunities.fr")]
     [HttpGet("en/account/requests", Name = "opportunities.en")]
@@ -131,7 +132,9 @@ public sealed class OpportunitiesController(
         var response = await db.MatchResponses.AsNoTracking().SingleOrDefaultAsync(r => r.RequestId == id && r.ProviderId == providerId, cancellationToken);
         if (response?.Dismissed == true) return null;
         var disclosure = response?.SharedByUserId is { } userId ? await emails.DisclosureAsync(request.OrganizationId, userId, cancellationToken) : null;
+        var conversationId = await db.Conversations.Where(c => c.RequestId == id && c.ProviderId == providerId).Select(c => (int?)c.Id)
+            .FirstOrDefaultAsync(cancellationToken);
         return new Page(request, matchedAt, response, disclosure, await vocabulary.TermsAsync(cancellationToken),
-            await vocabulary.RegionNameAsync(request.Region, cancellationToken));
+            await vocabulary.RegionNameAsync(request.Region, cancellationToken), conversationId);
     }
 }
