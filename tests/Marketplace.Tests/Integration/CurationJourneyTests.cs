@@ -102,7 +102,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         Assert.That(queue.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
-    private static Dictionary<string, string> Listing(string name, string word) => new()
+    internal static Dictionary<string, string> Listing(string name, string word) => new()
     {
         ["Name"] = name, ["LegalForm"] = "cooperative", ["SocialEconomy"] = "true", ["HeadOfficeRegion"] = "16",
         ["DescriptionFr"] = $"Coopérative de soutien {word} pour les organismes.",
@@ -111,7 +111,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         ["Offerings[0].Regions"] = "16", ["Offerings[0].Languages"] = "fr",
     };
 
-    private static async Task<IHtmlDocument> OpenEditorAsync(Browsing provider)
+    internal static async Task<IHtmlDocument> OpenEditorAsync(Browsing provider)
     {
         var (_, dashboard) = await provider.GetAsync("/fr/compte/fiche");
         var link = dashboard.QuerySelector("a.button")?.GetAttribute("href");
@@ -124,14 +124,14 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         return editor;
     }
 
-    private static async Task<string> ReviewLinkAsync(Browsing curator, string name)
+    internal static async Task<string> ReviewLinkAsync(Browsing curator, string name)
     {
         var (_, queue) = await curator.GetAsync("/fr/conservation");
         var row = queue.QuerySelectorAll(".queue tbody tr").Single(r => r.TextContent.Contains(name));
         return row.QuerySelector("a")!.GetAttribute("href")!;
     }
 
-    private static async Task DecideAsync(Browsing curator, string name, string decision, string? reason = null)
+    internal static async Task DecideAsync(Browsing curator, string name, string decision, string? reason = null)
     {
         var (_, review) = await curator.GetAsync(await ReviewLinkAsync(curator, name));
         var values = new Dictionary<string, string> { ["Decision"] = decision };

@@ -16,7 +16,8 @@ public sealed record OfferingContent(
 
 /// <summary>
 /// What a provider writes about itself in a revision of its listing: the fields a provider may set, and nothing a
-/// curator sets (status, verification date). Stored whole with each revision, so any two versions can be compared.
+/// curator sets (status, verification dates). Stored whole with each revision as JSON, so any two versions can be
+/// compared. Fields added later come last with a default, so revisions stored before them still read (ADR 0010).
 /// </summary>
 public sealed record ListingContent(
     string Name,
@@ -27,7 +28,10 @@ public sealed record ListingContent(
     string? Website,
     string DescriptionFr,
     string? DescriptionEn,
-    IReadOnlyList<OfferingContent> Offerings)
+    IReadOnlyList<OfferingContent> Offerings,
+    string? PublicEmail = null,
+    string? PublicPhone = null,
+    string? ContactPageUrl = null)
 {
     public static ListingContent Empty(string name) =>
         new(name, LegalForm.Obnl, false, null, null, null, "", null, []);
@@ -36,7 +40,8 @@ public sealed record ListingContent(
         provider.Name, provider.LegalForm, provider.SocialEconomy, provider.Neq, provider.HeadOfficeRegion, provider.Website,
         provider.DescriptionFr, provider.DescriptionEn,
         provider.Offerings.Select(o => new OfferingContent(o.CategoryKey, o.DescriptionFr, o.DescriptionEn, o.Pricing,
-            o.Delivery, o.ServesAllQuebec, o.RegionCodes.ToArray(), o.Languages.ToArray(), o.FundingPrograms.ToArray())).ToArray());
+            o.Delivery, o.ServesAllQuebec, o.RegionCodes.ToArray(), o.Languages.ToArray(), o.FundingPrograms.ToArray())).ToArray(),
+        provider.PublicEmail, provider.PublicPhone, provider.ContactPageUrl);
 
     /// <summary>
     /// Checks every rule a published listing must meet (the same guards as <see cref="Provider"/>) and throws a
@@ -46,6 +51,7 @@ public sealed record ListingContent(
     {
         var probe = new Provider("verification", Name, LegalForm, SocialEconomy, DescriptionFr, DescriptionEn, Neq,
             HeadOfficeRegion, Website);
+        probe.SetPublicContacts(PublicEmail, PublicPhone, ContactPageUrl, checkedAt: null);
         if (Offerings.Count == 0) throw new DomainException("A listing needs at least one service offering.");
         foreach (var o in Offerings)
             probe.AddOffering(o.CategoryKey, o.DescriptionFr, o.DescriptionEn, o.Pricing, o.Delivery, o.ServesAllQuebec,
@@ -64,6 +70,9 @@ public sealed record ListingContent(
         if (Website != before.Website) changed.Add(nameof(Website));
         if (DescriptionFr != before.DescriptionFr) changed.Add(nameof(DescriptionFr));
         if (DescriptionEn != before.DescriptionEn) changed.Add(nameof(DescriptionEn));
+        if (PublicEmail != before.PublicEmail) changed.Add(nameof(PublicEmail));
+        if (PublicPhone != before.PublicPhone) changed.Add(nameof(PublicPhone));
+        if (ContactPageUrl != before.ContactPageUrl) changed.Add(nameof(ContactPageUrl));
         if (!Offerings.SequenceEqual(before.Offerings, OfferingComparer.Instance)) changed.Add(nameof(Offerings));
         return changed;
     }

@@ -92,22 +92,40 @@ public sealed partial class Provider
         return offering;
     }
 
-    /// <summary>A new listing from the first approved revision of a provider organization.</summary>
-    public static Provider FromContent(string slug, Listings.ListingContent content)
+    /// <summary>
+    /// A new listing from the first approved revision of a provider organization; its public contact channels count as
+    /// checked at <paramref name="approvedAt"/> (the verification team checked them when approving).
+    /// </summary>
+    public static Provider FromContent(string slug, Listings.ListingContent content, DateTimeOffset approvedAt)
     {
         var provider = new Provider(slug, content.Name, content.LegalForm, content.SocialEconomy, content.DescriptionFr,
             content.DescriptionEn, content.Neq, content.HeadOfficeRegion, content.Website);
         provider.ReplaceOfferings(content.Offerings);
+        provider.ApplyPublicContacts(content, approvedAt);
         return provider;
     }
 
-    /// <summary>An approved edit replaces what the listing says, offerings included.</summary>
-    public void ApplyContent(Listings.ListingContent content)
+    /// <summary>
+    /// An approved edit replaces what the listing says, offerings and public contact channels included. Changed channels
+    /// count as checked at <paramref name="approvedAt"/>; unchanged ones keep the date a person last checked them.
+    /// </summary>
+    public void ApplyContent(Listings.ListingContent content, DateTimeOffset approvedAt)
     {
         if (Status == ListingStatus.Archived) throw new DomainException("An archived listing cannot be edited.");
         Describe(content.Name, content.LegalForm, content.SocialEconomy, content.DescriptionFr, content.DescriptionEn,
             content.Neq, content.HeadOfficeRegion, content.Website);
         ReplaceOfferings(content.Offerings);
+        ApplyPublicContacts(content, approvedAt);
+    }
+
+    private void ApplyPublicContacts(Listings.ListingContent content, DateTimeOffset approvedAt)
+    {
+        // Compared as they would be stored (a contact page URL is normalized), so an untouched channel is not a change.
+        var unchanged = ValidEmail(content.PublicEmail) == PublicEmail && ValidPhone(content.PublicPhone) == PublicPhone
+                        && ValidUrl(content.ContactPageUrl, "contact page") == ContactPageUrl;
+        if (unchanged) return;
+        var anyChannel = content.PublicEmail is not null || content.PublicPhone is not null || content.ContactPageUrl is not null;
+        SetPublicContacts(content.PublicEmail, content.PublicPhone, content.ContactPageUrl, anyChannel ? approvedAt : null);
     }
 
     private void ReplaceOfferings(IReadOnlyList<Listings.OfferingContent> offerings)
@@ -192,12 +210,17 @@ public sealed partial class Provider
 
     private static string? ValidWebsite(string? website) => ValidUrl(website, "website");
 
+    /// <summary>The one rule for a website or a contact page: an absolute http or https address of at most 300 characters.</summary>
+    public static bool IsValidWebAddress(string? url) =>
+        url is { Length: > 0 and <= WebsiteMaxLength } && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+
     private static string? ValidUrl(string? url, string name)
     {
         var value = Guard.OptionalText(url, WebsiteMaxLength, name);
         if (value is null) return null;
-        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? uri.ToString()
+        return IsValidWebAddress(value)
+            ? new Uri(value, UriKind.Absolute).ToString()
             : throw new DomainException($"A {name} must be an http or https address.");
     }
 

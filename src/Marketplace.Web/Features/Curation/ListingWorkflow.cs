@@ -195,11 +195,11 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         if (revision.ProviderId is { } providerId)
         {
             var provider = await db.Providers.Include(p => p.Offerings).SingleAsync(p => p.Id == providerId, cancellationToken);
-            provider.ApplyContent(content);
+            provider.ApplyContent(content, now);
             provider.Publish(now);
             return;
         }
-        var created = Provider.FromContent(await FreeSlugAsync(content.Name, cancellationToken), content);
+        var created = Provider.FromContent(await FreeSlugAsync(content.Name, cancellationToken), content, now);
         created.Publish(now);
         db.Providers.Add(created);
         await db.SaveChangesAsync(cancellationToken);

@@ -35,6 +35,9 @@ public sealed class ListingForm
     public string? Website { get; set; }
     public string? DescriptionFr { get; set; }
     public string? DescriptionEn { get; set; }
+    public string? PublicEmail { get; set; }
+    public string? PublicPhone { get; set; }
+    public string? ContactPageUrl { get; set; }
     public List<OfferingForm> Offerings { get; set; } = [];
 
     public static ListingForm From(ListingContent content, int version)
@@ -44,6 +47,7 @@ public sealed class ListingForm
             Version = version, Name = content.Name, LegalForm = EnumKeys<Domain.Providers.LegalForm>.Key(content.LegalForm),
             SocialEconomy = content.SocialEconomy, Neq = content.Neq, HeadOfficeRegion = content.HeadOfficeRegion,
             Website = content.Website, DescriptionFr = content.DescriptionFr, DescriptionEn = content.DescriptionEn,
+            PublicEmail = content.PublicEmail, PublicPhone = content.PublicPhone, ContactPageUrl = content.ContactPageUrl,
             Offerings = content.Offerings.Select(o => new OfferingForm
             {
                 CategoryKey = o.CategoryKey, DescriptionFr = o.DescriptionFr, DescriptionEn = o.DescriptionEn,
@@ -75,9 +79,13 @@ public sealed class ListingForm
         var neq = Neq?.Replace(" ", "").Trim();
         if (!string.IsNullOrEmpty(neq) && (neq.Length != Provider.NeqLength || !neq.All(char.IsAsciiDigit))) formProblems.Add(text["Listing.Problem.Neq"]);
         if (!string.IsNullOrWhiteSpace(HeadOfficeRegion) && !RegionCodes.IsValid(HeadOfficeRegion)) formProblems.Add(text["Listing.Problem.Region"]);
-        var website = Website?.Trim();
-        if (!string.IsNullOrEmpty(website) && !(Uri.TryCreate(website, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-            formProblems.Add(text["Listing.Problem.Website"]);
+        var website = Blank(Website);
+        if (website is not null && !Provider.IsValidWebAddress(website)) formProblems.Add(text["Listing.Problem.Website"]);
+        // The same rules as the verification team's contact form (Provider), so what a provider may submit, the team may keep.
+        var (email, phone, contactPage) = (Blank(PublicEmail), Blank(PublicPhone), Blank(ContactPageUrl));
+        if (email is not null && !Provider.IsValidEmail(email)) formProblems.Add(text["Listing.Problem.PublicEmail"]);
+        if (phone is not null && !Provider.IsValidPhone(phone)) formProblems.Add(text["Listing.Problem.PublicPhone"]);
+        if (contactPage is not null && !Provider.IsValidWebAddress(contactPage)) formProblems.Add(text["Listing.Problem.ContactPage"]);
         if ((Name?.Trim().Length ?? 0) > Provider.NameMaxLength || (DescriptionFr?.Length ?? 0) > Provider.DescriptionMaxLength
             || (DescriptionEn?.Length ?? 0) > Provider.DescriptionMaxLength)
             formProblems.Add(text["Listing.Problem.TooLong"]);
@@ -105,8 +113,8 @@ public sealed class ListingForm
         if (string.IsNullOrWhiteSpace(Name)) problems.Insert(0, text["Listing.Problem.Name"]);
         if (string.IsNullOrWhiteSpace(DescriptionFr)) problems.Add(text["Listing.Problem.DescriptionFr"]);
         if (offerings.Count == 0) problems.Add(text["Listing.Problem.NoOffering"]);
-        var content = new ListingContent(Name?.Trim() ?? "", legalForm, SocialEconomy, Blank(neq), Blank(HeadOfficeRegion), Blank(website),
-            DescriptionFr?.Trim() ?? "", Blank(DescriptionEn), offerings);
+        var content = new ListingContent(Name?.Trim() ?? "", legalForm, SocialEconomy, Blank(neq), Blank(HeadOfficeRegion), website,
+            DescriptionFr?.Trim() ?? "", Blank(DescriptionEn), offerings, email, phone, contactPage);
         return (content, forSubmission ? problems : []);
     }
 

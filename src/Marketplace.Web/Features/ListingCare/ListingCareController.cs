@@ -142,7 +142,7 @@ public sealed class ListingCareController(
         var problems = new List<string>();
         if (!string.IsNullOrWhiteSpace(email) && !Provider.IsValidEmail(email.Trim())) problems.Add(text["Care.Contacts.BadEmail"]);
         if (!string.IsNullOrWhiteSpace(phone) && !Provider.IsValidPhone(phone.Trim())) problems.Add(text["Care.Contacts.BadPhone"]);
-        if (!string.IsNullOrWhiteSpace(contactPage) && !IsWebAddress(contactPage.Trim())) problems.Add(text["Care.Contacts.BadPage"]);
+        if (!string.IsNullOrWhiteSpace(contactPage) && !Provider.IsValidWebAddress(contactPage.Trim())) problems.Add(text["Care.Contacts.BadPage"]);
         if (note?.Trim().Length > ListingRevision.ReasonMaxLength) problems.Add(text["Care.Contacts.NoteTooLong", ListingRevision.ReasonMaxLength]);
         if (problems.Count > 0)
         {
@@ -160,8 +160,4 @@ public sealed class ListingCareController(
         TempData["Notice"] = text["Care.Contacts.Saved"].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("care-contacts"), new { id });
     }
-
-    private static bool IsWebAddress(string value) =>
-        value.Length <= Provider.WebsiteMaxLength && Uri.TryCreate(value, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 }
