@@ -47,7 +47,10 @@ public sealed class ApiContractTests(DatabaseProvider provider)
             Assert.That(item.GetProperty("url").GetString(), Does.EndWith("/fr/fournisseurs/" + item.GetProperty("slug").GetString()));
             Assert.That(item.GetProperty("categories").GetArrayLength(), Is.GreaterThan(0));
             Assert.That(item.GetProperty("regions").ValueKind, Is.EqualTo(JsonValueKind.Array));
+            Assert.That(item.GetProperty("regionNotStated").ValueKind, Is.AnyOf(JsonValueKind.True, JsonValueKind.False));
+            Assert.That(item.GetProperty("pricingNotStated").ValueKind, Is.AnyOf(JsonValueKind.True, JsonValueKind.False));
         }
+        Assert.That(json.GetProperty("strict").GetArrayLength(), Is.Zero);
         var facets = json.GetProperty("facets");
         Assert.That(facets.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(FacetKeys));
         foreach (var key in FacetKeys)
@@ -82,6 +85,8 @@ public sealed class ApiContractTests(DatabaseProvider provider)
     [TestCase("pageSize=1000", "pageSize")]
     [TestCase("lang=de", "lang")]
     [TestCase("categroy=loi-25", "categroy")]
+    [TestCase("pricing=gratuit&strict=delivery", "strict")]
+    [TestCase("strict=category", "strict")]
     public async Task Invalid_parameters_get_a_400_problem_in_french(string query, string field)
     {
         var response = await _client.GetAsync($"/api/v1/providers?{query}");
@@ -91,6 +96,16 @@ public sealed class ApiContractTests(DatabaseProvider provider)
         Assert.That(json.GetProperty("status").GetInt32(), Is.EqualTo(400));
         Assert.That(json.GetProperty("title").GetString(), Is.EqualTo("Paramètres de recherche invalides."));
         Assert.That(json.GetProperty("errors").TryGetProperty(field, out _), Is.True, json.ToString());
+    }
+
+    [TestCase("region=06&strict=region", "region")]
+    [TestCase("language=fr&strict=language", "language")]
+    [TestCase("pricing=gratuit&strict=pricing", "pricing")]
+    [TestCase("pricing=gratuit&region=06&strict=region,pricing", "region", "pricing")]
+    public async Task Strict_names_the_facets_whose_unknown_value_a_selection_leaves_out(string query, params string[] strict)
+    {
+        var json = await _client.GetJsonAsync($"/api/v1/providers?{query}");
+        Assert.That(json.GetProperty("strict").EnumerateArray().Select(s => s.GetString()), Is.EqualTo(strict));
     }
 
     [Test]

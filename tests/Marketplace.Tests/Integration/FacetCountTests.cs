@@ -37,12 +37,17 @@ public sealed class FacetCountTests(DatabaseProvider provider)
         var keys = SeedDataOracle.FacetNames.ToDictionary(f => f,
             f => oracle.Published.SelectMany(p => p.Values[f]).Distinct().Order(StringComparer.Ordinal).ToArray());
         yield return new TestCaseData("").SetName("No filter");
-        // Unknown is not "no" (ADR 0015): a region or a language also keeps those that state none, unless strict.
+        // Unknown is not "no" (ADR 0015): a region, a language or a pricing also keeps those that state none, unless strict.
         foreach (var query in new[]
                  {
                      "region=06", "region=06&strict=region", "region=non-precisee", "region=06&region=non-precisee&strict=region",
                      "category=loi-25&region=06", "category=loi-25&region=06&strict=region", "language=fr&region=03",
                      "language=en&strict=language", "language=non-precisee",
+                     // Pricing too: `non-precise` is kept by any other pricing value unless strict=pricing.
+                     "pricing=gratuit", "pricing=gratuit&strict=pricing", "pricing=non-precise",
+                     "pricing=gratuit&pricing=non-precise&strict=pricing", "pricing=forfait&region=06",
+                     "pricing=tarif-reduit-obnl&region=06&strict=region", "pricing=gratuit&region=06&strict=pricing,region",
+                     "category=loi-25&pricing=gratuit", "category=loi-25&pricing=gratuit&strict=pricing",
                  })
             yield return new TestCaseData(query).SetName($"Unknown values {query}");
         foreach (var facet in SeedDataOracle.FacetNames)
@@ -64,7 +69,7 @@ public sealed class FacetCountTests(DatabaseProvider provider)
         var filters = query.Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('='))
             .GroupBy(p => p[0], p => p[1])
-            .ToDictionary(g => g.Key, g => g.ToArray());
+            .ToDictionary(g => g.Key, g => g.SelectMany(v => v.Split(',')).ToArray());
 
         var json = await _client.GetJsonAsync($"/api/v1/providers?{query}&pageSize=100");
 

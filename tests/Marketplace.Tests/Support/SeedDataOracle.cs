@@ -14,7 +14,17 @@ public sealed class SeedDataOracle
 
     /// <summary>The value of a provider whose region (or language) is not stated for some offering, and the facets that have it.</summary>
     public const string Unknown = "non-precisee";
-    public static readonly string[] FacetsWithUnknown = ["region", "language"];
+
+    /// <summary>The pricing value of an offering whose pricing is not stated (an ordinary pricing key in the seed).</summary>
+    public const string PricingUnknown = "non-precise";
+
+    /// <summary>The unknown value of each facet that has one: a selection of other values also keeps it unless strict.</summary>
+    public static readonly IReadOnlyDictionary<string, string> UnknownOf = new Dictionary<string, string>
+    {
+        ["region"] = Unknown,
+        ["language"] = Unknown,
+        ["pricing"] = PricingUnknown,
+    };
     public const string Strict = "strict";
 
     public IReadOnlyList<Provider> Providers { get; }
@@ -57,15 +67,16 @@ public sealed class SeedDataOracle
 
     /// <summary>
     /// The providers passing every facet's selection (but <paramref name="exceptFacet"/>'s). Unknown is not "no": a
-    /// selection of regions (or languages) also passes a provider whose value is unknown, unless <c>strict</c> names the
-    /// facet (<paramref name="filters"/> may hold a <c>strict</c> entry).
+    /// selection of regions (languages, pricing models) also passes a provider whose value is unknown (an offering states
+    /// none), unless <c>strict</c> names the facet (<paramref name="filters"/> may hold a <c>strict</c> entry).
     /// </summary>
     public IEnumerable<Provider> Matching(IReadOnlyDictionary<string, string[]> filters, string? exceptFacet = null)
     {
         var strict = filters.GetValueOrDefault(Strict) ?? [];
         return Published.Where(p => filters.Where(f => f.Key != Strict).All(f => f.Key == exceptFacet
             || f.Value.Any(v => p.Values[f.Key].Contains(v))
-            || (FacetsWithUnknown.Contains(f.Key) && !strict.Contains(f.Key) && f.Value.Any(v => v != Unknown) && p.Values[f.Key].Contains(Unknown))));
+            || (UnknownOf.TryGetValue(f.Key, out var unknown) && !strict.Contains(f.Key) && f.Value.Any(v => v != unknown)
+                && p.Values[f.Key].Contains(unknown))));
     }
 
     /// <summary>Disjunctive count: the filters of every other facet apply, not the facet's own.</summary>

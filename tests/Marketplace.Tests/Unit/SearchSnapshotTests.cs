@@ -7,7 +7,18 @@ namespace Marketplace.Tests.Unit;
 /// <summary>The in-memory facet engine against a brute-force reading of the same documents.</summary>
 public sealed class SearchSnapshotTests
 {
-    private static readonly string[] Values = ["a", "b", "c", Facets.UnknownKey];
+    /// <summary>The pricing facet's unknown value is its ordinary key `non-precise` (PricingModel.NonPrecise).</summary>
+    private const string PricingUnknown = "non-precise";
+
+    private static readonly string[] Values = ["a", "b", "c", Facets.UnknownKey, PricingUnknown];
+
+    /// <summary>Written out here, not read from the code under test: the unknown value of each facet that has one.</summary>
+    private static readonly Dictionary<Facet, string> UnknownOf = new()
+    {
+        [Facet.Region] = Facets.UnknownKey,
+        [Facet.Language] = Facets.UnknownKey,
+        [Facet.Pricing] = PricingUnknown,
+    };
 
     private static SearchDocument Doc(int id, string name, params (Facet Facet, string[] Values)[] values) =>
         new(id, name, new DateTimeOffset(2026, 1, id % 28 + 1, 0, 0, 0, TimeSpan.Zero),
@@ -60,6 +71,36 @@ public sealed class SearchSnapshotTests
     }
 
     [Test]
+    public void A_pricing_selection_keeps_providers_whose_pricing_is_not_stated_unless_strict()
+    {
+        var snapshot = new SearchSnapshot(1, [
+            Doc(1, "Gratuit", (Facet.Pricing, ["gratuit"])),
+            Doc(2, "Forfait", (Facet.Pricing, ["forfait"])),
+            Doc(3, "Inconnue", (Facet.Pricing, [PricingUnknown])),
+            // One offering at a flat fee, another whose pricing is not stated: that one may be free.
+            Doc(4, "Mixte", (Facet.Pricing, ["forfait", PricingUnknown])),
+            // « non-precisee » is not the pricing facet's unknown value.
+            Doc(5, "Autre clé", (Facet.Pricing, [Facets.UnknownKey])),
+        ]);
+        SearchResult Search(bool strict, params string[] pricing) => snapshot.Search(new SearchQuery
+        {
+            Filters = new Dictionary<Facet, IReadOnlySet<string>> { [Facet.Pricing] = pricing.ToHashSet() },
+            Strict = strict ? new HashSet<Facet> { Facet.Pricing } : new HashSet<Facet>(),
+        }, null);
+        Assert.That(Search(false, "gratuit").ProviderIds, Is.EquivalentTo(new[] { 1, 3, 4 }), "unknown is not \"no\"");
+        Assert.That(Search(true, "gratuit").ProviderIds, Is.EquivalentTo(new[] { 1 }), "strict");
+        Assert.That(Search(false, PricingUnknown).ProviderIds, Is.EquivalentTo(new[] { 3, 4 }), "only those not stated");
+        Assert.That(Search(true, "gratuit", PricingUnknown).ProviderIds, Is.EquivalentTo(new[] { 1, 3, 4 }), "chosen knowingly");
+        var counts = Search(false, "gratuit").FacetCounts[Facet.Pricing];
+        Assert.That((counts["gratuit"], counts["forfait"], counts[PricingUnknown]), Is.EqualTo((1, 2, 2)), "each value counts its own");
+        Assert.That(Facets.UnknownKeyOf(Facet.Pricing), Is.EqualTo(PricingUnknown));
+        Assert.That(Marketplace.Web.Domain.Providers.EnumKeys<Marketplace.Web.Domain.Providers.PricingModel>
+            .Key(Marketplace.Web.Domain.Providers.PricingModel.NonPrecise), Is.EqualTo(PricingUnknown), "the key the index stores");
+        Assert.That(Facets.UnknownKeyOf(Facet.Region), Is.EqualTo("non-precisee"), "existing keys unchanged");
+        Assert.That(Facets.UnknownKeyOf(Facet.Category), Is.Null);
+    }
+
+    [Test]
     public void Text_hits_restrict_and_rank_name_over_category_over_description_and_ties_go_by_name()
     {
         var snapshot = new SearchSnapshot(1, [
@@ -104,14 +145,15 @@ public sealed class SearchSnapshotTests
     [Test]
     public void Property_counts_and_matches_equal_brute_force()
     {
-        var facets = new[] { Facet.Category, Facet.Region, Facet.Language };
+        var facets = new[] { Facet.Category, Facet.Region, Facet.Language, Facet.Pricing };
         var valueSet = Gen.SubListOf(Values).Select(l => l.ToArray());
         var docGen = Gen.ArrayOf(valueSet, facets.Length);
         var filterGen = Gen.ArrayOf(valueSet, facets.Length);
         var strictGen = Gen.SubListOf(facets);
 
-        // The unknown value is one of the values: on the region and language facets, a selection of other values also
-        // passes it unless the facet is strict (ADR 0015); on the category facet it is an ordinary value.
+        // The unknown values are among the values: on the region and language facets (`non-precisee`) and the pricing
+        // facet (`non-precise`), a selection of other values also passes that facet's unknown value unless the facet is
+        // strict (ADR 0015); on the category facet both are ordinary values, and each is ordinary on the other facets.
         Prop.ForAll(Gen.ListOf(docGen).ToArbitrary(), filterGen.ToArbitrary(), strictGen.ToArbitrary(), (docValues, filterValues, strictFacets) =>
         {
             var docs = docValues.Select((v, i) => new SearchDocument(i + 1, $"n{i:000}", null,
@@ -123,8 +165,8 @@ public sealed class SearchSnapshotTests
 
             bool Passes(SearchDocument d, Facet? except) =>
                 filters.All(f => f.Key == except || f.Value.Overlaps(d.FacetValues[f.Key])
-                    || (f.Key != Facet.Category && !strict.Contains(f.Key) && f.Value.Any(v => v != Facets.UnknownKey)
-                        && d.FacetValues[f.Key].Contains(Facets.UnknownKey)));
+                    || (UnknownOf.TryGetValue(f.Key, out var unknown) && !strict.Contains(f.Key) && f.Value.Any(v => v != unknown)
+                        && d.FacetValues[f.Key].Contains(unknown)));
             var expected = docs.Where(d => Passes(d, null)).Select(d => d.ProviderId).Order().Take(100).ToArray();
             var countsOk = facets.All(f => Values.All(v =>
                 result.FacetCounts[f].GetValueOrDefault(v) == docs.Count(d => Passes(d, f) && d.FacetValues[f].Contains(v))));

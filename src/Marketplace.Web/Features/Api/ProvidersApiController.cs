@@ -19,7 +19,7 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
     public sealed record ProviderItem(
         string Slug, string Name, string Url, string Summary, string LegalForm, bool SocialEconomy, string Origin,
         DateTimeOffset? VerifiedAt, IReadOnlyList<string> Categories, IReadOnlyList<string> Regions, bool ServesAllQuebec,
-        bool RegionNotStated);
+        bool RegionNotStated, bool PricingNotStated);
 
     public sealed record FacetCount(string Key, string Label, int Count);
 
@@ -50,7 +50,7 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
             i.VerifiedAt,
             i.Categories.Select(c => c.Key).ToArray(),
             i.ServesAllQuebec ? Domain.Providers.RegionCodes.All : i.Regions.Select(r => r.Key).ToArray(),
-            i.ServesAllQuebec, i.RegionNotStated)).ToArray();
+            i.ServesAllQuebec, i.RegionNotStated, i.PricingNotStated)).ToArray();
 
         return Ok(new Dictionary<string, object>
         {

@@ -25,17 +25,18 @@ public static class SearchLinks
         QueryHelpers.AddQueryString(basePath, Parameters(query, sort, page));
 
     /// <summary>
-    /// The same search with one facet value added or removed, back on page 1. The unknown value (« Région non
-    /// précisée ») toggles whether those providers are kept: with regions selected, it turns <c>strict</c> on or off;
-    /// alone, it selects only them (ADR 0015).
+    /// The same search with one facet value added or removed, back on page 1. A facet's unknown value (« Région non
+    /// précisée », pricing « Non précisé ») toggles whether those providers are kept: with other values of the facet
+    /// selected, it turns <c>strict</c> on or off; alone, it selects only them (ADR 0015).
     /// </summary>
     public static string Toggle(string basePath, SearchQuery query, Facet facet, string key)
     {
         var values = query.Selected(facet).ToHashSet(StringComparer.Ordinal);
         var strict = query.Strict.ToHashSet();
-        if (key == Facets.UnknownKey && Facets.HasUnknown(facet))
+        var unknown = Facets.UnknownKeyOf(facet);
+        if (key == unknown)
         {
-            var known = values.Any(v => v != Facets.UnknownKey);
+            var known = query.HasKnownSelection(facet);
             if (query.IncludesUnknown(facet))
             {
                 values.Remove(key);
@@ -45,7 +46,7 @@ public static class SearchLinks
             else values.Add(key);
         }
         else if (!values.Remove(key)) values.Add(key);
-        if (!values.Any(v => v != Facets.UnknownKey)) strict.Remove(facet);
+        if (!values.Any(v => v != unknown)) strict.Remove(facet);
         var filters = query.Filters.ToDictionary(p => p.Key, p => p.Value);
         if (values.Count == 0) filters.Remove(facet);
         else filters[facet] = values;
@@ -69,7 +70,8 @@ public static class SearchLinks
     {
         if (string.IsNullOrEmpty(state) || state.Length > BackMaxLength) return basePath;
         var allowed = Facets.All.Select(Facets.ParameterName)
-            .Concat([SearchQueryParser.TextParameter, SearchQueryParser.SortParameter, SearchQueryParser.PageParameter, SearchQueryParser.PageSizeParameter])
+            .Concat([SearchQueryParser.TextParameter, SearchQueryParser.StrictParameter, SearchQueryParser.SortParameter,
+                SearchQueryParser.PageParameter, SearchQueryParser.PageSizeParameter])
             .ToHashSet(StringComparer.Ordinal);
         var kept = QueryHelpers.ParseQuery(state.StartsWith('?') ? state : "?" + state)
             .Where(p => allowed.Contains(p.Key))

@@ -30,7 +30,9 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         IReadOnlyList<Label> Categories,
         IReadOnlyList<Label> Regions,
         bool ServesAllQuebec,
-        bool RegionNotStated);
+        bool RegionNotStated,
+        IReadOnlyList<Label> Pricing,
+        bool PricingNotStated);
 
     public sealed record Label(string Key, string Text);
 
@@ -51,7 +53,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
             .Select(p => new
             {
                 p.Id, p.Slug, p.Name, p.DescriptionFr, p.DescriptionEn, p.LegalForm, p.SocialEconomy, p.Origin, p.VerifiedAt,
-                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.ServesAllQuebec, o.RegionCodes }).ToList(),
+                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.ServesAllQuebec, o.RegionCodes, o.Pricing }).ToList(),
             })
             .ToListAsync(cancellationToken);
         var byId = rows.ToDictionary(r => r.Id);
@@ -65,6 +67,9 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
             var categoryKeys = p.Offerings.Select(o => o.CategoryKey).Distinct();
             IEnumerable<string> regionKeys = allQuebec ? [] : p.Offerings.SelectMany(o => o.RegionCodes).Distinct();
             var regionNotStated = !allQuebec && p.Offerings.Any(o => o.RegionCodes.Count == 0);
+            // Same reading as the pricing facet (ADR 0015): an offering whose pricing is not stated makes it unknown.
+            var pricingKeys = p.Offerings.Select(o => EnumKeys<PricingModel>.Key(o.Pricing)).Distinct().ToArray();
+            var pricingNotStated = pricingKeys.Contains(Infrastructure.Search.Facets.PricingUnknownKey);
             return new ProviderCard(
                 p.Slug, p.Name,
                 Summarize(english ? p.DescriptionEn ?? p.DescriptionFr : p.DescriptionFr),
@@ -72,7 +77,9 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 p.SocialEconomy, p.Origin, p.VerifiedAt,
                 OrderAsTaxonomy(terms[Facet.Category], categoryKeys),
                 OrderAsTaxonomy(terms[Facet.Region], regionKeys).Select(r => r with { Text = r.Text[(r.Key.Length + 1)..] }).ToArray(),
-                allQuebec, regionNotStated);
+                allQuebec, regionNotStated,
+                OrderAsTaxonomy(terms[Facet.Pricing], pricingKeys.Where(k => k != Infrastructure.Search.Facets.PricingUnknownKey)),
+                pricingNotStated);
         }).ToArray();
 
         var groups = Infrastructure.Search.Facets.All.Select(facet =>
@@ -81,7 +88,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
             var selected = query.Selected(facet);
             return new FacetGroup(facet, Infrastructure.Search.Facets.ParameterName(facet), terms[facet]
                 .Select(t => new FacetValue(t.Key, t.Label, counts.GetValueOrDefault(t.Key),
-                    t.Key == Infrastructure.Search.Facets.UnknownKey ? query.IncludesUnknown(facet) : selected.Contains(t.Key)))
+                    t.Key == Infrastructure.Search.Facets.UnknownKeyOf(facet) ? query.IncludesUnknown(facet) : selected.Contains(t.Key)))
                 .ToArray());
         }).ToArray();
 

@@ -48,13 +48,14 @@ public sealed class Vocabulary(MarketplaceDbContext db, IStringLocalizer<SharedR
     /// <summary>
     /// The values a search may filter on: <see cref="TermsAsync"/> plus, for the region and language facets, the
     /// unknown value « Région non précisée » / « Langue non précisée » (<see cref="Facets.UnknownKey"/>, ADR 0015).
+    /// The pricing facet's unknown value (« Non précisé ») is already one of its terms.
     /// Forms use <see cref="TermsAsync"/>: nobody chooses « non précisée » as a request's region.
     /// </summary>
     public async Task<IReadOnlyDictionary<Facet, IReadOnlyList<Term>>> SearchTermsAsync(CancellationToken cancellationToken)
     {
         var terms = await TermsAsync(cancellationToken);
-        return terms.ToDictionary(t => t.Key, t => Facets.HasUnknown(t.Key)
-            ? (IReadOnlyList<Term>)t.Value.Append(new Term(Facets.UnknownKey, text[$"Facet.{t.Key}.Unknown"], null)).ToArray()
+        return terms.ToDictionary(t => t.Key, t => Facets.UnknownKeyOf(t.Key) is { } unknown && t.Value.All(term => term.Key != unknown)
+            ? (IReadOnlyList<Term>)t.Value.Append(new Term(unknown, text[$"Facet.{t.Key}.Unknown"], null)).ToArray()
             : t.Value);
     }
 

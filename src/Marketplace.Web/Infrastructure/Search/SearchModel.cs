@@ -26,8 +26,26 @@ public static class Facets
     /// </summary>
     public const string UnknownKey = "non-precisee";
 
-    /// <summary>The facets whose value may be unknown (<see cref="UnknownKey"/>).</summary>
-    public static bool HasUnknown(Facet facet) => facet is Facet.Region or Facet.Language;
+    /// <summary>
+    /// The pricing facet's unknown value: the ordinary key of <see cref="PricingModel.NonPrecise"/> (« Non précisé »),
+    /// held by a provider with an offering whose pricing is not stated. Same rule as <see cref="UnknownKey"/>.
+    /// </summary>
+    public const string PricingUnknownKey = "non-precise";
+
+    /// <summary>
+    /// The value of <paramref name="facet"/> meaning « not stated », or null for a facet whose values are always known.
+    /// Unknown is not "no" (ADR 0015): a selection of other values of the facet also keeps the providers holding it,
+    /// unless the query is strict on the facet.
+    /// </summary>
+    public static string? UnknownKeyOf(Facet facet) => facet switch
+    {
+        Facet.Region or Facet.Language => UnknownKey,
+        Facet.Pricing => PricingUnknownKey,
+        _ => null,
+    };
+
+    /// <summary>The facets whose value may be unknown (<see cref="UnknownKeyOf"/>).</summary>
+    public static bool HasUnknown(Facet facet) => UnknownKeyOf(facet) is not null;
 
     public static IReadOnlyList<Facet> All { get; } = Enum.GetValues<Facet>();
 
@@ -82,13 +100,20 @@ public sealed record SearchQuery
     /// </summary>
     public bool IncludesUnknown(Facet facet)
     {
-        if (!Facets.HasUnknown(facet)) return false;
+        if (Facets.UnknownKeyOf(facet) is not { } unknown) return false;
         var selected = Selected(facet);
-        return selected.Contains(Facets.UnknownKey) || (!Strict.Contains(facet) && selected.Any(v => v != Facets.UnknownKey));
+        return selected.Contains(unknown) || (!Strict.Contains(facet) && HasKnownSelection(facet));
     }
 
     /// <summary>True when <c>strict</c> means something for the facet: known values of it are selected.</summary>
-    public bool IsStrict(Facet facet) => Strict.Contains(facet) && Selected(facet).Any(v => v != Facets.UnknownKey);
+    public bool IsStrict(Facet facet) => Strict.Contains(facet) && HasKnownSelection(facet);
+
+    /// <summary>True when a value of the facet other than its unknown value is selected.</summary>
+    public bool HasKnownSelection(Facet facet)
+    {
+        var unknown = Facets.UnknownKeyOf(facet);
+        return Selected(facet).Any(v => v != unknown);
+    }
 
     /// <summary>Relevance when there is text to rank by; otherwise name.</summary>
     public SearchSort EffectiveSort(bool hasText) => Sort switch

@@ -23,9 +23,9 @@ public sealed record TextHits(IReadOnlyList<string> Terms, IReadOnlyCollection<i
 /// popcount, so its cost hardly depends on how many documents match.
 /// </para>
 /// <para>
-/// The region and language facets have a value for providers that state none (<see cref="Facets.UnknownKey"/>): a
-/// selection of regions also passes them unless the query is strict on that facet (ADR 0015). Counts stay exact: each
-/// value counts the documents holding it among those passing every other facet's selection.
+/// The region, language and pricing facets have a value for providers that state none (<see cref="Facets.UnknownKeyOf"/>):
+/// a selection of other values of the facet also passes them unless the query is strict on that facet (ADR 0015).
+/// Counts stay exact: each value counts the documents holding it among those passing every other facet's selection.
 /// </para>
 /// <para>
 /// Relevance is computed here, the same way for every engine: a term found in the name is worth
@@ -131,7 +131,8 @@ public sealed class SearchSnapshot
             foreach (var key in keys)
                 if (_keyToCode[f].TryGetValue(key, out var code)) Or(pass, _valueBits[f][code]);
             // Unknown is not "no" (ADR 0015): providers whose value is unknown pass unless the facet is strict.
-            if (query.IncludesUnknown(facet) && _keyToCode[f].TryGetValue(Facets.UnknownKey, out var unknown)) Or(pass, _valueBits[f][unknown]);
+            if (query.IncludesUnknown(facet) && _keyToCode[f].TryGetValue(Facets.UnknownKeyOf(facet)!, out var unknown))
+                Or(pass, _valueBits[f][unknown]);
         }
 
         // Disjunctive counts: facet f counts the candidates that pass every OTHER facet's selection.
