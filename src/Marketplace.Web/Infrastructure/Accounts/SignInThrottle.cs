@@ -56,8 +56,8 @@ public sealed class SignInThrottle(TimeProvider time)
 
     /// <summary>No wait for the first free failures, then 2 s, 4 s, 8 s… up to <see cref="LongestDelay"/>.</summary>
     public static TimeSpan DelayAfter(int failures, int free) =>
-        failures < free ? TimeSpan.Zero
-            : TimeSpan.FromSeconds(Math.Min(LongestDelay.TotalSeconds, Math.Pow(2, Math.Min(20, failures - free + 1))));
+        failures <= free ? TimeSpan.Zero
+            : TimeSpan.FromSeconds(Math.Min(LongestDelay.TotalSeconds, Math.Pow(2, Math.Min(20, failures - free))));
 
     private static DateTimeOffset Delay(int failures, int free, DateTimeOffset now) => now + DelayAfter(failures, free);
 
