@@ -138,33 +138,6 @@ public sealed class AccountPagesTests(DatabaseProvider provider)
     }
 
     [Test]
-    public async Task Repeated_failures_lock_the_account_and_say_so_in_french()
-    {
-        var email = $"verrou-{Guid.NewGuid():N}@exemple.invalid";
-        var link = await AddCuratorAsync(email);
-        using var browsing = new Browsing(_factory);
-        var (_, form) = await browsing.GetAsync(link);
-        await browsing.SubmitAsync(form, "form.stacked-form",
-            new Dictionary<string, string> { ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "une phrase de passe assez longue" });
-
-        string? message = null;
-        for (var attempt = 1; attempt <= 5; attempt++)
-        {
-            var (_, login) = await browsing.GetAsync("/fr/connexion");
-            var (response, page) = await browsing.SubmitAsync(login, "form.stacked-form",
-                new Dictionary<string, string> { ["Email"] = email, ["Password"] = "ce n'est pas le bon" });
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-            message = page.QuerySelector(".alert")?.TextContent;
-        }
-        Assert.That(message, Does.Contain("bloqué"));
-        var (_, last) = await browsing.GetAsync("/fr/connexion");
-        var (locked, lockedPage) = await browsing.SubmitAsync(last, "form.stacked-form",
-            new Dictionary<string, string> { ["Email"] = email, ["Password"] = "une phrase de passe assez longue" });
-        Assert.That(locked.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "even the right password waits for the lockout to end");
-        Assert.That(lockedPage.QuerySelector(".alert")?.TextContent, Does.Contain("bloqué"));
-    }
-
-    [Test]
     public async Task A_forgotten_password_is_reset_from_the_emailed_link_and_unknown_addresses_learn_nothing()
     {
         var email = $"oubli-{Guid.NewGuid():N}@exemple.invalid";

@@ -96,7 +96,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         var (_, codePage) = await browsing.GetAsync(step.Headers.Location!.ToString());
         var (bad, badPage) = await browsing.SubmitAsync(codePage, "form.stacked-form", new Dictionary<string, string> { ["code"] = "123456" });
         Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        var (signedIn, _) = await browsing.SubmitAsync(badPage, "form.stacked-form", new Dictionary<string, string> { ["code"] = Totp.Code(Keys[email]) });
+        var (signedIn, _) = await browsing.SubmitAsync(badPage, "form.stacked-form", new Dictionary<string, string> { ["code"] = Totp.Code(Keys[email], DateTimeOffset.UtcNow.AddSeconds(30)) }); // the set-up used this step's code
         Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         var (queue, _) = await browsing.GetAsync("/fr/conservation");
         Assert.That(queue.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -270,10 +270,11 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         invited.IsRedirectTo("/fr/compte/fiche");
 
         var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == colleagueEmail).Select(e => e.TextBody).SingleAsync());
-        var link = new Uri(Regex.Match(body, @"https?://\S+/fr/compte/definir-mot-de-passe\S+").Value);
+        var link = new Uri(Regex.Match(body, @"https?://\S+/fr/invitation\?t=\S+").Value); // accepting creates the account (ADR 0020)
         using var colleague = new Browsing(_factory);
         var (_, form) = await colleague.GetAsync(link.PathAndQuery);
-        await colleague.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string> { ["Password"] = Password, ["Confirmation"] = Password });
+        await colleague.SubmitAsync(form, "form.stacked-form",
+            new Dictionary<string, string> { ["Password"] = Password, ["Confirmation"] = Password, ["AcceptTerms"] = "true" });
         await SignInAsync(colleague, colleagueEmail, Password);
         var (_, shared) = await colleague.GetAsync("/fr/compte/fiche");
         Assert.That(shared.QuerySelector("h1")?.TextContent, Does.Contain("Coop Puma"));

@@ -17,9 +17,16 @@ public enum AuditAction
     VerificationRenewed,
     /// <summary>A curator undid an archive: the listing is published again.</summary>
     Restored,
+    /// <summary>
+    /// An admin (or the command line, actor « cli ») turned off someone's two-factor authentication; the reason holds
+    /// « user:{id} ». Organization 0 when the person belongs to none (staff).
+    /// </summary>
+    TwoFactorReset,
+    /// <summary>A member sent an invitation (counted for the daily limit); the reason holds nothing about the address.</summary>
+    InvitationSent,
 }
 
-/// <summary>One decision or state change of a listing: who, when, what and why. Never updated, never deleted.</summary>
+/// <summary>One decision or state change of a listing (or an account action above): who, when, what and why. Never updated, never deleted.</summary>
 public sealed class AuditEntry
 {
     private AuditEntry() { }

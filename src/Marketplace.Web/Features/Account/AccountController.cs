@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Marketplace.Web.Domain.Accounts;
+using Marketplace.Web.Infrastructure.Accounts;
 using Marketplace.Web.Infrastructure.Localization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -14,6 +15,7 @@ public sealed class AccountController(
     SignInManager<MarketplaceUser> signIn,
     UserManager<MarketplaceUser> users,
     Registration registration,
+    SignInThrottle throttle,
     IStringLocalizer<SharedResource> text) : Controller
 {
     public const string RateLimitPolicy = "accounts";
@@ -67,7 +69,8 @@ public sealed class AccountController(
                 TempData["Notice"] = text["Account.Registered"].Value;
                 return RedirectToRoute(LocalizedLinks.RouteName("login"));
             }
-            // Only what the person can fix; an address already in use is said to be unusable (sign in instead).
+            // Only what the person can fix (the password). An address already in use is answered like a new one (ADR 0020);
+            // only a race between two sign-ups of one address can still end here.
             errors.AddRange(refused.Select(code => code is "DuplicateEmail" or "DuplicateUserName" ? text["Account.EmailTaken"] : Describe(code)).Distinct());
         }
         Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -102,14 +105,91 @@ public sealed class AccountController(
     public async Task<IActionResult> Login(LoginForm form)
     {
         if (!ModelState.IsValid) return Invalid(form, text["Account.LoginInvalid"]);
-        var user = await users.FindByEmailAsync(form.Email.Trim());
-        // The same message whether the account exists or not.
-        if (user is null) return Invalid(form, text["Account.LoginFailed"]);
+        // One answer for every refusal (unknown address, wrong password, a delay running, a locked account), and the same
+        // hashing work whether the address has an account or not (ADR 0020).
+        var address = form.Email.Trim();
+        var ip = HttpContext.Connection.RemoteIpAddress?.ToString();
+        if (throttle.WaitUntil(address, ip) is not null) return Invalid(form, text["Account.LoginFailed"]);
+        var user = await users.FindByEmailAsync(address);
+        if (user?.PasswordHash is null)
+        {
+            UnknownAccountPassword.Check(users.PasswordHasher, form.Password);
+            throttle.Failed(address, ip);
+            return Invalid(form, text["Account.LoginFailed"]);
+        }
         var result = await signIn.PasswordSignInAsync(user, form.Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.IsLockedOut) return Invalid(form, text["Account.LockedOut"]);
-        if (result.RequiresTwoFactor) return RedirectToRoute(LocalizedLinks.RouteName("login-code"), new { returnUrl = form.ReturnUrl });
-        if (!result.Succeeded) return Invalid(form, text["Account.LoginFailed"]);
+        if (result.IsLockedOut) UnknownAccountPassword.Check(users.PasswordHasher, form.Password); // Identity skipped the hash
+        if (result.RequiresTwoFactor)
+        {
+            throttle.Succeeded(address);
+            return RedirectToRoute(LocalizedLinks.RouteName("login-code"), new { returnUrl = form.ReturnUrl });
+        }
+        if (!result.Succeeded)
+        {
+            throttle.Failed(address, ip);
+            return Invalid(form, text["Account.LoginFailed"]);
+        }
+        throttle.Succeeded(address);
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : Url.RouteUrl(LocalizedLinks.RouteName(LandingRoute(await users.GetRolesAsync(user))))!);
+    }
+
+    // ---- Invitations: a signed, expiring link; accepting it creates the account ----
+
+    public sealed class InvitationForm
+    {
+        [Required] public string T { get; set; } = "";
+        [Required] [StringLength(MarketplaceUser.DisplayNameMaxLength)] public string DisplayName { get; set; } = "";
+        [Required] [StringLength(200)] public string Password { get; set; } = "";
+        [Required] [StringLength(200)] public string Confirmation { get; set; } = "";
+        public bool AcceptTerms { get; set; }
+        public string Email { get; set; } = "";
+    }
+
+    [HttpGet("fr/invitation", Name = "invitation.fr")]
+    [HttpGet("en/invitation", Name = "invitation.en")]
+    public async Task<IActionResult> Invitation(string? t)
+    {
+        var invitation = registration.ReadInvitation(t);
+        if (invitation is null) return InvitationRefused(new InvitationForm(), [text["Account.LinkInvalid"]], closed: true);
+        var form = new InvitationForm { T = t!, DisplayName = invitation.DisplayName, Email = invitation.Email };
+        // Whoever holds the link reads the address's mailbox: telling them it already has an account reveals nothing.
+        if (await users.FindByEmailAsync(invitation.Email) is not null)
+            return InvitationRefused(form, [text["Account.InvitationAccountExists"]], closed: true);
+        return View(form);
+    }
+
+    [HttpPost("fr/invitation")]
+    [HttpPost("en/invitation")]
+    public async Task<IActionResult> Invitation(InvitationForm form, CancellationToken cancellationToken)
+    {
+        var invitation = registration.ReadInvitation(form.T);
+        if (invitation is null) return InvitationRefused(form, [text["Account.LinkInvalid"]], closed: true);
+        form.Email = invitation.Email;
+        var errors = new List<string>();
+        if (!ModelState.IsValid) errors.Add(text["Account.RegisterMissing"]);
+        if (!form.AcceptTerms) errors.Add(text["Account.TermsRequired"]);
+        if (form.Password != form.Confirmation) errors.Add(text["Account.PasswordMismatch"]);
+        if (errors.Count > 0) return InvitationRefused(form, errors);
+        var refused = await registration.AcceptInvitationAsync(invitation, new Registration.Acceptance(form.DisplayName, form.Password), cancellationToken);
+        if (refused is not null)
+            return InvitationRefused(form, refused.Select(code => code switch
+            {
+                "InvitationInvalid" => text["Account.LinkInvalid"].Value,
+                "DuplicateEmail" or "DuplicateUserName" => text["Account.InvitationAccountExists"].Value,
+                _ => Describe(code),
+            }).Distinct().ToArray(), closed: refused.Any(code => code is "InvitationInvalid" or "DuplicateEmail" or "DuplicateUserName"));
+        TempData["Notice"] = text["Account.InvitationAccepted"].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("login"));
+    }
+
+    /// <summary>The page again with its errors; <paramref name="closed"/> when the link cannot be used at all (no form).</summary>
+    private ViewResult InvitationRefused(InvitationForm form, IReadOnlyList<string> errors, bool closed = false)
+    {
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        ViewData["InvitationClosed"] = closed;
+        ViewData["Errors"] = errors.ToArray();
+        form.Password = form.Confirmation = "";
+        return View(nameof(Invitation), form);
     }
 
     [HttpPost("fr/deconnexion", Name = "logout.fr")]
@@ -224,6 +304,22 @@ public sealed class AccountController(
         "InvalidToken" => text["Account.LinkInvalid"],
         _ => text["Account.PasswordRefused"],
     };
+
+    /// <summary>
+    /// The password check an unknown address (or an account without a password, or a locked one) would have cost: one
+    /// verification against a hash made with the same hasher, so the answer takes as long as for a real account.
+    /// </summary>
+    private static class UnknownAccountPassword
+    {
+        private static string? _hash;
+
+        public static void Check(IPasswordHasher<MarketplaceUser> hasher, string password)
+        {
+            var nobody = new MarketplaceUser();
+            _hash ??= hasher.HashPassword(nobody, Guid.NewGuid().ToString("N"));
+            hasher.VerifyHashedPassword(nobody, _hash, password);
+        }
+    }
 
     private IActionResult Invalid(LoginForm form, string message)
     {

@@ -57,4 +57,19 @@ public sealed class AdminController(MarketplaceDbContext db, UserManager<Marketp
         TempData["Notice"] = text[grant ? "Admin.Granted" : "Admin.Withdrawn", role, user.Email ?? ""].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("admin-accounts"));
     }
+
+    /// <summary>
+    /// Someone lost their phone and their recovery codes: their two-factor authentication is turned off (audited), their
+    /// sessions end, and staff pages ask them to set it up again at the next sign-in.
+    /// </summary>
+    [HttpPost("fr/admin/comptes/{id}/reinitialiser-2fa", Name = "admin-reset-two-factor.fr")]
+    [HttpPost("en/admin/accounts/{id}/reset-2fa", Name = "admin-reset-two-factor.en")]
+    public async Task<IActionResult> ResetTwoFactor(string id, [FromServices] TwoFactorReset reset, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return NotFound();
+        await reset.HandleAsync(user, users.GetUserId(User)!, cancellationToken);
+        TempData["Notice"] = text["Admin.TwoFactorReset", user.Email ?? ""].Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("admin-accounts"));
+    }
 }

@@ -140,8 +140,14 @@ public sealed class ListingController(
             Account.ConfirmedEmail.Refuse(this, text["Listing.ConfirmEmailFirstInvite"]);
             return await Index(cancellationToken);
         }
-        var invited = await registration.InviteAsync(user, address, name, cancellationToken);
-        TempData["Notice"] = (invited ? text["Listing.Invited", address] : text["Account.EmailTaken"]).Value;
+        // The same answer whether the address has an account or not (ADR 0020); only the daily limit is said.
+        if (await registration.InviteAsync(user, address, name, cancellationToken) == Account.Registration.Invited.Limited)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            ViewData["Errors"] = new[] { text["Listing.InviteLimited"].Value };
+            return await Index(cancellationToken);
+        }
+        TempData["Notice"] = text["Listing.Invited", address].Value;
         return RedirectToRoute(LocalizedLinks.RouteName("listing"));
     }
 

@@ -69,15 +69,25 @@ public sealed class TwoFactorController(
     {
         var pending = await signIn.GetTwoFactorAuthenticationUserAsync();
         if (pending is null) return RedirectToRoute(LocalizedLinks.RouteName("login"));
-        var clean = (code ?? "").Replace(" ", "").Replace("-", "");
-        var result = clean.Length > 6
-            ? await signIn.TwoFactorRecoveryCodeSignInAsync(clean)
-            : await signIn.TwoFactorAuthenticatorSignInAsync(clean, isPersistent: false, rememberClient: false);
+        var clean = new string((code ?? "").Where(c => !char.IsWhiteSpace(c) && c != '-').ToArray()).ToUpperInvariant();
+        var result = clean.Length == 6 && clean.All(char.IsAsciiDigit)
+            ? await signIn.TwoFactorAuthenticatorSignInAsync(clean, isPersistent: false, rememberClient: false)
+            : await signIn.TwoFactorRecoveryCodeSignInAsync(RecoveryCode(clean));
         if (result.Succeeded)
             return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl! : Url.RouteUrl(LocalizedLinks.RouteName(AccountController.LandingRoute(await users.GetRolesAsync(pending))))!);
         Response.StatusCode = StatusCodes.Status400BadRequest;
         ViewData["Errors"] = new[] { (result.IsLockedOut ? text["Account.LockedOut"] : text["TwoFactor.WrongCode"]).Value };
         return View(model: returnUrl);
+    }
+
+    /// <summary>
+    /// Identity keeps recovery codes as they are shown, « KTDPW-VDPR4 » (upper case, a dash after five characters), and
+    /// compares them as they are typed: whatever the person typed (dash or not, spaces, any case) is put back in that form.
+    /// </summary>
+    public static string RecoveryCode(string typed)
+    {
+        var clean = new string(typed.Where(char.IsAsciiLetterOrDigit).ToArray()).ToUpperInvariant();
+        return clean.Length == 10 ? $"{clean[..5]}-{clean[5..]}" : clean;
     }
 
     private async Task<Enrollment> EnrollmentAsync(IReadOnlyList<string>? recoveryCodes)

@@ -5,10 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace Marketplace.Web.Infrastructure.Cli;
 
-/// <summary><c>users add --email E --role admin|curator [--name N]</c> and <c>users list</c>: the first admins and curators.</summary>
+/// <summary>
+/// <c>users add --email E --role admin|curator [--name N]</c> and <c>users list</c>: the first admins and curators;
+/// <c>users reset-2fa --email E</c>: someone lost their phone and their recovery codes (audited, actor « cli »).
+/// </summary>
 internal static class UserCommands
 {
-    public const string Usage = "users add --email E --role admin|curator [--name N] | users list";
+    public const string Usage = "users add --email E --role admin|curator [--name N] | users list | users reset-2fa --email E";
 
     public static async Task<int> Run(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
     {
@@ -17,6 +20,7 @@ internal static class UserCommands
         {
             "add" => await Add(services, args[1..], output),
             "list" when args.Length == 1 => await List(services, output, ct),
+            "reset-2fa" when args.Length == 3 && args[1] == "--email" => await ResetTwoFactor(services, args[2].Trim(), output, ct),
             _ => throw new ArgumentException($"usage: {Usage}"),
         };
     }
@@ -70,6 +74,17 @@ internal static class UserCommands
         await output.WriteLineAsync($"{email}: {string.Join(", ", granted)}");
         await output.WriteLineAsync("Lien à usage unique pour choisir le mot de passe / one-time link to set the password:");
         await output.WriteLineAsync(link);
+        return 0;
+    }
+
+    private static async Task<int> ResetTwoFactor(IServiceProvider services, string email, TextWriter output, CancellationToken ct)
+    {
+        var users = services.GetRequiredService<UserManager<MarketplaceUser>>();
+        var user = await users.FindByEmailAsync(email)
+                   ?? throw new ArgumentException($"aucun compte pour / no account for {email}");
+        await services.GetRequiredService<Features.TwoFactor.TwoFactorReset>().HandleAsync(user, "cli", ct);
+        await output.WriteLineAsync($"{email}: double authentification désactivée; à configurer de nouveau à la prochaine connexion / "
+                                    + "two-factor authentication turned off; to be set up again at the next sign-in");
         return 0;
     }
 

@@ -104,13 +104,17 @@ public static class WebApplicationExtensions
                 o.Password.RequiredLength = 12;
                 o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequiredUniqueChars = 4;
-                o.Lockout.MaxFailedAccessAttempts = 5;
+                // Progressive delays come first (SignInThrottle, ADR 0020); the hard lockout only after many failures.
+                o.Lockout.MaxFailedAccessAttempts = SignInThrottle.HardLockoutFailures;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // One code, one sign-in (ADR 0020).
+                o.Tokens.AuthenticatorTokenProvider = SingleUseAuthenticatorTokenProvider.Name;
                 o.Lockout.AllowedForNewUsers = true;
                 o.User.RequireUniqueEmail = true;
             })
             .AddEntityFrameworkStores<MarketplaceDbContext>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<SingleUseAuthenticatorTokenProvider>(SingleUseAuthenticatorTokenProvider.Name)
             .AddPasswordValidator<CommonPasswordValidator>();
         // The cookie's roles are checked against the account at every request: a withdrawn role or a reset password
         // takes effect at once (one small query per signed-in request).
@@ -153,6 +157,9 @@ public static class WebApplicationExtensions
         if (email.BackgroundSender) services.AddHostedService<OutboxSender>();
 
         services.AddScoped<Features.Account.Registration>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<Features.TwoFactor.TwoFactorReset>();
+        services.AddSingleton(Options.Create(builder.Configuration.GetSection(AccountLimitsOptions.Section).Get<AccountLimitsOptions>() ?? new AccountLimitsOptions()));
         services.AddScoped<ListingEmails>();
         services.AddScoped<Email.MemberEmails>();
         services.AddScoped<Features.Needs.NeedEmails>();
