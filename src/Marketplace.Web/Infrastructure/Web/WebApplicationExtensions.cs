@@ -35,11 +35,12 @@ public static class WebApplicationExtensions
             throw new InvalidOperationException("Marketplace:PublicBaseUrl must be an absolute http(s) address, such as https://annuaire.example.org.");
         services.AddSingleton(Options.Create(options));
 
-        // The Host header is the client's to choose: outside Development and Testing only the public address (and
-        // localhost, for local probes) is served unless AllowedHosts says otherwise; any other host gets 400.
+        // The Host header is the client's to choose: outside Development and Testing only the public address (and the
+        // loopback names, for local probes and benchmarks) is served unless AllowedHosts says otherwise; any other host
+        // gets 400. Links never use the Host header anyway (PublicBaseUrl).
         if (string.IsNullOrWhiteSpace(builder.Configuration["AllowedHosts"])
             && !builder.Environment.IsDevelopment() && !builder.Environment.IsEnvironment("Testing"))
-            services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = [publicBase.IdnHost, "localhost"]);
+            services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = [publicBase.IdnHost, "localhost", "127.0.0.1", "[::1]"]);
 
         services.AddSingleton(TimeProvider.System);
         services.AddDataProtection()
