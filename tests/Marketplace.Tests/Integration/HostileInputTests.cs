@@ -14,7 +14,9 @@ namespace Marketplace.Tests.Integration;
 /// What a hostile or broken client gets (issue 12): a short 4xx, never a 500, one short log line, nothing saved; the
 /// Host header never makes a link; /healthz answers GET and HEAD only; the HTML search pages have a generous limit.
 /// </summary>
-public sealed partial class HostileInputTests
+[TestFixture(DatabaseProvider.Sqlite)]
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed partial class HostileInputTests(DatabaseProvider provider)
 {
     private MarketplaceFactory _factory = null!;
     private HttpClient _client = null!;
@@ -22,7 +24,7 @@ public sealed partial class HostileInputTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _factory = await MarketplaceFactory.StartAsync(DatabaseProvider.Sqlite);
+        _factory = await MarketplaceFactory.StartAsync(provider);
         _client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
     }
 
@@ -119,6 +121,17 @@ public sealed partial class HostileInputTests
         var response = await _client.SendAsync(request);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("Unreadable form"));
+    }
+
+    [TestCase("/fr/recherche?q=boulang%00erie", "Adresse invalide")]
+    [TestCase("/en/search?q=%00", "Invalid address")]
+    [TestCase("/api/v1/providers?q=%00", "Adresse invalide")]
+    public async Task A_nul_character_in_the_query_gets_400(string url, string text)
+    {
+        var response = await _client.GetAsync(url);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(text));
+        AssertQuietLogs(1);
     }
 
     [Test]
@@ -229,7 +242,7 @@ public sealed partial class HostileInputTests
             "__RequestVerificationToken=forged&Email=a@b.c&Password=x",
         };
         var queries = new[] { "?q=%ff%fe%fd", "?q=%", "?q=" + new string('x', 20_000), "?lang=%00", "?page=99999999999999999999", "?a=1&a=2&a=3",
-            "?" + string.Join("&", Enumerable.Range(0, 2000).Select(i => $"r{i}=x")), "?q=%c0%af", "?region=%uFFFF", "?retour=%0d%0aSet-Cookie:x=y" };
+            "?" + string.Join("&", Enumerable.Range(0, 2000).Select(i => $"r{i}=x")), "?q=%c0%af", "?q=%00", "?q=a%00b&categorie=%00", "?region=%uFFFF", "?retour=%0d%0aSet-Cookie:x=y" };
         var methods = new[] { "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "HEAD" };
         var cookies = new[] { "panier.session=garbage", "panier.af=%00%ff", "panier.session=" + new string('A', 8000), "=;=;=", ".AspNetCore.Culture=c=xx|uic=xx" };
 

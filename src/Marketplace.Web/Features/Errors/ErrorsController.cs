@@ -31,6 +31,8 @@ public sealed class ErrorsController(IStringLocalizer<SharedResource> text) : Co
         {
             StatusCodes.Status400BadRequest when HttpContext.Items.ContainsKey(RequestBodyGuardMiddleware.UnreadableFormKey) =>
                 (text["Error.UnreadableFormTitle"], text["Error.UnreadableFormText"]),
+            StatusCodes.Status400BadRequest when HttpContext.Items.ContainsKey(RequestBodyGuardMiddleware.InvalidQueryKey) =>
+                (text["Error.InvalidQueryTitle"], text["Error.InvalidQueryText"]),
             StatusCodes.Status415UnsupportedMediaType => (text["Error.UnsupportedMediaTypeTitle"], text["Error.UnsupportedMediaTypeText"]),
             StatusCodes.Status429TooManyRequests => (text["Error.TooManyRequestsTitle"], text["Error.TooManyRequestsText"]),
             StatusCodes.Status404NotFound => (text["Error.NotFoundTitle"], text["Error.NotFoundText"]),
