@@ -280,6 +280,7 @@ public sealed partial class HostileInputTests(DatabaseProvider provider)
             var response = await (request.Method == HttpMethod.Post && request.RequestUri!.ToString().StartsWith("/fr/connexion") ? formClient : _client).SendAsync(request);
             if ((int)response.StatusCode >= 500) failures.Add($"{(int)response.StatusCode} {described}");
         }
+        TestContext.Out.WriteLine($"{requests.Count} requests, {_factory.Logs.Lines} log lines, {_factory.Logs.Characters} characters");
         Assert.That(failures, Is.Empty);
         Assert.That(_factory.Logs.Exceptions, Is.Zero, "no exception logged");
         Assert.That(_factory.Logs.Entries.Where(e => e.Contains("   at ", StringComparison.Ordinal)), Is.Empty, "no stack trace");
