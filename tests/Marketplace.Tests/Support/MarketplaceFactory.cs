@@ -33,6 +33,7 @@ public sealed class MarketplaceFactory(
         builder.UseSetting("Jobs:Enabled", "false"); // SchedulingTests starts the scheduler itself
         builder.UseSetting("Marketplace:RequireHttps", "false"); // OperationsTests checks the HTTPS requirement itself
         builder.UseSetting("Marketplace:AccountRequestsPerMinute", "100000"); // a test that checks the limit sets its own
+        builder.UseSetting("Marketplace:SearchPagesPerMinute", "100000"); // likewise (HostileInputTests)
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
