@@ -84,7 +84,7 @@ run_engine() {
   local data="$work/data-$engine"
   mkdir -p "$data"
   export Database__Provider=$engine ConnectionStrings__Marketplace=$connection Marketplace__DataDirectory=$data
-  export Marketplace__ApiRequestsPerMinute=100000000 Marketplace__RequireHttps=false ASPNETCORE_ENVIRONMENT=Production
+  export Marketplace__ApiRequestsPerMinute=100000000 Marketplace__SearchPagesPerMinute=100000000 Marketplace__RequireHttps=false ASPNETCORE_ENVIRONMENT=Production
   export Logging__LogLevel__Default=Warning
 
   echo "[$engine] seeding $providers synthetic providers…"

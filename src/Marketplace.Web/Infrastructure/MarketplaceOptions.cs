@@ -8,8 +8,15 @@ public sealed class MarketplaceOptions
     /// <summary>SQLite file, emails written as files, data-protection keys. Default: <c>data/</c> under the content root.</summary>
     public string DataDirectory { get; set; } = "";
 
-    /// <summary>The site's public address, for links in emails (which are read outside any request).</summary>
+    /// <summary>
+    /// The site's public address: every absolute link (emails, the API's <c>url</c> fields, the HTTPS redirect) starts
+    /// with it, never with the request's Host header; outside Development and Testing its host is also the only one
+    /// served unless <c>AllowedHosts</c> is set (ADR 0019).
+    /// </summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+
+    /// <summary><see cref="PublicBaseUrl"/> without a trailing slash, for « base + /path ».</summary>
+    public string PublicOrigin => PublicBaseUrl.TrimEnd('/');
 
     /// <summary>Where seed-data/*.json is read from. Default: <c>seed-data/</c> beside the binaries (copied at build).</summary>
     public string SeedDataDirectory { get; set; } = "";
@@ -19,6 +26,9 @@ public sealed class MarketplaceOptions
 
     /// <summary>Requests per minute and client IP address allowed on the JSON API (fixed window), then 429.</summary>
     public int ApiRequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Requests per minute and client IP address on the HTML search pages (/fr/recherche, /en/search), then 429.</summary>
+    public int SearchPagesPerMinute { get; set; } = 300;
 
     /// <summary>Requests per minute and client IP address on the sign-in, sign-up and password pages, then 429.</summary>
     public int AccountRequestsPerMinute { get; set; } = 20;

@@ -11,12 +11,13 @@ namespace Marketplace.Tests.Integration;
 public sealed class OperationsTests
 {
     [Test]
-    public async Task Behind_a_loopback_proxy_the_api_counts_each_client_and_links_in_https()
+    public async Task Behind_a_loopback_proxy_the_api_counts_each_client_and_links_to_the_public_address()
     {
         var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
         await using var factory = new MarketplaceFactory(database, settings: new Dictionary<string, string>
         {
             ["Marketplace:ApiRequestsPerMinute"] = "2",
+            ["Marketplace:PublicBaseUrl"] = "https://annuaire.example.org",
         });
         var address = factory.StartKestrel();
         using var http = new HttpClient { BaseAddress = new Uri(address) };
@@ -33,7 +34,7 @@ public sealed class OperationsTests
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var url = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement
             .GetProperty("items")[0].GetProperty("url").GetString();
-        Assert.That(url, Does.StartWith("https://"), "the scheme forwarded by the proxy makes the links");
+        Assert.That(url, Does.StartWith("https://annuaire.example.org/fr/fournisseurs/"), "the public address makes the links, not the request");
 
         Assert.That((await GetAsync("203.0.113.7")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var refused = await GetAsync("203.0.113.7");

@@ -2,6 +2,7 @@ using Marketplace.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Marketplace.Tests.Support;
 
@@ -14,6 +15,9 @@ public sealed class MarketplaceFactory(
     : WebApplicationFactory<Program>
 {
     public TestDatabases.TestDatabase Database { get; } = database;
+
+    /// <summary>Everything the site logged, counted (the console logger keeps writing as usual).</summary>
+    public LogVolume Logs { get; } = new();
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -29,6 +33,8 @@ public sealed class MarketplaceFactory(
         builder.UseSetting("Jobs:Enabled", "false"); // SchedulingTests starts the scheduler itself
         builder.UseSetting("Marketplace:RequireHttps", "false"); // OperationsTests checks the HTTPS requirement itself
         builder.UseSetting("Marketplace:AccountRequestsPerMinute", "100000"); // a test that checks the limit sets its own
+        builder.UseSetting("Marketplace:SearchPagesPerMinute", "100000"); // likewise (HostileInputTests)
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 

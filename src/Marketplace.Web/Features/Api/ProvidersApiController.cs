@@ -11,7 +11,8 @@ namespace Marketplace.Web.Features.Api;
 [ApiController]
 [Route("api/v1/providers")]
 [EnableRateLimiting(RateLimitPolicy)]
-public sealed class ProvidersApiController(SearchQueryParser parser, SearchProviders search, IStringLocalizer<SharedResource> text)
+public sealed class ProvidersApiController(SearchQueryParser parser, SearchProviders search, IStringLocalizer<SharedResource> text,
+    Microsoft.Extensions.Options.IOptions<Infrastructure.MarketplaceOptions> site)
     : ControllerBase
 {
     public const string RateLimitPolicy = "api";
@@ -45,7 +46,8 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
         var language = Infrastructure.Web.Cultures.Current;
         var items = result.Items.Select(i => new ProviderItem(
             i.Slug, i.Name,
-            Url.RouteUrl($"provider.{language}", new { slug = i.Slug }, Request.Scheme, Request.Host.Value)!,
+            // From Marketplace:PublicBaseUrl, never from the request's Host header (ADR 0019).
+            site.Value.PublicOrigin + Url.RouteUrl($"provider.{language}", new { slug = i.Slug })!,
             i.Summary, i.LegalForm, i.SocialEconomy, Domain.Providers.EnumKeys<Domain.Providers.DataOrigin>.Key(i.Origin),
             i.VerifiedAt,
             i.Categories.Select(c => c.Key).ToArray(),

@@ -31,7 +31,16 @@ public static class WebApplicationExtensions
             ? Path.Combine(AppContext.BaseDirectory, "seed-data")
             : options.SeedDataDirectory, builder.Environment.ContentRootPath);
         Directory.CreateDirectory(options.DataDirectory);
+        if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var publicBase) || publicBase.Scheme is not ("http" or "https"))
+            throw new InvalidOperationException("Marketplace:PublicBaseUrl must be an absolute http(s) address, such as https://annuaire.example.org.");
         services.AddSingleton(Options.Create(options));
+
+        // The Host header is the client's to choose: outside Development and Testing only the public address (and the
+        // loopback names, for local probes and benchmarks) is served unless AllowedHosts says otherwise; any other host
+        // gets 400. Links never use the Host header anyway (PublicBaseUrl).
+        if (string.IsNullOrWhiteSpace(builder.Configuration["AllowedHosts"])
+            && !builder.Environment.IsDevelopment() && !builder.Environment.IsEnvironment("Testing"))
+            services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = [publicBase.IdnHost, "localhost", "127.0.0.1", "[::1]"]);
 
         services.AddSingleton(TimeProvider.System);
         services.AddDataProtection()
@@ -87,6 +96,13 @@ public static class WebApplicationExtensions
             o.AddPolicy(Features.Account.AccountController.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AccountRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            // The HTML search pages: generous (a person never gets near it), but a scraper no longer bypasses the API's
+            // limit by reading the pages. Counted here by route name so the search controller stays untouched.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.RouteNameMetadata>()?.RouteName is "search.fr" or "search.en"
+                    ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SearchPagesPerMinute, Window = TimeSpan.FromMinutes(1) })
+                    : RateLimitPartition.GetNoLimiter(""));
             o.AddPolicy(ProvidersApiController.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ApiRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
@@ -202,6 +218,8 @@ public static class WebApplicationExtensions
         app.UseMiddleware<SecurityHeadersMiddleware>();
         if (app.Services.GetRequiredService<HttpsRequirement>().Required)
         {
+            var publicBase = new Uri(app.Services.GetRequiredService<IOptions<MarketplaceOptions>>().Value.PublicBaseUrl);
+            var httpsOrigin = publicBase.Scheme == Uri.UriSchemeHttps ? publicBase.GetLeftPart(UriPartial.Authority) : $"https://{publicBase.Host}";
             app.Use(async (context, next) =>
             {
                 // /healthz stays reachable over HTTP for local probes; everything else moves to HTTPS (308 keeps the method).
@@ -210,7 +228,8 @@ public static class WebApplicationExtensions
                     await next();
                     return;
                 }
-                var url = $"https://{context.Request.Host.Host}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
+                // The public address, never the Host header (a client could send any).
+                var url = $"{httpsOrigin}{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
                 context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
                 context.Response.Headers.Location = url;
             });
@@ -224,10 +243,12 @@ public static class WebApplicationExtensions
         app.UseStaticFiles();
         app.UseRequestLocalization();
         app.UseRouting();
+        app.UseMiddleware<RequestBodyGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapHealthChecks("/healthz");
+        // A probe reads; anything else is 405.
+        app.MapHealthChecks("/healthz").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         app.MapGet("/", () => Results.Redirect("/fr"));
         app.MapControllers();
         return app;
