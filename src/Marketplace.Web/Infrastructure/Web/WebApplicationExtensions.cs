@@ -150,6 +150,7 @@ public static class WebApplicationExtensions
         if (email.Transport == EmailTransportKind.Smtp) services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
         else services.AddSingleton<IEmailTransport, FileEmailTransport>();
         services.AddScoped<OutboxDelivery>();
+        services.AddSingleton<OutboxSecrets>();
         if (email.BackgroundSender) services.AddHostedService<OutboxSender>();
 
         services.AddScoped<Features.Account.Registration>();
