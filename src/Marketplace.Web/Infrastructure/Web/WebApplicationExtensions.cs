@@ -159,6 +159,9 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Needs.NeedEmails>();
         services.AddScoped<Email.PublicAddressEmails>();
         services.AddScoped<Features.Conversations.ConversationDelivery>();
+        services.AddSingleton(Options.Create(builder.Configuration.GetSection(Features.Conversations.MessageLimitOptions.Section)
+            .Get<Features.Conversations.MessageLimitOptions>() ?? new Features.Conversations.MessageLimitOptions()));
+        services.AddScoped<Features.Conversations.MessageLimits>();
         services.AddScoped<Features.Claims.ClaimDecisions>();
         services.AddScoped<Features.Needs.MatchCards>();
         services.AddScoped<Features.Digests.DigestSubscriptions>();
