@@ -87,4 +87,42 @@ public sealed class MessageLimitTests(DatabaseProvider provider)
         Assert.That(english.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(englishPage.QuerySelector(".alert, .errors, [role=alert]")!.TextContent, Does.Contain("an account may send to providers in one hour"));
     }
+
+    [Test]
+    public async Task Contacting_a_suggested_provider_from_a_request_counts_toward_the_same_limit()
+    {
+        var organization = $"Organisme qui relance ({provider})";
+        using var nonprofit = await CurationJourneyTests.SignUpAsync(_factory, $"relance-{provider}@exemple.invalid".ToLowerInvariant(), organization, "Nonprofit");
+        var requestId = await _factory.WithDbAsync(async db =>
+        {
+            var organizationId = await db.Organizations.Where(o => o.Name == organization).Select(o => o.Id).SingleAsync();
+            var request = new Marketplace.Web.Domain.Matching.NeedRequest(organizationId, "Former notre équipe", "Description de la demande de test.",
+                ["formation"], "06", Marketplace.Web.Domain.Matching.DeliveryPreference.Either, "fr", Marketplace.Web.Domain.Matching.BudgetRange.Under1000,
+                Marketplace.Web.Domain.Matching.Timeline.Flexible, Marketplace.Web.Domain.Matching.ValuePreferences.None, DateTimeOffset.UtcNow);
+            db.NeedRequests.Add(request);
+            await db.SaveChangesAsync();
+            return request.Id;
+        });
+        using (var output = new StringWriter())
+            Assert.That(await Marketplace.Web.Infrastructure.Cli.CommandLine.RunAsync(_factory.Services, ["jobs", "run", "matching", "--request", requestId.ToString()],
+                output, CancellationToken.None), Is.Zero, output.ToString());
+        var providerId = await _factory.WithDbAsync(db => db.Matches.Where(m => m.RequestId == requestId).OrderBy(m => m.ProviderId).Select(m => m.ProviderId).FirstAsync());
+        await _factory.WithDbAsync(db => db.Providers.Where(p => p.Id == providerId && p.PublicEmail == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.PublicEmail, "suggestion@exemple.invalid")));
+        var contactUrl = $"/fr/compte/besoins/{requestId}/fournisseurs/{providerId}/contacter";
+
+        for (var n = 1; n <= 3; n++)
+        {
+            var (_, contact) = await nonprofit.GetAsync(contactUrl);
+            var (sent, _) = await nonprofit.SubmitAsync(contact, "form.stacked-form", new Dictionary<string, string> { ["message"] = $"Relance numéro {n}." });
+            Assert.That(sent.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), $"message {n}");
+        }
+        var before = await CountsAsync();
+        var (_, last) = await nonprofit.GetAsync(contactUrl);
+        var (refused, refusedPage) = await nonprofit.SubmitAsync(last, "form.stacked-form", new Dictionary<string, string> { ["message"] = "Relance de trop." });
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(refusedPage.QuerySelector("[role=alert]")!.TextContent, Does.Contain("à ce fournisseur en 24 heures"));
+        Assert.That(refusedPage.QuerySelector("textarea[name=message]")!.TextContent.Trim(), Is.EqualTo("Relance de trop."));
+        Assert.That(await CountsAsync(), Is.EqualTo(before), "nothing written, nothing emailed");
+    }
 }
