@@ -9,7 +9,16 @@ var app = builder.Build();
 if (CommandLine.IsCommand(args))
     return await CommandLine.RunAsync(app.Services, args, Console.Out, CancellationToken.None);
 
-await app.InitializeDatabaseAsync();
+try
+{
+    await app.InitializeDatabaseAsync();
+}
+catch (Marketplace.Web.Infrastructure.Seeding.SeedDataException e)
+{
+    // A bad seed file: one clear line, nothing written, and the site does not start (ADR 0021).
+    await Console.Error.WriteLineAsync($"Erreur / error: {e.Message}");
+    return 1;
+}
 app.UseMarketplace();
 await app.RunAsync();
 return 0;

@@ -79,7 +79,7 @@ public abstract class BrowserFixture
     {
         var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == to).OrderByDescending(e => e.Id)
             .Select(e => e.TextBody).FirstAsync());
-        var url = new Uri(System.Text.RegularExpressions.Regex.Match(body, @"https?://\S+" + pathPart + @"\S*").Value);
+        var url = new Uri(System.Text.RegularExpressions.Regex.Match(_factory.Reveal(body), @"https?://\S+" + pathPart + @"\S*").Value);
         return _baseUrl + url.PathAndQuery;
     }
 

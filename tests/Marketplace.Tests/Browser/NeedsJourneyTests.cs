@@ -128,10 +128,16 @@ public sealed class NeedsBrowserJourneyTests : BrowserFixture
         await SubmitFormAsync(visitor, "Ne plus recevoir le résumé");
         Assert.That(await visitor.Locator(".notice").TextContentAsync(), Does.Contain("vous ne recevrez plus le résumé"));
         await AssertAccessibleAsync(visitor);
-        await SubmitFormAsync(visitor, "Annuler : continuer à recevoir le résumé");
-        Assert.That(await visitor.Locator(".notice").TextContentAsync(), Does.Contain("de nouveau"));
-        await AssertAccessibleAsync(visitor);
-        await page.ReloadAsync();
+        // Someone who is not signed in as the person (a forwarded link) is offered the sign-in, not the undo (issue 12).
+        Assert.That(await visitor.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Annuler : continuer à recevoir le résumé" }).CountAsync(), Is.Zero);
+        Assert.That(await visitor.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Se connecter pour rétablir le résumé" }).CountAsync(), Is.EqualTo(1));
+        // The person, signed in, undoes it from the same link.
+        await page.GotoAsync(_baseUrl + new Uri(stop).PathAndQuery);
+        await SubmitFormAsync(page, "Ne plus recevoir le résumé");
+        await SubmitFormAsync(page, "Annuler : continuer à recevoir le résumé");
+        Assert.That(await page.Locator(".notice").TextContentAsync(), Does.Contain("de nouveau"));
+        await AssertAccessibleAsync(page);
+        await page.GotoAsync(_baseUrl + "/fr/compte/parametres");
         Assert.That(await page.GetByLabel("Je veux recevoir, chaque lundi", new PageGetByLabelOptions { Exact = false }).IsCheckedAsync(), Is.True);
     }
 }

@@ -273,7 +273,7 @@ public sealed class AccountAbuseTests(DatabaseProvider provider)
         Assert.That(toOwner, Does.Contain("déjà un compte").And.Not.Contain("/fr/invitation"));
 
         var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == newcomer).Select(e => e.TextBody).SingleAsync());
-        var link = new Uri(Regex.Match(body, @"https?://\S+/fr/invitation\?t=\S+").Value);
+        var link = new Uri(Regex.Match(_factory.Reveal(body), @"https?://\S+/fr/invitation\?t=\S+").Value);
         using var invited = new Browsing(_factory);
         var (_, acceptPage) = await invited.GetAsync(link.PathAndQuery);
         var (accepted, acceptedPage) = await invited.SubmitAsync(acceptPage, "form.stacked-form", new Dictionary<string, string>

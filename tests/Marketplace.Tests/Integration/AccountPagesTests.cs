@@ -155,7 +155,7 @@ public sealed class AccountPagesTests(DatabaseProvider provider)
         Assert.That(await _factory.WithDbAsync(db => db.OutboxEmails.CountAsync(e => e.To == "personne@exemple.invalid")), Is.Zero);
 
         var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == email).Select(e => e.TextBody).SingleAsync());
-        var resetLink = new Uri(System.Text.RegularExpressions.Regex.Match(body, @"https?://\S+/fr/compte/definir-mot-de-passe\S+").Value);
+        var resetLink = new Uri(System.Text.RegularExpressions.Regex.Match(_factory.Reveal(body), @"https?://\S+/fr/compte/definir-mot-de-passe\S+").Value);
         var (_, resetForm) = await browsing.GetAsync(resetLink.PathAndQuery);
         var (reset, _) = await browsing.SubmitAsync(resetForm, "form.stacked-form",
             new Dictionary<string, string> { ["Password"] = "nouvelle phrase tout aussi longue", ["Confirmation"] = "nouvelle phrase tout aussi longue" });

@@ -40,7 +40,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         if (confirm)
         {
             var body = await factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == email).Select(e => e.TextBody).SingleAsync());
-            var link = new Uri(Regex.Match(body, @"https?://\S+/fr/compte/confirmer\S+").Value);
+            var link = new Uri(Regex.Match(factory.Reveal(body), @"https?://\S+/fr/compte/confirmer\S+").Value);
             var (confirmed, page) = await browsing.GetAsync(link.PathAndQuery);
             Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK), page.Body?.TextContent);
         }
@@ -270,7 +270,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         invited.IsRedirectTo("/fr/compte/fiche");
 
         var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == colleagueEmail).Select(e => e.TextBody).SingleAsync());
-        var link = new Uri(Regex.Match(body, @"https?://\S+/fr/invitation\?t=\S+").Value); // accepting creates the account (ADR 0020)
+        var link = new Uri(Regex.Match(_factory.Reveal(body), @"https?://\S+/fr/invitation\?t=\S+").Value); // accepting creates the account (ADR 0020)
         using var colleague = new Browsing(_factory);
         var (_, form) = await colleague.GetAsync(link.PathAndQuery);
         await colleague.SubmitAsync(form, "form.stacked-form",

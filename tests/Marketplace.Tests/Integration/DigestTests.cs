@@ -160,6 +160,57 @@ public sealed class DigestTests(DatabaseProvider provider) : DigestFixture(provi
 [TestFixture(DatabaseProvider.Postgres)]
 public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(provider)
 {
+    /// <summary>Issue 12, defect 9: a forwarded stop link gives no one the power to give the person's consent again.</summary>
+    [Test]
+    public async Task A_forwarded_stop_link_stops_the_digest_but_only_the_person_signed_in_turns_it_back_on()
+    {
+        using var person = await SignUpAsync("transfere", "Organisme du lien transféré", "Nonprofit", digest: true);
+        var userId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("transfere")).Select(u => u.Id).SingleAsync());
+        var link = new Uri(await _factory.WithScopeAsync(sp => Task.FromResult(sp.GetRequiredService<DigestSubscriptions>().StopLink(userId, "fr"))));
+        Task<int> ActiveConsentsAsync() =>
+            _factory.WithDbAsync(db => db.Consents.CountAsync(c => c.UserId == userId && c.Purpose == ConsentPurpose.WeeklyDigest && c.WithdrawnAt == null));
+
+        // Whoever the message was forwarded to: stopping works without signing in (GET asks, POST stops).
+        using var stranger = new Browsing(_factory);
+        var (_, asking) = await stranger.GetAsync(link.PathAndQuery);
+        Assert.That(await ActiveConsentsAsync(), Is.EqualTo(1), "opening the link changes nothing");
+        var (_, stopped) = await stranger.SubmitAsync(asking, "form.inline-form[action*='confirmer']");
+        Assert.That(await ActiveConsentsAsync(), Is.Zero);
+        Assert.That(stopped.QuerySelector("form[action*='reabonner']"), Is.Null, "no undo button for someone not signed in as the person");
+        Assert.That(stopped.QuerySelector("a[href*='/fr/connexion?returnUrl=%2Ffr%2Fcompte%2Fparametres']"), Is.Not.Null,
+            "the page offers to sign in and come back to the settings");
+
+        // The same stranger posts the undo form anyway (with a valid antiforgery token and the signed link): refused.
+        var antiforgery = stopped.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+                          ?? asking.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var token = System.Web.HttpUtility.ParseQueryString(link.Query)["t"]!;
+        var forced = await stranger.Http.PostAsync("/fr/desabonnement/reabonner", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = antiforgery, ["t"] = token,
+        }));
+        Assert.That(forced.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await forced.Content.ReadAsStringAsync(), Does.Contain("connectez-vous avec le compte"));
+        Assert.That(await ActiveConsentsAsync(), Is.Zero, "no consent is recorded for someone who did not give it");
+
+        // Another signed-in account is not the person either.
+        using var other = await SignUpAsync("autre-compte", "Autre organisme", "Nonprofit", digest: false);
+        var (_, otherAsking) = await other.GetAsync(link.PathAndQuery);
+        var otherForced = await other.Http.PostAsync("/fr/desabonnement/reabonner", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = otherAsking.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!, ["t"] = token,
+        }));
+        Assert.That(otherForced.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await ActiveConsentsAsync(), Is.Zero);
+
+        // The person, signed in, may undo from the same page.
+        var (_, ownAsking) = await person.GetAsync(link.PathAndQuery);
+        var (_, ownStopped) = await person.SubmitAsync(ownAsking, "form.inline-form[action*='confirmer']");
+        var (undone, undonePage) = await person.SubmitAsync(ownStopped, "form.inline-form[action*='reabonner']");
+        Assert.That(undone.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(undonePage.QuerySelector(".notice")!.TextContent, Does.Contain("de nouveau"));
+        Assert.That(await ActiveConsentsAsync(), Is.EqualTo(1));
+    }
+
     [Test]
     public async Task The_stop_link_and_the_one_click_post_both_stop_the_next_digest()
     {
@@ -182,7 +233,11 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         var firstId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == Address("lien")).Select(u => u.Id).SingleAsync());
         Assert.That(await _factory.WithDbAsync(db => db.Consents.SingleAsync(c => c.UserId == firstId && c.Purpose == ConsentPurpose.WeeklyDigest)),
             Has.Property(nameof(Consent.WithdrawnAt)).Not.Null);
-        var (undone, _) = await anonymous.SubmitAsync(stoppedPage, "form.inline-form[action*='reabonner']");
+        Assert.That(stoppedPage.QuerySelector("form[action*='reabonner']"), Is.Null, "undoing needs the person signed in");
+        // The person, signed in, opens the same link: stopping again offers the undo, which gives the consent back.
+        var (_, ownAsking) = await first.GetAsync(link.PathAndQuery);
+        var (_, ownStopped) = await first.SubmitAsync(ownAsking, "form.inline-form[action*='confirmer']");
+        var (undone, _) = await first.SubmitAsync(ownStopped, "form.inline-form[action*='reabonner']");
         Assert.That(undone.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await _factory.WithDbAsync(db => db.Consents.CountAsync(c => c.UserId == firstId && c.Purpose == ConsentPurpose.WeeklyDigest && c.WithdrawnAt == null)), Is.EqualTo(1));
         var (again, againPage) = await anonymous.GetAsync(link.PathAndQuery);
@@ -240,7 +295,8 @@ public sealed class DigestStopTests(DatabaseProvider provider) : DigestFixture(p
         var (stopped, stoppedPage) = await scanner.SubmitAsync(page, "form.inline-form");
         Assert.That(stopped.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await SubscribedAsync(), Is.False);
-        Assert.That(stoppedPage.QuerySelector("form.inline-form button")!.TextContent, Does.Contain("continuer à recevoir le résumé"));
+        Assert.That(stoppedPage.QuerySelector("form.inline-form"), Is.Null, "undoing is for the person, signed in (issue 12)");
+        Assert.That(stoppedPage.QuerySelector("main")!.TextContent, Does.Contain("Se connecter pour rétablir le résumé"));
     }
 }
 

@@ -145,7 +145,7 @@ public sealed class EmailConfirmationTests(DatabaseProvider provider)
 
         // The link of the last email works.
         var body = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == email).OrderByDescending(e => e.Id).Select(e => e.TextBody).FirstAsync());
-        var confirm = new Uri(System.Text.RegularExpressions.Regex.Match(body, @"https?://\S+/fr/compte/confirmer\S+").Value);
+        var confirm = new Uri(System.Text.RegularExpressions.Regex.Match(_factory.Reveal(body), @"https?://\S+/fr/compte/confirmer\S+").Value);
         var (confirmed, _) = await visitor.GetAsync(confirm.PathAndQuery);
         Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.EmailConfirmed).SingleAsync()), Is.True);

@@ -184,7 +184,7 @@ public sealed class ReachabilityTests(DatabaseProvider provider)
         var (claimed, _) = await providerBrowsing.SubmitAsync(noMethodPage, "form.stacked-form", new Dictionary<string, string> { ["method"] = "courriel" });
         Assert.That(claimed.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         var mail = await _factory.WithDbAsync(db => db.OutboxEmails.Where(e => e.To == CentreEmail).OrderBy(e => e.Id).Select(e => e.TextBody).LastAsync());
-        var link = new Uri(Regex.Match(mail, @"https?://\S+/fr/reclamation/\d+/confirmer\?t=[0-9a-f]+").Value);
+        var link = new Uri(Regex.Match(_factory.Reveal(mail), @"https?://\S+/fr/reclamation/\d+/confirmer\?t=[0-9a-f]+").Value);
         var (opened, confirmPage) = await new Browsing(_factory).GetAsync(link.PathAndQuery);
         Assert.That(opened.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await _factory.WithDbAsync(db => db.Organizations.AnyAsync(o => o.ProviderId != null && o.Name == $"Centre canadien ({provider})")), Is.False,

@@ -63,6 +63,13 @@ public sealed class MarketplaceFactory(
     public async Task<T> WithDbAsync<T>(Func<MarketplaceDbContext, Task<T>> action) =>
         await WithScopeAsync(sp => action(sp.GetRequiredService<MarketplaceDbContext>()));
 
+    /// <summary>
+    /// A stored email body as the sender sends it: live links are sealed at rest (ADR 0021), and tests that follow one
+    /// open it the way the sender does.
+    /// </summary>
+    public string Reveal(string storedBody) =>
+        Services.GetRequiredService<Marketplace.Web.Infrastructure.Email.OutboxSecrets>().Reveal(storedBody);
+
     public static async Task<MarketplaceFactory> StartAsync(DatabaseProvider provider, IReadOnlyDictionary<string, string>? settings = null)
     {
         var database = await TestDatabases.CreateAsync(provider);

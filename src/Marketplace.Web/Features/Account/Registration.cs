@@ -28,7 +28,8 @@ public sealed class Registration(
     IOptions<EmailOptions> email,
     IOptions<AccountLimitsOptions> limits,
     IDataProtectionProvider protection,
-    TimeProvider time)
+    TimeProvider time,
+    OutboxSecrets secrets)
 {
     public sealed record Request(string DisplayName, string Email, string Password, string OrganizationName,
         OrganizationKind Kind, bool WantsDigest, string Language);
@@ -261,8 +262,11 @@ public sealed class Registration(
         EmailBodies.Link(site.Value.PublicBaseUrl, user.Language == "en" ? "en/account/set-password" : "fr/compte/definir-mot-de-passe",
             new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
 
-    /// <summary>Greeting, one paragraph, one link: in the user's language (the caller sets it).</summary>
+    /// <summary>
+    /// Greeting, one paragraph, one link: in the user's language (the caller sets it). Every such link carries a live
+    /// token, so its query string is sealed at rest (<see cref="OutboxSecrets"/>).
+    /// </summary>
     private void Enqueue(MarketplaceUser user, string subject, string body, string linkLabel, string link) =>
-        db.OutboxEmails.Add(EmailBodies.Compose(user.Email!, subject, [text["Email.Greeting", user.DisplayName].Value, body],
-            linkLabel, link, text["Email.Footer"], user.Language, email.Value.MessageIdDomain, time.GetUtcNow()));
+        db.OutboxEmails.Add(secrets.Seal(EmailBodies.Compose(user.Email!, subject, [text["Email.Greeting", user.DisplayName].Value, body],
+            linkLabel, link, text["Email.Footer"], user.Language, email.Value.MessageIdDomain, time.GetUtcNow()), link));
 }

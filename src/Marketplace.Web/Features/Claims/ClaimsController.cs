@@ -158,5 +158,6 @@ public sealed class ClaimsController(
     private OutboxEmail LinkEmail(ListingInfo listing, string organization, string person, int claimId, string token) =>
         publicAddress.Compose(listing.PublicEmail!, $"fr/reclamation/{claimId}/confirmer", new Dictionary<string, string?> { ["t"] = token },
             () => new PublicAddressEmails.Part(text["Email.Claim.Link.Subject", listing.Name], text["Email.Claim.Link.Label"],
-                [text["Email.Claim.Link.Body", organization, person, listing.Name], text["Email.Claim.Link.IfNotYou"]]));
+                [text["Email.Claim.Link.Body", organization, person, listing.Name], text["Email.Claim.Link.IfNotYou"]]),
+            secretQuery: true);
 }

@@ -26,7 +26,8 @@ public sealed class ConversationsController(
     ConversationDelivery delivery,
     NeedEmails needEmails,
     TimeProvider time,
-    IStringLocalizer<SharedResource> text) : Controller
+    IStringLocalizer<SharedResource> text,
+    MessageLimits limits) : Controller
 {
     public sealed record ListItem(int Id, string Counterpart, bool CounterpartKnown, DateTimeOffset LastMessageAt, int Messages, int Unread);
 
@@ -97,9 +98,11 @@ public sealed class ConversationsController(
         }
         var noChannel = viewer.Side == ConversationSide.Nonprofit && reach?.Channel is null;
         var problem = MessageProblem(message) ?? (noChannel ? text["Conversations.NoChannel"].Value : null);
+        var limited = problem is null && viewer.Side == ConversationSide.Nonprofit
+            && (problem = await limits.RefusalAsync(viewer.User.Id, conversation.NonprofitOrganizationId, conversation.ProviderId, cancellationToken)) is not null;
         if (problem is not null)
         {
-            Response.StatusCode = noChannel ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+            Response.StatusCode = limited ? StatusCodes.Status429TooManyRequests : noChannel ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
             ViewData["Errors"] = new[] { problem };
             return View(nameof(Show), await ThreadPageAsync(conversation, viewer, message, cancellationToken));
         }
@@ -187,9 +190,12 @@ public sealed class ConversationsController(
             return View(nameof(New), page);
         }
         var problem = MessageProblem(message) ?? (page.Reach.Channel is null ? text["Conversations.NoChannel"].Value : null);
+        var limited = problem is null
+            && (problem = await limits.RefusalAsync(viewer.User.Id, viewer.Organization.Id, page.Reach.ProviderId, cancellationToken)) is not null;
         if (problem is not null)
         {
-            Response.StatusCode = page.Reach.Channel is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+            Response.StatusCode = limited ? StatusCodes.Status429TooManyRequests
+                : page.Reach.Channel is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
             ViewData["Errors"] = new[] { problem };
             return View(nameof(New), page);
         }

@@ -24,10 +24,14 @@ public sealed class DigestsController(
 {
     public sealed record SettingsPage(bool Subscribed, string Language, string Email = "", bool EmailConfirmed = true);
 
-    /// <summary>The stop page: asking (the link was opened, nothing changed yet), stopped (undo offered) or resubscribed.</summary>
-    public sealed record Stopped(string Token, StopState State);
+    /// <summary>
+    /// The stop page: asking (the link was opened, nothing changed yet), stopped, resubscribed, or a resubscription refused
+    /// because nobody (or somebody else) is signed in. <paramref name="IsThePerson"/>: the person the link names is signed
+    /// in, so the page may offer to undo; anyone else is asked to sign in.
+    /// </summary>
+    public sealed record Stopped(string Token, StopState State, bool IsThePerson = false);
 
-    public enum StopState { Asking, Stopped, Resubscribed }
+    public enum StopState { Asking, Stopped, Resubscribed, SignInRequired }
 
     public sealed record PeriodRow(long Id, string To, int Attempts, DateTimeOffset? SentAt, string? LastError, bool Failed);
 
@@ -100,10 +104,14 @@ public sealed class DigestsController(
         if (userId is null) return InvalidLink();
         await subscriptions.UnsubscribeAsync(userId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return View("Stopped", new Stopped(token!, StopState.Stopped));
+        return View("Stopped", new Stopped(token!, StopState.Stopped, users.GetUserId(User) == userId));
     }
 
-    /// <summary>Undo from the stop page: a form with its antiforgery token, and the same signed token.</summary>
+    /// <summary>
+    /// Undo from the stop page: a form with its antiforgery token, the same signed token, and the person signed in. A stop
+    /// link gets forwarded with the message; stopping by whoever holds it is harmless, but a consent given again must be
+    /// the person's own (issue 12), so anyone else gets a 403 page that offers to sign in and return to the settings.
+    /// </summary>
     [AllowAnonymous]
     [HttpPost("fr/desabonnement/reabonner", Name = "resubscribe.fr")]
     [HttpPost("en/unsubscribe/resubscribe", Name = "resubscribe.en")]
@@ -111,9 +119,14 @@ public sealed class DigestsController(
     {
         var userId = subscriptions.UserIdFrom(t);
         if (userId is null) return InvalidLink();
+        if (users.GetUserId(User) != userId)
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return View("Stopped", new Stopped(t!, StopState.SignInRequired));
+        }
         await subscriptions.SubscribeAsync(userId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return View("Stopped", new Stopped(t!, StopState.Resubscribed));
+        return View("Stopped", new Stopped(t!, StopState.Resubscribed, IsThePerson: true));
     }
 
     private IActionResult InvalidLink()

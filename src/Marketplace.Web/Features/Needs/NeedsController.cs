@@ -30,7 +30,8 @@ public sealed class NeedsController(
     Conversations.ConversationDelivery delivery,
     MatchingQueue queue,
     TimeProvider time,
-    IStringLocalizer<SharedResource> text) : Controller
+    IStringLocalizer<SharedResource> text,
+    Conversations.MessageLimits limits) : Controller
 {
     /// <summary>How long after a change the page says that matches are being computed.</summary>
     public static readonly TimeSpan ComputingWindow = TimeSpan.FromMinutes(2);
@@ -272,6 +273,8 @@ public sealed class NeedsController(
         else if (message.Trim().Length > MatchResponse.MessageMaxLength) problem = text["Needs.Problem.TooLong"];
         if (response.Dismissed) (problem, status) = (text["Needs.DismissedCannotContact"], StatusCodes.Status409Conflict);
         else if (reach?.Channel is null) (problem, status) = (text["Conversations.NoChannel"], StatusCodes.Status409Conflict);
+        else if (problem is null && await limits.RefusalAsync(user.Id, request.OrganizationId, providerId, cancellationToken) is { } limited)
+            (problem, status) = (limited, StatusCodes.Status429TooManyRequests);
         if (problem is not null)
         {
             Response.StatusCode = status;

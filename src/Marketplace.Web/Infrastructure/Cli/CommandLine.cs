@@ -58,13 +58,13 @@ public static class CommandLine
         {
             return await command.Run(scope.ServiceProvider, args[1..], output, cancellationToken);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or SeedDataException)
         {
             await output.WriteLineAsync($"Erreur / error: {e.Message}");
             return 1;
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException
-                                   or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is System.Data.Common.DbException or DbUpdateException or InvalidOperationException or IOException
+                                   or TimeoutException or System.Net.Sockets.SocketException or System.Text.Json.JsonException)
         {
             // The database or a file is out of reach, or the configuration is incomplete: say so, exit 1, no stack.
             await output.WriteLineAsync($"Erreur / error ({e.GetType().Name}): {e.GetBaseException().Message}");

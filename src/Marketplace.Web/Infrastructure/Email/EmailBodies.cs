@@ -17,9 +17,14 @@ public static class EmailBodies
         return body.Append(linkLabel).Append('\n').Append(link).Append("\n\n-- \n").Append(footer).Append('\n').ToString();
     }
 
+    private static readonly HtmlEncoder HtmlEncoding = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All); // accents as they are, markup encoded
+
+    /// <summary>Text as the HTML part shows it.</summary>
+    public static string HtmlText(string text) => HtmlEncoding.Encode(text);
+
     public static string Html(IEnumerable<string> paragraphs, string linkLabel, string link, string footer)
     {
-        var html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All); // accents as they are, markup encoded
+        var html = HtmlEncoding;
         var body = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a\">");
         foreach (var paragraph in paragraphs) body.Append("<p>").Append(html.Encode(paragraph)).Append("</p>");
         body.Append("<p><a href=\"").Append(html.Encode(link)).Append("\">").Append(html.Encode(linkLabel)).Append("</a></p>");

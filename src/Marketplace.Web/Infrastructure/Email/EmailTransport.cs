@@ -73,6 +73,11 @@ public sealed class EmailOptions
     /// crash, up to this many messages the server had accepted but the database had not yet recorded are sent again.
     /// </summary>
     public int SendParallelism { get; set; } = 8;
+    /// <summary>
+    /// Days a sent email keeps its bodies (for support questions), then they are emptied; subject, recipient, Message-ID
+    /// and dates stay. Emails with a live link lose the link's token as soon as they are sent, whatever this says.
+    /// </summary>
+    public double SentBodyRetentionDays { get; set; } = 30;
 }
 
 /// <summary>Builds the MIME message both transports send: multipart/alternative, UTF-8, our Message-ID.</summary>
@@ -105,16 +110,52 @@ internal static class MailMessages
     private static string CrLf(string text) => text.Replace("\r\n", "\n").Replace("\n", "\r\n");
 }
 
-public sealed class FileEmailTransport(IOptions<MarketplaceOptions> marketplace, IOptions<EmailOptions> options) : IEmailTransport
+/// <summary>
+/// Writes each message as a <c>.eml</c> file in <c>&lt;DataDirectory&gt;/mail/</c>. A file appears there only complete:
+/// System.Net.Mail writes it into a directory of its own under <c>mail/.partial/</c> (same file system), and it is then
+/// renamed into <c>mail/</c>, which is atomic. A process killed mid-write leaves its part under <c>.partial/</c>, never a
+/// torn <c>.eml</c> beside the complete copy sent again later; such leftovers are deleted once they are an hour old.
+/// </summary>
+public sealed class FileEmailTransport(IOptions<MarketplaceOptions> marketplace, IOptions<EmailOptions> options, TimeProvider? time = null)
+    : IEmailTransport
 {
+    /// <summary>Where messages are being written; never read as mail.</summary>
+    public const string PartialDirectoryName = ".partial";
+    private static readonly TimeSpan LeftoverAge = TimeSpan.FromHours(1);
+    private int _cleaned;
+
     public string Directory => Path.Combine(marketplace.Value.DataDirectory, "mail");
 
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        using var mail = MailMessages.Build(message, options.Value);
-        using var client = new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory, PickupDirectoryLocation = Directory };
-        await client.SendMailAsync(mail, cancellationToken);
+        var partial = Path.Combine(Directory, PartialDirectoryName);
+        if (Interlocked.Exchange(ref _cleaned, 1) == 0) DeleteLeftovers(partial, (time ?? TimeProvider.System).GetUtcNow());
+        var own = System.IO.Directory.CreateDirectory(Path.Combine(partial, Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            using (var mail = MailMessages.Build(message, options.Value))
+            using (var client = new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory, PickupDirectoryLocation = own })
+                await client.SendMailAsync(mail, cancellationToken);
+            var written = System.IO.Directory.GetFiles(own).Single();
+            File.Move(written, Path.Combine(Directory, Path.GetFileName(written)));
+        }
+        finally
+        {
+            try { System.IO.Directory.Delete(own, recursive: true); }
+            catch (IOException) { /* removed with the leftovers later */ }
+        }
+    }
+
+    /// <summary>Parts left by a process that died while writing (their message is sent again from the outbox).</summary>
+    private static void DeleteLeftovers(string partial, DateTimeOffset now)
+    {
+        if (!System.IO.Directory.Exists(partial)) return;
+        foreach (var leftover in new DirectoryInfo(partial).GetDirectories())
+        {
+            if (now - new DateTimeOffset(leftover.LastWriteTimeUtc, TimeSpan.Zero) < LeftoverAge) continue; // another process may be writing it
+            try { leftover.Delete(recursive: true); }
+            catch (IOException) { }
+        }
     }
 }
 

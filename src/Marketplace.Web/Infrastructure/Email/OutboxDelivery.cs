@@ -20,7 +20,7 @@ namespace Marketplace.Web.Infrastructure.Email;
 /// no other sender (another loop, another instance) can claim a row that is still being worked on.
 /// </summary>
 public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport transport, TimeProvider time, IOptions<EmailOptions> options,
-    ILogger<OutboxDelivery> logger, IServiceScopeFactory? scopes = null)
+    ILogger<OutboxDelivery> logger, IServiceScopeFactory? scopes = null, OutboxSecrets? secrets = null)
 {
     private const int BatchSize = 50;
 
@@ -51,12 +51,31 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
         return (loops.Sum(l => l.Sent), loops.Sum(l => l.Failed));
     }
 
-    /// <summary>Marks rows sent: their one attempt more, no error, no lease. One statement, so one commit.</summary>
+    /// <summary>
+    /// Marks rows sent: their one attempt more, no error, no lease. One statement, so one commit. A sensitive email (a
+    /// sealed link, <see cref="OutboxSecrets"/>) loses its body from the seal on, in the same statement: what stays says
+    /// which page the link opened, never how.
+    /// </summary>
     private static Task MarkSentAsync(MarketplaceDbContext context, long[] ids, DateTimeOffset at) =>
         // One array parameter (json_each on SQLite, = ANY on PostgreSQL), whatever the number of rows.
         context.OutboxEmails.Where(e => EF.Parameter(ids).Contains(e.Id)).ExecuteUpdateAsync(u => u
             .SetProperty(e => e.SentAt, at).SetProperty(e => e.Attempts, e => e.Attempts + 1).SetProperty(e => e.LastError, (string?)null)
-            .SetProperty(e => e.LeaseToken, (Guid?)null), CancellationToken.None);
+            .SetProperty(e => e.LeaseToken, (Guid?)null)
+            .SetProperty(e => e.TextBody, e => e.TextBody.Contains(OutboxSecrets.Marker)
+                ? e.TextBody.Substring(0, e.TextBody.IndexOf(OutboxSecrets.Marker)) : e.TextBody)
+            .SetProperty(e => e.HtmlBody, e => e.HtmlBody.Contains(OutboxSecrets.Marker)
+                ? e.HtmlBody.Substring(0, e.HtmlBody.IndexOf(OutboxSecrets.Marker)) : e.HtmlBody), CancellationToken.None);
+
+    /// <summary>
+    /// Empties the bodies of emails sent more than <see cref="EmailOptions.SentBodyRetentionDays"/> days ago (subject,
+    /// recipient, Message-ID and dates stay). Returns how many rows it emptied.
+    /// </summary>
+    public Task<int> PurgeSentBodiesAsync(CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow() - TimeSpan.FromDays(Math.Max(0, options.Value.SentBodyRetentionDays));
+        return db.OutboxEmails.Where(e => e.SentAt != null && e.SentAt < before && (e.TextBody != "" || e.HtmlBody != ""))
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.TextBody, "").SetProperty(e => e.HtmlBody, ""), cancellationToken);
+    }
 
     /// <summary>
     /// The record of sent rows for the sender loops of one call (a group commit). A loop hands over the row the server has
@@ -174,8 +193,10 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
                 if (stillOurs is not null && !stillOurs.Contains(email.Id)) continue;
                 try
                 {
-                    await session.SendAsync(new EmailMessage(email.To, email.Subject, email.TextBody, email.HtmlBody, email.MessageId,
-                        email.Language, email.UnsubscribeUrl), cancellationToken);
+                    // Sealed links are opened only here, for the message that leaves (keys lost: it fails, and is retried).
+                    await session.SendAsync(new EmailMessage(email.To, email.Subject, secrets?.Reveal(email.TextBody) ?? email.TextBody,
+                        secrets?.Reveal(email.HtmlBody, html: true) ?? email.HtmlBody, email.MessageId, email.Language, email.UnsubscribeUrl),
+                        cancellationToken);
                     await markSent(email.Id);
                     sent++;
                 }
@@ -243,12 +264,20 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, IOptions<EmailOpti
     {
         var period = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.PollSeconds));
         using var timer = new PeriodicTimer(period);
+        var lastPurge = long.MinValue;
         do
         {
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<OutboxDelivery>().DeliverDueAsync(100, stoppingToken);
+                var delivery = scope.ServiceProvider.GetRequiredService<OutboxDelivery>();
+                await delivery.DeliverDueAsync(100, stoppingToken);
+                // The retention purge reads the whole table: once an hour is enough for a setting counted in days.
+                if (lastPurge == long.MinValue || System.Diagnostics.Stopwatch.GetElapsedTime(lastPurge) > TimeSpan.FromHours(1))
+                {
+                    lastPurge = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await delivery.PurgeSentBodiesAsync(stoppingToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

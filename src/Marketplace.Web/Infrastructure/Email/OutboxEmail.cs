@@ -60,6 +60,17 @@ public sealed class OutboxEmail
             UnsubscribeUrl = Domain.Guard.Text(unsubscribeUrl, UrlMaxLength, nameof(unsubscribeUrl)),
         };
 
+    /// <summary>
+    /// Replaces a secret (a link's query string) by its sealed form in both bodies (<see cref="OutboxSecrets"/>): as the
+    /// text part shows it and as the HTML part does.
+    /// </summary>
+    public void SealInBodies(string text, string html, string sealedForm)
+    {
+        if (SentAt is not null) throw new Domain.DomainException("A sent email is not sealed again.");
+        TextBody = TextBody.Replace(text, sealedForm, StringComparison.Ordinal);
+        HtmlBody = HtmlBody.Replace(html, sealedForm, StringComparison.Ordinal);
+    }
+
     /// <summary>An admin retries a failed row: it becomes due now with a fresh count of attempts.</summary>
     public void Retry(DateTimeOffset now)
     {

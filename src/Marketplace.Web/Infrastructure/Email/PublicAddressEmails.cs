@@ -13,16 +13,17 @@ public sealed class PublicAddressEmails(
     IStringLocalizer<SharedResource> text,
     IOptions<MarketplaceOptions> site,
     IOptions<EmailOptions> email,
-    TimeProvider time)
+    TimeProvider time,
+    OutboxSecrets secrets)
 {
     /// <summary>What one language says: the subject, the link's label and the paragraphs.</summary>
     public sealed record Part(string Subject, string LinkLabel, IReadOnlyList<string> Paragraphs);
 
     /// <summary>
     /// <paramref name="write"/> runs once with French current and once with English current; <paramref name="path"/> is
-    /// the site's page the link opens.
+    /// the site's page the link opens. <paramref name="secretQuery"/>: the query carries a live token, sealed at rest.
     /// </summary>
-    public OutboxEmail Compose(string to, string path, IDictionary<string, string?>? query, Func<Part> write)
+    public OutboxEmail Compose(string to, string path, IDictionary<string, string?>? query, Func<Part> write, bool secretQuery = false)
     {
         var parts = new List<Part>();
         var footers = new List<string>();
@@ -35,8 +36,10 @@ public sealed class PublicAddressEmails(
         var paragraphs = new List<string>(parts[0].Paragraphs);
         using (Cultures.UseLanguage("fr")) paragraphs.Add(text["Email.PublicContact.EnglishFollows"]); // « — English follows — »
         paragraphs.AddRange(parts[1].Paragraphs);
-        return EmailBodies.Compose(to, string.Join(" / ", parts.Select(p => p.Subject)), paragraphs,
-            string.Join(" / ", parts.Select(p => p.LinkLabel)), EmailBodies.Link(site.Value.PublicBaseUrl, path, query),
-            string.Join("\n\n", footers), "fr", email.Value.MessageIdDomain, time.GetUtcNow());
+        var link = EmailBodies.Link(site.Value.PublicBaseUrl, path, query);
+        var composed = EmailBodies.Compose(to, string.Join(" / ", parts.Select(p => p.Subject)), paragraphs,
+            string.Join(" / ", parts.Select(p => p.LinkLabel)), link, string.Join("\n\n", footers), "fr", email.Value.MessageIdDomain,
+            time.GetUtcNow());
+        return secretQuery ? secrets.Seal(composed, link) : composed;
     }
 }

@@ -12,12 +12,16 @@ public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> 
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // A null or missing value where the records say one is required is an error of the file, found while reading it,
+        // not a NullReferenceException halfway through loading.
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
     };
 
     public static SeedFiles Load(string directory)
     {
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"Seed data directory not found: {directory}");
+            throw new SeedDataException(directory, "dossier / directory", "introuvable / not found");
         return new SeedFiles(
             Read<SeedTaxonomy>(directory, "taxonomy.json"),
             Read<List<SeedRegion>>(directory, "regions.json"),
@@ -29,9 +33,33 @@ public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> 
 
     private static T Read<T>(string directory, string file)
     {
-        using var stream = File.OpenRead(Path.Combine(directory, file));
-        return JsonSerializer.Deserialize<T>(stream, Json) ?? throw new InvalidDataException($"{file} is empty.");
+        try
+        {
+            using var stream = File.OpenRead(Path.Combine(directory, file));
+            return JsonSerializer.Deserialize<T>(stream, Json) ?? throw new SeedDataException(file, "fichier / file", "vide / empty");
+        }
+        catch (JsonException e)
+        {
+            var at = e.LineNumber is { } line ? $"ligne / line {line + 1}" : "fichier / file";
+            throw new SeedDataException(file, e.Path is { Length: > 0 } path ? $"{at}, {path}" : at,
+                $"JSON invalide / invalid JSON: {e.Message.Split(" Path:")[0]}", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new SeedDataException(file, "fichier / file", "absent / missing", e);
+        }
     }
+}
+
+/// <summary>
+/// A seed file that cannot be loaded: which file, which record, what is wrong. Nothing was written (issue 12, ADR 0021);
+/// the command prints this one line and exits with 1, and the site does not start.
+/// </summary>
+public sealed class SeedDataException(string file, string record, string problem, Exception? inner = null)
+    : Exception($"seed-data invalide, rien n'a été chargé / invalid seed data, nothing was loaded: {file}, {record}: {problem}", inner)
+{
+    public string File { get; } = file;
+    public string Record { get; } = record;
 }
 
 public sealed record SeedTaxonomy(

@@ -170,6 +170,7 @@ public static class WebApplicationExtensions
         if (email.Transport == EmailTransportKind.Smtp) services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
         else services.AddSingleton<IEmailTransport, FileEmailTransport>();
         services.AddScoped<OutboxDelivery>();
+        services.AddSingleton<OutboxSecrets>();
         if (email.BackgroundSender) services.AddHostedService<OutboxSender>();
 
         services.AddScoped<Features.Account.Registration>();
@@ -181,6 +182,9 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Needs.NeedEmails>();
         services.AddScoped<Email.PublicAddressEmails>();
         services.AddScoped<Features.Conversations.ConversationDelivery>();
+        services.AddSingleton(Options.Create(builder.Configuration.GetSection(Features.Conversations.MessageLimitOptions.Section)
+            .Get<Features.Conversations.MessageLimitOptions>() ?? new Features.Conversations.MessageLimitOptions()));
+        services.AddScoped<Features.Conversations.MessageLimits>();
         services.AddScoped<Features.Claims.ClaimDecisions>();
         services.AddScoped<Features.Needs.MatchCards>();
         services.AddScoped<Features.Digests.DigestSubscriptions>();
