@@ -4,6 +4,7 @@ using Marketplace.Web.Domain.Providers;
 using Marketplace.Web.Features.Needs;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Email;
+using Marketplace.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
@@ -19,6 +20,8 @@ public sealed class ConversationDelivery(
     MarketplaceDbContext db,
     MemberEmails members,
     PublicAddressEmails publicAddress,
+    NeedEmails needEmails,
+    TimeProvider time,
     IStringLocalizer<SharedResource> text)
 {
     /// <summary>How a published listing can be reached.</summary>
@@ -46,6 +49,43 @@ public sealed class ConversationDelivery(
         select new Reach(p.Id, p.Slug, p.Name, organizationId,
             db.Users.Count(u => u.OrganizationId != null && u.OrganizationId == organizationId && u.EmailConfirmed && u.Email != null),
             p.PublicEmail, p.PublicPhone, p.ContactPageUrl, p.Website);
+
+    /// <summary>
+    /// The thread of this organization with this listing for this request (or without one), created and saved first
+    /// when there is none, so that the emails can link to it.
+    /// </summary>
+    public async Task<Conversation> StartAsync(int organizationId, int providerId, int? requestId, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.Include(c => c.Messages)
+            .Where(c => c.NonprofitOrganizationId == organizationId && c.ProviderId == providerId && c.RequestId == requestId)
+            .OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+        if (conversation is not null) return conversation;
+        conversation = new Conversation(organizationId, providerId, requestId, time.GetUtcNow());
+        db.Conversations.Add(conversation);
+        await db.SaveChangesAsync(cancellationToken);
+        return conversation;
+    }
+
+    /// <summary>
+    /// A nonprofit's message: delivered where <paramref name="reach"/> says, with its details if it shared them in this
+    /// thread, and written to the thread with where it went. The caller saves.
+    /// </summary>
+    public async Task<(DeliveryChannel Channel, string? To)> NonprofitWritesAsync(Conversation conversation, Reach reach, string userId,
+        string body, CancellationToken cancellationToken)
+    {
+        var disclosure = conversation.DetailsShared
+            ? await needEmails.DisclosureAsync(conversation.NonprofitOrganizationId, conversation.SharedByUserId!, cancellationToken)
+            : null;
+        var (channel, to) = await ToProviderAsync(reach, conversation, body, disclosure, cancellationToken);
+        conversation.Write(ConversationSide.Nonprofit, userId, body, channel, to, time.GetUtcNow());
+        return (channel, to);
+    }
+
+    /// <summary>What the page says once a message went: the public address, or how many people manage the listing.</summary>
+    public string SentNotice(Reach reach, DeliveryChannel channel, string? to) =>
+        channel == DeliveryChannel.PublicEmail
+            ? text["Conversations.SentToPublicEmail", to!, reach.Name]
+            : text.Plural("Conversations.SentToMembers", reach.Members, reach.Members, reach.Name);
 
     /// <summary>
     /// Emails a nonprofit's message (or its shared details alone, when <paramref name="body"/> is null) to the provider

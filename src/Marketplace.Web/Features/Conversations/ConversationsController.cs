@@ -117,11 +117,9 @@ public sealed class ConversationsController(
         }
         else
         {
-            var disclosure = conversation.DetailsShared ? await needEmails.DisclosureAsync(conversation.NonprofitOrganizationId, conversation.SharedByUserId!, cancellationToken) : null;
-            var (channel, to) = await delivery.ToProviderAsync(reach!, conversation, body, disclosure, cancellationToken);
-            conversation.Write(ConversationSide.Nonprofit, viewer.User.Id, body, channel, to, time.GetUtcNow());
+            var (channel, to) = await delivery.NonprofitWritesAsync(conversation, reach!, viewer.User.Id, body, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            TempData["Notice"] = SentNotice(reach!, channel, to);
+            TempData["Notice"] = delivery.SentNotice(reach!, channel, to);
         }
         return RedirectToRoute(LocalizedLinks.RouteName("conversation"), new { id });
     }
@@ -200,54 +198,24 @@ public sealed class ConversationsController(
             return View(nameof(New), page);
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var conversation = await StartAsync(viewer.Organization.Id, page.Reach.ProviderId, requestId, cancellationToken);
+        var conversation = await delivery.StartAsync(viewer.Organization.Id, page.Reach.ProviderId, requestId, cancellationToken);
         var (channel, to) = await WriteAsync(conversation, page.Reach, viewer.User, message!.Trim(), share, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        TempData["Notice"] = SentNotice(page.Reach, channel, to);
+        TempData["Notice"] = delivery.SentNotice(page.Reach, channel, to);
         return RedirectToRoute(LocalizedLinks.RouteName("conversation"), new { id = conversation.Id });
     }
 
-    /// <summary>
-    /// The thread of this organization with this provider for this request (or without a request), created and saved
-    /// first when there is none, so that the emails can link to it.
-    /// </summary>
-    internal static async Task<Conversation> StartAsync(MarketplaceDbContext db, TimeProvider time, int organizationId, int providerId, int? requestId,
-        CancellationToken cancellationToken)
-    {
-        var conversation = await db.Conversations.Include(c => c.Messages)
-            .Where(c => c.NonprofitOrganizationId == organizationId && c.ProviderId == providerId && c.RequestId == requestId)
-            .OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
-        if (conversation is not null) return conversation;
-        conversation = new Conversation(organizationId, providerId, requestId, time.GetUtcNow());
-        db.Conversations.Add(conversation);
-        await db.SaveChangesAsync(cancellationToken);
-        return conversation;
-    }
-
-    private Task<Conversation> StartAsync(int organizationId, int providerId, int? requestId, CancellationToken cancellationToken) =>
-        StartAsync(db, time, organizationId, providerId, requestId, cancellationToken);
-
     /// <summary>The nonprofit's message, and its details when it chose to share them, delivered and saved together.</summary>
-    internal async Task<(DeliveryChannel, string?)> WriteAsync(Conversation conversation, ConversationDelivery.Reach reach, MarketplaceUser user,
+    private async Task<(DeliveryChannel, string?)> WriteAsync(Conversation conversation, ConversationDelivery.Reach reach, MarketplaceUser user,
         string body, bool share, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (share) conversation.ShareDetails(user.Id, now);
-        var disclosure = conversation.DetailsShared
-            ? await needEmails.DisclosureAsync(conversation.NonprofitOrganizationId, conversation.SharedByUserId!, cancellationToken)
-            : null;
-        var (channel, to) = await delivery.ToProviderAsync(reach, conversation, body, disclosure, cancellationToken);
-        conversation.Write(ConversationSide.Nonprofit, user.Id, body, channel, to, now);
+        if (share) conversation.ShareDetails(user.Id, time.GetUtcNow());
+        var sent = await delivery.NonprofitWritesAsync(conversation, reach, user.Id, body, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return (channel, to);
+        return sent;
     }
 
     // ---- Helpers ----
-
-    private string SentNotice(ConversationDelivery.Reach reach, DeliveryChannel channel, string? to) =>
-        channel == DeliveryChannel.PublicEmail
-            ? text["Conversations.SentToPublicEmail", to!, reach.Name].Value
-            : text[reach.Members == 1 ? "Conversations.SentToMembers.One" : "Conversations.SentToMembers.Many", reach.Members, reach.Name].Value;
 
     private string? MessageProblem(string? message)
     {

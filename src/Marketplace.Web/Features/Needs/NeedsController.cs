@@ -288,17 +288,12 @@ public sealed class NeedsController(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var wasShared = response.DetailsShared;
         response.Contact(message!, share, user.Id, time.GetUtcNow());
-        var conversation = await Conversations.ConversationsController.StartAsync(db, time, request.OrganizationId, providerId, id, cancellationToken);
+        var conversation = await delivery.StartAsync(request.OrganizationId, providerId, id, cancellationToken);
         if (response.DetailsShared) conversation.ShareDetails(response.SharedByUserId!, time.GetUtcNow());
-        var disclosure = conversation.DetailsShared ? await emails.DisclosureAsync(request.OrganizationId, conversation.SharedByUserId!, cancellationToken) : null;
-        var body = message!.Trim();
-        var (channel, to) = await delivery.ToProviderAsync(reach!, conversation, body, disclosure, cancellationToken);
-        conversation.Write(Domain.Conversations.ConversationSide.Nonprofit, user.Id, body, channel, to, time.GetUtcNow());
+        var (channel, to) = await delivery.NonprofitWritesAsync(conversation, reach!, user.Id, message!.Trim(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        var where = channel == Domain.Conversations.DeliveryChannel.PublicEmail
-            ? text["Conversations.SentToPublicEmail", to!, reach!.Name].Value
-            : text[reach!.Members == 1 ? "Conversations.SentToMembers.One" : "Conversations.SentToMembers.Many", reach.Members, reach.Name].Value;
+        var where = delivery.SentNotice(reach!, channel, to);
         TempData["Notice"] = (response.DetailsShared && !wasShared ? text["Needs.ContactSentShared"].Value : text["Needs.ContactSent"].Value) + " " + where;
         return RedirectToRoute(LocalizedLinks.RouteName("conversation"), new { id = conversation.Id });
     }
@@ -324,7 +319,7 @@ public sealed class NeedsController(
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             response.ShareDetails(user.Id, time.GetUtcNow());
-            var conversation = await Conversations.ConversationsController.StartAsync(db, time, request.OrganizationId, providerId, id, cancellationToken);
+            var conversation = await delivery.StartAsync(request.OrganizationId, providerId, id, cancellationToken);
             conversation.ShareDetails(user.Id, time.GetUtcNow());
             await delivery.ToProviderAsync(reach, conversation, null, await emails.DisclosureAsync(request.OrganizationId, user.Id, cancellationToken), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
@@ -360,7 +355,7 @@ public sealed class NeedsController(
         [
             reach.Channel == Domain.Conversations.DeliveryChannel.PublicEmail
                 ? text["Needs.ShareConfirm.ToPublicEmail", reach.PublicEmail!, reach.Name]
-                : text[reach.Members == 1 ? "Needs.ShareConfirm.ToMembers.One" : "Needs.ShareConfirm.ToMembers.Many", reach.Members, reach.Name],
+                : text.Plural("Needs.ShareConfirm.ToMembers", reach.Members, reach.Members, reach.Name),
             text["Needs.ShareConfirm.Final"],
         ];
         var provider = await db.Providers.AsNoTracking().Where(p => p.Id == providerId).Select(p => p.Name).SingleAsync(cancellationToken);
