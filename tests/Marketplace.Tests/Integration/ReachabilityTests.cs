@@ -221,7 +221,7 @@ public sealed class ReachabilityTests(DatabaseProvider provider)
         Assert.That(Body(confirmShare), Does.Contain(organization).And.Contain(Email("conversation")), "the confirmation says exactly what is shared");
         Assert.That(await _factory.WithDbAsync(db => db.Conversations.AnyAsync(c => c.DetailsSharedAt != null && c.NonprofitOrganizationId == db.Organizations.Single(o => o.Name == organization).Id)),
             Is.False, "nothing is shared before the confirmation");
-        var (shared, _) = await nonprofit.SubmitAsync(confirmShare, "form.share-form");
+        var (shared, _) = await nonprofit.SubmitAsync(confirmShare, "form.confirm-form");
         Assert.That(shared.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         var (_, revealed) = await providerBrowsing.GetAsync(providerThread);
         Assert.That(Body(revealed), Does.Contain(organization).And.Contain(Email("conversation")));

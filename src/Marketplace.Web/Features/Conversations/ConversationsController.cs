@@ -146,7 +146,7 @@ public sealed class ConversationsController(
             ViewData["Errors"] = new[] { text["Conversations.NoChannel"].Value };
             return View(nameof(Show), await ThreadPageAsync(conversation, viewer, null, cancellationToken));
         }
-        if (!confirm) return View("ConfirmShare", await ThreadPageAsync(conversation, viewer, null, cancellationToken));
+        if (!confirm) return View("Confirm", ShareConfirmation(conversation.Id, reach, await ThreadPageAsync(conversation, viewer, null, cancellationToken)));
         var now = time.GetUtcNow();
         conversation.ShareDetails(viewer.User.Id, now);
         if (conversation.RequestId is { } requestId
@@ -216,6 +216,27 @@ public sealed class ConversationsController(
     }
 
     // ---- Helpers ----
+
+    /// <summary>The shared confirmation page (ADR 0016): exactly what is shared, where it goes, and that it cannot be taken back.</summary>
+    private Shared.Confirmation ShareConfirmation(int id, ConversationDelivery.Reach reach, ThreadPage page)
+    {
+        var would = page.WouldShare!;
+        var where = reach.Channel == DeliveryChannel.PublicEmail
+            ? text["Needs.ShareConfirm.ToPublicEmail", reach.PublicEmail!, reach.Name]
+            : text.Plural("Needs.ShareConfirm.ToMembers", reach.Members, reach.Members, reach.Name);
+        return new Shared.Confirmation(text["Conversations.ConfirmShareTitle", page.ProviderName], [where, text["Conversations.ConfirmShareFinal"]],
+            Url.RouteUrl(LocalizedLinks.RouteName("conversation-share"), new { id })!, new Dictionary<string, string>(),
+            text["Conversations.ConfirmShare"], Url.RouteUrl(LocalizedLinks.RouteName("conversation"), new { id })!)
+        {
+            Disclosed =
+            [
+                (text["Needs.ShareConfirm.Organization"].Value, would.Organization),
+                (text["Needs.ShareConfirm.Person"].Value, would.Person),
+                (text["Needs.ShareConfirm.Email"].Value, would.Email),
+            ],
+            DisclosedHeading = text["Conversations.ConfirmShareIntro", page.ProviderName],
+        };
+    }
 
     private string? MessageProblem(string? message)
     {
