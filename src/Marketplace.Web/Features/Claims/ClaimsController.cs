@@ -141,17 +141,18 @@ public sealed class ClaimsController(
             ? await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken)
             : null;
         string? refusal = null;
+        var unconfirmed = false;
         if (listing.Managed) refusal = text["Claims.AlreadyManaged"];
         else if (organization is null || organization.Kind != OrganizationKind.Provider) refusal = text["Claims.ProviderOnly"];
         else if (organization.ProviderId is not null) refusal = text["Claims.YouManageAnother"];
-        else if (user is { EmailConfirmed: false }) refusal = text["Claims.ConfirmEmailFirst"];
+        else if (user is { EmailConfirmed: false }) (refusal, unconfirmed) = (text["Claims.ConfirmEmailFirst"], true);
         else if (await db.ListingRevisions.AnyAsync(r => r.OrganizationId == organization.Id && ListingRevision.OpenStates.Contains(r.State), cancellationToken))
             refusal = text["Claims.DraftInProgress"];
         var pending = organization is null ? null : await db.ListingClaims.AsNoTracking()
             .Where(c => c.ProviderId == listing.Id && c.OrganizationId == organization.Id && c.State == ClaimState.Pending)
             .OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken);
         return new ClaimPage(listing, true, refusal is null && pending is null, refusal, pending, evidence, method,
-            user is { EmailConfirmed: false } && refusal == text["Claims.ConfirmEmailFirst"].Value);
+            unconfirmed);
     }
 
     /// <summary>To the listing's public address, French then English: who asks, and the link (valid 7 days).</summary>
