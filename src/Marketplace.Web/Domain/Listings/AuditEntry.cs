@@ -24,6 +24,11 @@ public enum AuditAction
     TwoFactorReset,
     /// <summary>A member sent an invitation (counted for the daily limit); the reason holds nothing about the address.</summary>
     InvitationSent,
+    /// <summary>
+    /// A curator added, changed or removed a group of the search thesaurus; the reason holds the group before and after
+    /// (« avant : … / après : … »). Organization 0, no provider.
+    /// </summary>
+    SynonymsChanged,
 }
 
 /// <summary>One decision or state change of a listing (or an account action above): who, when, what and why. Never updated, never deleted.</summary>

@@ -20,6 +20,8 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<ServiceOffering> ServiceOfferings => Set<ServiceOffering>();
     public DbSet<TaxonomyTerm> TaxonomyTerms => Set<TaxonomyTerm>();
     public DbSet<SearchIndexState> SearchIndexStates => Set<SearchIndexState>();
+    public DbSet<SearchChange> SearchChanges => Set<SearchChange>();
+    public DbSet<SynonymGroup> SynonymGroups => Set<SynonymGroup>();
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<ListingRevision> ListingRevisions => Set<ListingRevision>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

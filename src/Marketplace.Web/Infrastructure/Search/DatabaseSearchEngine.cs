@@ -31,6 +31,14 @@ public sealed class DatabaseSearchEngine(
         return snapshot.Search(query, hits);
     }
 
+    public Task<SearchSuggestions> SuggestAsync(string text, string language, int max, CancellationToken cancellationToken) =>
+        Task.FromResult(SearchSuggestions.None);
+
+    public async Task SynonymsChangedAsync(CancellationToken cancellationToken)
+    {
+        await BumpVersionAsync(cancellationToken);
+    }
+
     public async Task<int> RebuildAsync(CancellationToken cancellationToken)
     {
         var docs = await documents.TextDocumentsAsync(null, cancellationToken);

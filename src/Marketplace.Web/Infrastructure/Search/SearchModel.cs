@@ -80,6 +80,9 @@ public sealed record SearchQuery
     public const int DefaultPageSize = 20;
 
     public string? Text { get; init; }
+
+    /// <summary>The language of the page asking ("fr" or "en"): highlights come from that language's text first.</summary>
+    public string Language { get; init; } = "fr";
     public IReadOnlyDictionary<Facet, IReadOnlySet<string>> Filters { get; init; } = new Dictionary<Facet, IReadOnlySet<string>>();
 
     /// <summary>
@@ -125,8 +128,19 @@ public sealed record SearchQuery
     private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
 }
 
+/// <param name="Highlights">
+/// For providers of the page matched by the text: a short excerpt of the passage that matched, HTML-encoded, the
+/// matched words in <c>&lt;mark&gt;</c>. Safe to write as HTML as it is.
+/// </param>
+/// <param name="Suggestion">A spelling the index knows for what was typed (« Vouliez-vous dire : formation? »), or null.</param>
+/// <param name="Approximate">Nothing matched the text as typed: the results are those of its closest spellings.</param>
 public sealed record SearchResult(
     int Total,
     IReadOnlyList<int> ProviderIds,
     IReadOnlyDictionary<Facet, IReadOnlyDictionary<string, int>> FacetCounts,
-    SearchSort Sort);
+    SearchSort Sort)
+{
+    public IReadOnlyDictionary<int, string> Highlights { get; init; } = new Dictionary<int, string>();
+    public string? Suggestion { get; init; }
+    public bool Approximate { get; init; }
+}

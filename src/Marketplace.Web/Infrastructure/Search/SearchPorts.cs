@@ -7,7 +7,22 @@ namespace Marketplace.Web.Infrastructure.Search;
 public interface IProviderSearch
 {
     Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What to propose while someone types <paramref name="text"/> in the search box: categories whose label and
+    /// published providers whose name contain a word starting with the last word typed (accents and case ignored).
+    /// </summary>
+    Task<SearchSuggestions> SuggestAsync(string text, string language, int max, CancellationToken cancellationToken);
 }
+
+public sealed record SearchSuggestions(IReadOnlyList<SuggestedCategory> Categories, IReadOnlyList<SuggestedProvider> Providers)
+{
+    public static SearchSuggestions None { get; } = new([], []);
+}
+
+public sealed record SuggestedCategory(string Key, string Label);
+
+public sealed record SuggestedProvider(string Slug, string Name);
 
 /// <summary>Keeps the search engine in step with published listings.</summary>
 public interface ISearchIndexer
@@ -17,6 +32,9 @@ public interface ISearchIndexer
 
     /// <summary>A listing was published, changed or withdrawn: make search reflect it now.</summary>
     Task ProviderChangedAsync(int providerId, CancellationToken cancellationToken);
+
+    /// <summary>The thesaurus (<see cref="Domain.Taxonomy.SynonymGroup"/>) changed: queries read the new one from now on, on every instance.</summary>
+    Task SynonymsChangedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The database-specific free-text part of the engine.</summary>
@@ -39,6 +57,41 @@ public interface IFullTextIndex
 
 /// <summary>The text of one provider, by weight: its name above its categories above its descriptions.</summary>
 public sealed record TextDocument(int ProviderId, string Name, string Categories, string Body);
+
+/// <summary>What a change of the search index's inputs concerns.</summary>
+public enum SearchChangeKind
+{
+    /// <summary>One listing was published, changed or withdrawn: its document is replaced or removed.</summary>
+    Provider,
+    /// <summary>Everything is rebuilt from the database (seeding, the <c>reindex</c> command, a taxonomy change).</summary>
+    All,
+    /// <summary>The thesaurus changed: queries read the new synonyms; no document changes.</summary>
+    Synonyms,
+}
+
+/// <summary>
+/// One change of what search shows, written in the same transaction as the change itself. <see cref="Version"/> is the
+/// value <see cref="SearchIndexState.Version"/> took: the counter's row lock orders the writers, so versions commit in
+/// order and an instance that applied every change up to N never misses one below N. Every instance applies the
+/// changes after its own version to its own index (docs/search.md, live updates).
+/// </summary>
+public sealed class SearchChange
+{
+    private SearchChange() { }
+
+    public SearchChange(long version, SearchChangeKind kind, int? providerId, DateTimeOffset at)
+    {
+        Version = version;
+        Kind = kind;
+        ProviderId = providerId;
+        At = at;
+    }
+
+    public long Version { get; private set; }
+    public SearchChangeKind Kind { get; private set; }
+    public int? ProviderId { get; private set; }
+    public DateTimeOffset At { get; private set; }
+}
 
 /// <summary>A counter bumped at every index change so that every instance knows its snapshot is stale.</summary>
 public sealed class SearchIndexState

@@ -7,6 +7,11 @@ namespace Marketplace.Web.Infrastructure.Seeding;
 public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> Regions, SeedProviders Providers,
     SeedNonprofits Nonprofits)
 {
+    public const string ThesaurusFile = "synonymes.txt";
+
+    /// <summary>The search thesaurus: one group per line, alternatives separated by commas, « # » starts a comment.</summary>
+    public IReadOnlyList<SeedSynonymGroup> Synonyms { get; init; } = [];
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -28,7 +33,30 @@ public sealed record SeedFiles(SeedTaxonomy Taxonomy, IReadOnlyList<SeedRegion> 
             Read<SeedProviders>(directory, "providers.json"),
             File.Exists(Path.Combine(directory, "nonprofits.json"))
                 ? Read<SeedNonprofits>(directory, "nonprofits.json")
-                : new SeedNonprofits("", []));
+                : new SeedNonprofits("", []))
+        {
+            Synonyms = File.Exists(Path.Combine(directory, ThesaurusFile))
+                ? ReadThesaurus(File.ReadAllLines(Path.Combine(directory, ThesaurusFile)))
+                : [],
+        };
+    }
+
+    /// <summary>Reads the thesaurus lines; a group with fewer than two alternatives names its line.</summary>
+    public static IReadOnlyList<SeedSynonymGroup> ReadThesaurus(IReadOnlyList<string> lines)
+    {
+        var groups = new List<SeedSynonymGroup>();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            var comment = line.IndexOf('#');
+            if (comment >= 0) line = line[..comment];
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var alternatives = Domain.Taxonomy.SynonymGroup.Parse(line);
+            if (alternatives.Count < 2)
+                throw new SeedDataException(ThesaurusFile, $"ligne / line {i + 1}", "au moins deux synonymes / at least two synonyms");
+            groups.Add(new SeedSynonymGroup(i + 1, alternatives));
+        }
+        return groups;
     }
 
     private static T Read<T>(string directory, string file)
@@ -61,6 +89,9 @@ public sealed class SeedDataException(string file, string record, string problem
     public string File { get; } = file;
     public string Record { get; } = record;
 }
+
+/// <summary>One line of seed-data/synonymes.txt.</summary>
+public sealed record SeedSynonymGroup(int Line, IReadOnlyList<string> Alternatives);
 
 public sealed record SeedTaxonomy(
     IReadOnlyList<SeedTerm> Categories,

@@ -26,7 +26,7 @@ public sealed class SeedDataLoader(
     public sealed record Outcome(int TermsAdded, int TermsUpdated, int ProvidersAdded, int ProvidersSkipped, int RequestsAdded = 0);
 
     /// <summary>What the files ask for, checked record by record before anything is written.</summary>
-    private sealed record Plan(List<TaxonomyTerm> Terms, List<(SeedProvider Seed, Provider Provider)> Providers);
+    private sealed record Plan(List<TaxonomyTerm> Terms, List<(SeedProvider Seed, Provider Provider)> Providers, IReadOnlyList<SeedSynonymGroup> Synonyms);
 
     public async Task<Outcome> LoadAsync(CancellationToken cancellationToken)
     {
@@ -64,6 +64,12 @@ public sealed class SeedDataLoader(
                 await db.SaveChangesAsync(cancellationToken);
             }
             await demoAccounts.AddAsync(files.Nonprofits, cancellationToken);
+            // The thesaurus is the verification team's once loaded (they edit it in the admin area): seeded only when empty.
+            if (!await db.SynonymGroups.AnyAsync(cancellationToken))
+            {
+                db.SynonymGroups.AddRange(plan.Synonyms.Select(g => new SynonymGroup(g.Alternatives, time.GetUtcNow())));
+                await db.SaveChangesAsync(cancellationToken);
+            }
             if (ownTransaction is not null) await ownTransaction.CommitAsync(cancellationToken);
         }
         await indexer.RebuildAsync(cancellationToken);
@@ -121,7 +127,9 @@ public sealed class SeedDataLoader(
         foreach (var account in files.Nonprofits.ProviderAccounts ?? [])
             foreach (var person in account.DemoUsers)
                 DemoUser(person, $"compte fournisseur / provider account « {account.ProviderSlug} »");
-        return new Plan(terms, providers);
+        foreach (var group in files.Synonyms)
+            Build(SeedFiles.ThesaurusFile, $"ligne / line {group.Line}", () => new SynonymGroup(group.Alternatives, DateTimeOffset.UnixEpoch));
+        return new Plan(terms, providers, files.Synonyms);
 
         static void DemoUser(SeedDemoUser person, string record)
         {

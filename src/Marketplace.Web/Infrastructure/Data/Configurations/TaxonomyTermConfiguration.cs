@@ -32,3 +32,25 @@ internal sealed class SearchIndexStateConfiguration : IEntityTypeConfiguration<S
         builder.HasData(new SearchIndexState { Id = SearchIndexState.SingletonId, Version = 0 });
     }
 }
+
+internal sealed class SearchChangeConfiguration : IEntityTypeConfiguration<SearchChange>
+{
+    public void Configure(EntityTypeBuilder<SearchChange> builder)
+    {
+        builder.ToTable("search_changes");
+        builder.HasKey(c => c.Version);
+        builder.Property(c => c.Version).ValueGeneratedNever();
+        builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
+    }
+}
+
+internal sealed class SynonymGroupConfiguration : IEntityTypeConfiguration<SynonymGroup>
+{
+    public void Configure(EntityTypeBuilder<SynonymGroup> builder)
+    {
+        builder.ToTable("synonym_groups");
+        builder.HasKey(g => g.Id);
+        builder.Property(g => g.Terms).HasMaxLength(SynonymGroup.TermsMaxLength).IsRequired();
+        builder.Ignore(g => g.Alternatives);
+    }
+}

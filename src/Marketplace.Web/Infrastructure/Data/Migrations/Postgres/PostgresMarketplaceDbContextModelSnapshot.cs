@@ -802,6 +802,27 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
                     b.ToTable("service_offerings", (string)null);
                 });
 
+            modelBuilder.Entity("Marketplace.Web.Domain.Taxonomy.SynonymGroup", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(1200)
+                        .HasColumnType("character varying(1200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("synonym_groups", (string)null);
+                });
+
             modelBuilder.Entity("Marketplace.Web.Domain.Taxonomy.TaxonomyTerm", b =>
                 {
                     b.Property<int>("Id")
@@ -969,6 +990,27 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
                     b.HasIndex("Job", "StartedAt");
 
                     b.ToTable("job_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Web.Infrastructure.Search.SearchChange", b =>
+                {
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Version");
+
+                    b.ToTable("search_changes", (string)null);
                 });
 
             modelBuilder.Entity("Marketplace.Web.Infrastructure.Search.SearchIndexState", b =>

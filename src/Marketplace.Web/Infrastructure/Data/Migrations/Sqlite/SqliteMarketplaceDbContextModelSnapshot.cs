@@ -766,6 +766,25 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("service_offerings", (string)null);
                 });
 
+            modelBuilder.Entity("Marketplace.Web.Domain.Taxonomy.SynonymGroup", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(1200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("synonym_groups", (string)null);
+                });
+
             modelBuilder.Entity("Marketplace.Web.Domain.Taxonomy.TaxonomyTerm", b =>
                 {
                     b.Property<int>("Id")
@@ -927,6 +946,27 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("Job", "StartedAt");
 
                     b.ToTable("job_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Web.Infrastructure.Search.SearchChange", b =>
+                {
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ProviderId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Version");
+
+                    b.ToTable("search_changes", (string)null);
                 });
 
             modelBuilder.Entity("Marketplace.Web.Infrastructure.Search.SearchIndexState", b =>
