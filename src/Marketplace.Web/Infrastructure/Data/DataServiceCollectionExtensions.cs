@@ -50,6 +50,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<DatabaseSearchEngine>();
         services.AddScoped<IProviderSearch>(sp => sp.GetRequiredService<DatabaseSearchEngine>());
         services.AddScoped<ISearchIndexer>(sp => sp.GetRequiredService<DatabaseSearchEngine>());
+        services.AddScoped<ISearchVersion>(sp => sp.GetRequiredService<DatabaseSearchEngine>());
         return services;
     }
 }

@@ -14,8 +14,11 @@ public sealed class DatabaseSearchEngine(
     IFullTextIndex text,
     SearchDocuments documents,
     SearchSnapshotHolder snapshots,
-    TextMatchCache textMatches) : IProviderSearch, ISearchIndexer
+    TextMatchCache textMatches) : IProviderSearch, ISearchIndexer, ISearchVersion
 {
+    public async ValueTask<long> CurrentAsync(CancellationToken cancellationToken) =>
+        await db.SearchIndexStates.AsNoTracking().Where(s => s.Id == SearchIndexState.SingletonId).Select(s => s.Version).FirstAsync(cancellationToken);
+
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken)
     {
         var terms = TextQuery.Terms(query.Text);

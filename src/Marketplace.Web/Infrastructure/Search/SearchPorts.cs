@@ -15,6 +15,15 @@ public interface IProviderSearch
     Task<SearchSuggestions> SuggestAsync(string text, string language, int max, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// The version of what this instance's search shows. What only changes with it (the taxonomy, a page's facet links)
+/// can be cached under it. Cheap: no database round trip once the engine follows changes in the background.
+/// </summary>
+public interface ISearchVersion
+{
+    ValueTask<long> CurrentAsync(CancellationToken cancellationToken);
+}
+
 public sealed record SearchSuggestions(IReadOnlyList<SuggestedCategory> Categories, IReadOnlyList<SuggestedProvider> Providers)
 {
     public static SearchSuggestions None { get; } = new([], []);
