@@ -43,6 +43,15 @@ public sealed class MarketplaceOptions
     public int SearchTextCacheEntries { get; set; } = 256;
 
     /// <summary>
+    /// Where this instance keeps its search index; default <c>search-index</c> under <see cref="DataDirectory"/>. One per
+    /// instance: two processes cannot share one (docs/search.md).
+    /// </summary>
+    public string SearchIndexDirectory { get; set; } = "";
+
+    /// <summary>How often, in milliseconds, the instance looks for changes made elsewhere (the « within 2 s » of issue 13).</summary>
+    public int SearchFollowIntervalMs { get; set; } = 250;
+
+    /// <summary>
     /// Development only: create one signed-in-ready demo account per role at start-up (<see cref="Seeding.DemoRoleAccounts"/>).
     /// Ignored in every other environment.
     /// </summary>

@@ -124,6 +124,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         }
         if (revision.ProviderId is { } providerId) await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await indexer.CatchUpAsync(cancellationToken); // the curator sees the decision in search at once
         if (decision == Decision.Approve && revision.ProviderId is { } published)
             await matching.ProviderChangedAsync(published, cancellationToken);
         return DecisionOutcome.Done;
@@ -147,6 +148,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         await db.SaveChangesAsync(cancellationToken);
         await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await indexer.CatchUpAsync(cancellationToken); // the person who acted sees it in search at once
         await matching.ProviderChangedAsync(providerId, cancellationToken);
         return true;
     }
@@ -168,6 +170,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         await db.SaveChangesAsync(cancellationToken);
         await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await indexer.CatchUpAsync(cancellationToken); // the person who acted sees it in search at once
         await matching.ProviderChangedAsync(providerId, cancellationToken);
         return true;
     }
@@ -185,6 +188,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
         await db.SaveChangesAsync(cancellationToken);
         await indexer.ProviderChangedAsync(providerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await indexer.CatchUpAsync(cancellationToken); // the person who acted sees it in search at once
         await matching.ProviderChangedAsync(providerId, cancellationToken);
         return true;
     }

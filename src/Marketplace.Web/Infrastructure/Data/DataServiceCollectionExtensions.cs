@@ -30,7 +30,6 @@ public static class DataServiceCollectionExtensions
                 services.AddDbContext<SqliteMarketplaceDbContext>(o => o.UseSqlite(connectionString,
                     sqlite => sqlite.MigrationsAssembly(typeof(MarketplaceDbContext).Assembly.FullName)).AddInterceptors(BusyTimeout));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<SqliteMarketplaceDbContext>());
-                services.AddScoped<IFullTextIndex, SqliteFullTextIndex>();
                 break;
             case DatabaseProvider.Postgres:
                 if (string.IsNullOrWhiteSpace(connectionString))
@@ -38,19 +37,18 @@ public static class DataServiceCollectionExtensions
                         ["Database:Provider is Postgres but ConnectionStrings:Marketplace is empty."]);
                 services.AddDbContext<PostgresMarketplaceDbContext>(o => o.UseNpgsql(connectionString));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<PostgresMarketplaceDbContext>());
-                services.AddScoped<IFullTextIndex, PostgresFullTextIndex>();
                 break;
             default:
                 throw new OptionsValidationException("Database:Provider", typeof(DatabaseOptions), [$"Unknown provider {provider}."]);
         }
 
-        services.AddSingleton<SearchSnapshotHolder>();
+        services.AddSingleton<LuceneSearchIndex>();
         services.AddSingleton<TextMatchCache>();
         services.AddScoped<SearchDocuments>();
-        services.AddScoped<DatabaseSearchEngine>();
-        services.AddScoped<IProviderSearch>(sp => sp.GetRequiredService<DatabaseSearchEngine>());
-        services.AddScoped<ISearchIndexer>(sp => sp.GetRequiredService<DatabaseSearchEngine>());
-        services.AddScoped<ISearchVersion>(sp => sp.GetRequiredService<DatabaseSearchEngine>());
+        services.AddScoped<LuceneSearchEngine>();
+        services.AddScoped<IProviderSearch>(sp => sp.GetRequiredService<LuceneSearchEngine>());
+        services.AddScoped<ISearchIndexer>(sp => sp.GetRequiredService<LuceneSearchEngine>());
+        services.AddScoped<ISearchVersion>(sp => sp.GetRequiredService<LuceneSearchEngine>());
         return services;
     }
 }

@@ -5,77 +5,87 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Web.Infrastructure.Search;
 
+/// <summary>The text of one published provider as the index reads it, by field (docs/search.md).</summary>
+public sealed record TextDocument(
+    int ProviderId,
+    string Name,
+    string CategoriesFr,
+    string CategoriesEn,
+    string OfferingsFr,
+    string OfferingsEn,
+    string DescriptionFr,
+    string DescriptionEn);
+
+/// <summary>Everything search holds about one published provider: its facets for the snapshot, its text for the index.</summary>
+public sealed record IndexedProvider(string Slug, SearchDocument Facets, TextDocument Text);
+
 /// <summary>Reads what the search engine indexes from published listings, as projections.</summary>
 public sealed class SearchDocuments(MarketplaceDbContext db)
 {
     /// <summary>Rows are read by batches of ids, so that building the index of a large directory stays lean.</summary>
     private const int BatchSize = 2000;
 
-    private sealed record Row(int Id, string Name, LegalForm LegalForm, bool SocialEconomy, DateTimeOffset? VerifiedAt,
-        IEnumerable<OfferingRow> Offerings);
+    private sealed record Row(int Id, string Slug, string Name, LegalForm LegalForm, bool SocialEconomy, DateTimeOffset? VerifiedAt,
+        string DescriptionFr, string? DescriptionEn, IEnumerable<OfferingRow> Offerings);
 
     private sealed record OfferingRow(string CategoryKey, PricingModel Pricing, DeliveryMode Delivery, bool ServesAllQuebec,
-        List<string> RegionCodes, List<string> Languages, List<string> FundingPrograms);
+        List<string> RegionCodes, List<string> Languages, List<string> FundingPrograms, string DescriptionFr, string? DescriptionEn);
 
-    private sealed record TextRow(int Id, string Name, string DescriptionFr, string? DescriptionEn, IEnumerable<TextOfferingRow> Offerings);
-
-    private sealed record TextOfferingRow(string CategoryKey, string DescriptionFr, string? DescriptionEn);
-
-    /// <summary>The facet values and sort keys of every published provider (no descriptions: the snapshot needs none).</summary>
-    public async Task<List<SearchDocument>> FacetDocumentsAsync(CancellationToken cancellationToken)
-    {
-        var documents = new List<SearchDocument>();
-        var after = 0;
-        while (true)
-        {
-            var rows = await PublishedAfter(after)
-                .Select(p => new Row(p.Id, p.Name, p.LegalForm, p.SocialEconomy, p.VerifiedAt,
-                    p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
-                        o.RegionCodes, o.Languages, o.FundingPrograms))))
-                .ToListAsync(cancellationToken);
-            documents.AddRange(rows.Select(ToSearchDocument));
-            if (rows.Count < BatchSize) return documents;
-            after = rows[^1].Id;
-        }
-    }
-
-    /// <summary>French and English label of every category, by key: what a search term may match in a category.</summary>
-    public Task<Dictionary<string, string>> CategoryLabelsAsync(CancellationToken cancellationToken) =>
-        db.TaxonomyTerms.AsNoTracking()
-            .Where(t => t.Kind == TaxonomyKind.Category)
-            .ToDictionaryAsync(t => t.Key, t => t.LabelFr + " " + t.LabelEn, cancellationToken);
-
-    /// <summary>The text of one published provider (none if it is not published), or of all of them.</summary>
-    public async Task<List<TextDocument>> TextDocumentsAsync(int? providerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every published provider (<paramref name="ids"/> null), or those of <paramref name="ids"/> that are published:
+    /// an id missing from the answer is not (or no longer) published.
+    /// </summary>
+    public async Task<List<IndexedProvider>> LoadAsync(IReadOnlyCollection<int>? ids, CancellationToken cancellationToken)
     {
         var labels = await CategoryLabelsAsync(cancellationToken);
-        var documents = new List<TextDocument>();
+        var documents = new List<IndexedProvider>();
+        var wanted = ids?.Distinct().Order().ToArray();
         var after = 0;
-        while (true)
+        for (var offset = 0; ; offset += BatchSize)
         {
-            var query = PublishedAfter(after);
-            if (providerId is { } id) query = query.Where(p => p.Id == id);
+            var query = db.Providers.AsNoTracking().AsSplitQuery().Where(p => p.Status == ListingStatus.Published);
+            if (wanted is not null)
+            {
+                if (offset >= wanted.Length) return documents;
+                var batch = wanted.Skip(offset).Take(BatchSize).ToArray();
+                query = query.Where(p => batch.Contains(p.Id));
+            }
+            else query = query.Where(p => p.Id > after).OrderBy(p => p.Id).Take(BatchSize);
             var rows = await query
-                .Select(p => new TextRow(p.Id, p.Name, p.DescriptionFr, p.DescriptionEn,
-                    p.Offerings.Select(o => new TextOfferingRow(o.CategoryKey, o.DescriptionFr, o.DescriptionEn))))
+                .Select(p => new Row(p.Id, p.Slug, p.Name, p.LegalForm, p.SocialEconomy, p.VerifiedAt, p.DescriptionFr, p.DescriptionEn,
+                    p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
+                        o.RegionCodes, o.Languages, o.FundingPrograms, o.DescriptionFr, o.DescriptionEn))))
                 .ToListAsync(cancellationToken);
-            documents.AddRange(rows.Select(p => new TextDocument(
-                p.Id,
-                p.Name,
-                string.Join(" ", p.Offerings.Select(o => o.CategoryKey).Distinct().Select(k => labels.GetValueOrDefault(k, k))),
-                string.Join(" ", new[] { p.DescriptionFr, p.DescriptionEn }
-                    .Concat(p.Offerings.SelectMany(o => new[] { o.DescriptionFr, o.DescriptionEn }))
-                    .Where(s => !string.IsNullOrEmpty(s))))));
-            if (rows.Count < BatchSize) return documents;
-            after = rows[^1].Id;
+            documents.AddRange(rows.Select(r => new IndexedProvider(r.Slug, ToSearchDocument(r), ToTextDocument(r, labels))));
+            if (wanted is null)
+            {
+                if (rows.Count < BatchSize) return documents;
+                after = rows.Max(r => r.Id);
+            }
         }
     }
 
-    private IQueryable<Domain.Providers.Provider> PublishedAfter(int after) =>
-        db.Providers.AsNoTracking().AsSplitQuery()
-            .Where(p => p.Status == ListingStatus.Published && p.Id > after)
-            .OrderBy(p => p.Id)
-            .Take(BatchSize);
+    /// <summary>French and English label of every category, by key.</summary>
+    public Task<Dictionary<string, (string Fr, string En)>> CategoryLabelsAsync(CancellationToken cancellationToken) =>
+        db.TaxonomyTerms.AsNoTracking()
+            .Where(t => t.Kind == TaxonomyKind.Category)
+            .OrderBy(t => t.Position)
+            .ToDictionaryAsync(t => t.Key, t => (t.LabelFr, t.LabelEn), cancellationToken);
+
+    private static TextDocument ToTextDocument(Row p, Dictionary<string, (string Fr, string En)> labels)
+    {
+        var categories = p.Offerings.Select(o => o.CategoryKey).Distinct()
+            .Select(k => labels.TryGetValue(k, out var l) ? l : (k, k)).ToArray();
+        return new TextDocument(
+            p.Id,
+            p.Name,
+            string.Join(" · ", categories.Select(c => c.Item1)),
+            string.Join(" · ", categories.Select(c => c.Item2)),
+            string.Join("\n", p.Offerings.Select(o => o.DescriptionFr).Where(s => !string.IsNullOrWhiteSpace(s))),
+            string.Join("\n", p.Offerings.Select(o => o.DescriptionEn).Where(s => !string.IsNullOrWhiteSpace(s))),
+            p.DescriptionFr,
+            p.DescriptionEn ?? "");
+    }
 
     private static SearchDocument ToSearchDocument(Row p)
     {

@@ -1,7 +1,7 @@
 namespace Marketplace.Web.Infrastructure.Search;
 
 /// <summary>
-/// The search port features depend on. Today one engine per database (SQLite FTS5, PostgreSQL full-text); an
+/// The search port features depend on. Today an embedded Lucene.Net index per instance (docs/search.md); an
 /// Elasticsearch/OpenSearch engine would implement this and <see cref="ISearchIndexer"/> without touching features.
 /// </summary>
 public interface IProviderSearch
@@ -33,39 +33,27 @@ public sealed record SuggestedCategory(string Key, string Label);
 
 public sealed record SuggestedProvider(string Slug, string Name);
 
-/// <summary>Keeps the search engine in step with published listings.</summary>
+/// <summary>
+/// Keeps search in step with the database. Each method records a <see cref="SearchChange"/> in the caller's transaction
+/// (or its own); every instance applies the changes to its own index in the background (docs/search.md, live updates).
+/// </summary>
 public interface ISearchIndexer
 {
-    /// <summary>Rebuilds the whole index from the database; returns the number of published providers indexed.</summary>
+    /// <summary>Asks every instance to rebuild its index from the database; returns the number of published providers.</summary>
     Task<int> RebuildAsync(CancellationToken cancellationToken);
 
-    /// <summary>A listing was published, changed or withdrawn: make search reflect it now.</summary>
+    /// <summary>A listing was published, changed or withdrawn.</summary>
     Task ProviderChangedAsync(int providerId, CancellationToken cancellationToken);
 
     /// <summary>The thesaurus (<see cref="Domain.Taxonomy.SynonymGroup"/>) changed: queries read the new one from now on, on every instance.</summary>
     Task SynonymsChangedAsync(CancellationToken cancellationToken);
-}
 
-/// <summary>The database-specific free-text part of the engine.</summary>
-public interface IFullTextIndex
-{
     /// <summary>
-    /// The ids of every document matching all terms (each as a prefix, with the engine's accent and stemming rules),
-    /// in no particular order. Ranking is not the index's job: the snapshot ranks by where the terms appear, the same
-    /// way for every engine (docs/architecture.md, Search).
+    /// Applies every committed change to this instance's index now and returns when search shows them: called after a
+    /// commit by the request that made a change, so that the person who made it sees it at once. Searches never wait.
     /// </summary>
-    Task<int[]> MatchAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken);
-
-    /// <summary>Replaces every document. Runs inside the caller's transaction.</summary>
-    Task ReplaceAllAsync(IReadOnlyList<TextDocument> documents, CancellationToken cancellationToken);
-
-    Task UpsertAsync(TextDocument document, CancellationToken cancellationToken);
-
-    Task RemoveAsync(int providerId, CancellationToken cancellationToken);
+    Task CatchUpAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>The text of one provider, by weight: its name above its categories above its descriptions.</summary>
-public sealed record TextDocument(int ProviderId, string Name, string Categories, string Body);
 
 /// <summary>What a change of the search index's inputs concerns.</summary>
 public enum SearchChangeKind

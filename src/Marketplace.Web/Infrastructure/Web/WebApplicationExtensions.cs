@@ -198,6 +198,7 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Matching.MatchingRun>();
         services.AddSingleton<Jobs.MatchingQueue>();
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
+        services.AddHostedService<Search.SearchIndexFollower>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
         services.AddScoped<SearchProviders>();

@@ -1,0 +1,153 @@
+using System.Text.RegularExpressions;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Analysis.Fr;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Analysis.Pattern;
+using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Analysis.Util;
+using Lucene.Net.Util;
+
+namespace Marketplace.Web.Infrastructure.Search;
+
+/// <summary>
+/// The fields of a provider's document in the Lucene index and the analyzer of each (docs/search.md). Three chains:
+/// <list type="bullet">
+/// <item>French (<c>*_fr</c>): letter-digit split, standard tokenizer, elision (l', d', qu'…), lower case, French stop
+/// words, accent folding, light French stemming (measured against the minimal stemmer with the judged set).</item>
+/// <item>English (<c>*_en</c>): possessives off, lower case, English stop words, accent folding, Porter stemming.</item>
+/// <item>Plain (<c>*_plain</c>): the same words unstemmed and accent-folded, no stop words: prefixes while typing,
+/// spelling suggestions and the approximate fallback read this one.</item>
+/// </list>
+/// </summary>
+public static class LuceneFields
+{
+    public const LuceneVersion Version = LuceneVersion.LUCENE_48;
+
+    /// <summary>Bumped whenever a chain or a field changes: an index written with another schema is rebuilt at start.</summary>
+    public const string Schema = "1";
+
+    public const string Id = "id";             // string, stored: the provider id, to replace or delete a document
+    public const string ProviderId = "pid";    // numeric doc values: collecting every hit without stored fields
+    public const string Name = "name";         // stored, for highlighting
+    public const string NameFr = "name_fr";
+    public const string NameEn = "name_en";
+    public const string NamePlain = "name_plain";
+    public const string CategoriesFr = "cat_fr"; // stored
+    public const string CategoriesEn = "cat_en"; // stored
+    public const string OfferingsFr = "off_fr";  // stored
+    public const string OfferingsEn = "off_en";  // stored
+    public const string DescriptionFr = "desc_fr"; // stored
+    public const string DescriptionEn = "desc_en"; // stored
+    public const string AllPlain = "all_plain";    // every word of the document, unstemmed
+
+    public static bool IsFrench(string field) => field.EndsWith("_fr", StringComparison.Ordinal);
+    public static bool IsEnglish(string field) => field.EndsWith("_en", StringComparison.Ordinal);
+
+    /// <summary>The analyzer of every field, for the writer, the query builder and the highlighter alike.</summary>
+    public static Analyzer CreateAnalyzer() => new PerFieldAnalyzerWrapper(new PlainAnalyzer(), new Dictionary<string, Analyzer>
+    {
+        [NameFr] = new FrenchTextAnalyzer(),
+        [CategoriesFr] = new FrenchTextAnalyzer(),
+        [OfferingsFr] = new FrenchTextAnalyzer(),
+        [DescriptionFr] = new FrenchTextAnalyzer(),
+        [NameEn] = new EnglishTextAnalyzer(),
+        [CategoriesEn] = new EnglishTextAnalyzer(),
+        [OfferingsEn] = new EnglishTextAnalyzer(),
+        [DescriptionEn] = new EnglishTextAnalyzer(),
+    });
+
+    /// <summary>The tokens an analyzer makes of a text, with their positions (stop words leave gaps).</summary>
+    public static List<(string Term, int Position)> Tokens(Analyzer analyzer, string field, string text)
+    {
+        var tokens = new List<(string, int)>();
+        using var stream = analyzer.GetTokenStream(field, text);
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var increment = stream.AddAttribute<IPositionIncrementAttribute>();
+        stream.Reset();
+        var position = -1;
+        while (stream.IncrementToken())
+        {
+            position += increment.PositionIncrement;
+            tokens.Add((term.ToString(), position));
+        }
+        stream.End();
+        return tokens;
+    }
+
+    /// <summary>« loi25 » is « loi 25 », « 2fa » is « 2 fa »: a space between letters and digits, before tokenizing.</summary>
+    internal static TextReader SplitLettersAndDigits(TextReader reader) =>
+        new PatternReplaceCharFilter(LetterDigit, " ", reader);
+
+    private static readonly Regex LetterDigit = new(@"(?<=\p{L})(?=\p{Nd})|(?<=\p{Nd})(?=\p{L})", RegexOptions.Compiled);
+
+    /// <summary>French and English stop words, removed from plain terms of a query (the plain field keeps them).</summary>
+    public static CharArraySet QueryStopWords { get; } = BuildStopWords();
+
+    private static CharArraySet BuildStopWords()
+    {
+        var set = new CharArraySet(Version, 200, ignoreCase: true);
+        foreach (var word in FrenchAnalyzer.DefaultStopSet) set.Add(word);
+        foreach (var word in EnglishAnalyzer.DefaultStopSet) set.Add(word);
+        // Folded forms of the accented French stop words (« à », « été ») and the elided letters.
+        foreach (var word in new[] { "a", "ete", "etre", "meme", "l", "d", "j", "m", "n", "s", "t", "c", "qu" }) set.Add(word);
+        return set;
+    }
+
+    internal static readonly CharArraySet Elisions = new(Version,
+        ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"], ignoreCase: true);
+}
+
+/// <summary>French chain: see <see cref="LuceneFields"/>.</summary>
+public sealed class FrenchTextAnalyzer : Analyzer
+{
+    /// <summary>The stemmer chosen by measuring the judged relevance set (docs/search.md): light, or minimal when false.</summary>
+    public static bool LightStemming { get; set; } = true;
+
+    protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
+    {
+        var source = new StandardTokenizer(LuceneFields.Version, reader);
+        TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
+        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new StopFilter(LuceneFields.Version, stream, FrenchAnalyzer.DefaultStopSet);
+        stream = new ASCIIFoldingFilter(stream);
+        stream = LightStemming ? new FrenchLightStemFilter(stream) : new FrenchMinimalStemFilter(stream);
+        return new TokenStreamComponents(source, stream);
+    }
+
+    protected override TextReader InitReader(string fieldName, TextReader reader) => LuceneFields.SplitLettersAndDigits(reader);
+}
+
+/// <summary>English chain: see <see cref="LuceneFields"/>.</summary>
+public sealed class EnglishTextAnalyzer : Analyzer
+{
+    protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
+    {
+        var source = new StandardTokenizer(LuceneFields.Version, reader);
+        TokenStream stream = new EnglishPossessiveFilter(LuceneFields.Version, source);
+        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new StopFilter(LuceneFields.Version, stream, EnglishAnalyzer.DefaultStopSet);
+        stream = new ASCIIFoldingFilter(stream);
+        stream = new PorterStemFilter(stream);
+        return new TokenStreamComponents(source, stream);
+    }
+
+    protected override TextReader InitReader(string fieldName, TextReader reader) => LuceneFields.SplitLettersAndDigits(reader);
+}
+
+/// <summary>Plain chain: words as typed, lower case, accents folded, elision off; no stop words, no stemming.</summary>
+public sealed class PlainAnalyzer : Analyzer
+{
+    protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
+    {
+        var source = new StandardTokenizer(LuceneFields.Version, reader);
+        TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
+        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new ASCIIFoldingFilter(stream);
+        return new TokenStreamComponents(source, stream);
+    }
+
+    protected override TextReader InitReader(string fieldName, TextReader reader) => LuceneFields.SplitLettersAndDigits(reader);
+}

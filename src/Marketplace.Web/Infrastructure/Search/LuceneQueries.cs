@@ -1,0 +1,256 @@
+using Lucene.Net.Analysis;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+
+namespace Marketplace.Web.Infrastructure.Search;
+
+/// <summary>
+/// The thesaurus as the query builder reads it: every alternative of every group as its plain tokens, so that a run of
+/// typed words equal to an alternative is read as the whole group (docs/search.md, synonyms).
+/// </summary>
+public sealed class Thesaurus
+{
+    private readonly Dictionary<string, List<(string[] Tokens, int Group)>> _byFirstToken = new(StringComparer.Ordinal);
+
+    public Thesaurus(IEnumerable<IReadOnlyList<string>> groups, Analyzer analyzer)
+    {
+        var list = groups.ToList();
+        Groups = list;
+        for (var g = 0; g < list.Count; g++)
+            foreach (var alternative in list[g])
+            {
+                var tokens = LuceneFields.Tokens(analyzer, LuceneFields.AllPlain, alternative).Select(t => t.Term).ToArray();
+                if (tokens.Length == 0) continue;
+                if (!_byFirstToken.TryGetValue(tokens[0], out var entries)) _byFirstToken[tokens[0]] = entries = [];
+                entries.Add((tokens, g));
+            }
+        foreach (var entries in _byFirstToken.Values) entries.Sort((a, b) => b.Tokens.Length.CompareTo(a.Tokens.Length));
+    }
+
+    public static Thesaurus Empty { get; } = new([], new PlainAnalyzer());
+
+    public IReadOnlyList<IReadOnlyList<string>> Groups { get; }
+
+    /// <summary>The longest alternative starting at <paramref name="start"/>: its group and how many tokens it covers.</summary>
+    public (int Group, int Length)? LongestAt(IReadOnlyList<string> tokens, int start)
+    {
+        if (!_byFirstToken.TryGetValue(tokens[start], out var entries)) return null;
+        foreach (var (alternative, group) in entries)
+        {
+            if (start + alternative.Length > tokens.Count) continue;
+            var same = true;
+            for (var i = 1; i < alternative.Length && same; i++) same = tokens[start + i] == alternative[i];
+            if (same) return (group, alternative.Length);
+        }
+        return null;
+    }
+}
+
+/// <summary>What a search's free text becomes: the Lucene query, its approximate twin, and the words typed.</summary>
+public sealed record TextQueryPlan(Query Query, Query? Approximate, IReadOnlyList<string> Tokens, IReadOnlyList<string> SpellChecked)
+{
+    public const int MaxClauses = 8;
+}
+
+/// <summary>
+/// Builds the query of a free text (docs/search.md). Each typed word, or each run of words that is an alternative of
+/// the thesaurus, is one required clause: the best of its fields (name over categories over offerings over
+/// description, French and English), the plain field, and for the last word a prefix (the person may still be typing).
+/// A phrase clause over the whole text rewards the words found together. The approximate twin also accepts words one
+/// or two edits away, for when nothing matches as typed.
+/// </summary>
+public sealed class LuceneQueryBuilder(Analyzer analyzer)
+{
+    private static readonly (string Field, float Boost)[] TextFields =
+    [
+        (LuceneFields.NameFr, 6f), (LuceneFields.NameEn, 5f),
+        (LuceneFields.CategoriesFr, 3f), (LuceneFields.CategoriesEn, 3f),
+        (LuceneFields.OfferingsFr, 1.5f), (LuceneFields.OfferingsEn, 1.5f),
+        (LuceneFields.DescriptionFr, 1f), (LuceneFields.DescriptionEn, 1f),
+    ];
+
+    private const float NamePlainBoost = 6f;
+    private const float AllPlainBoost = 0.8f;
+    private const float ProximityBoost = 2f;
+    private const int ProximitySlop = 3;
+
+    /// <summary>Null when the text holds no word worth searching (empty, only stop words or punctuation).</summary>
+    public TextQueryPlan? Build(string? text, Thesaurus thesaurus)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var all = LuceneFields.Tokens(analyzer, LuceneFields.AllPlain, text).Select(t => t.Term).ToList();
+        if (all.Count == 0) return null;
+
+        var clauses = new List<(Query Exact, Query Approximate)>();
+        var spellChecked = new List<string>();
+        var words = new List<string>();
+        for (var i = 0; i < all.Count && clauses.Count < TextQueryPlan.MaxClauses;)
+        {
+            var isLast = i == all.Count - 1;
+            if (thesaurus.LongestAt(all, i) is { } concept)
+            {
+                var q = ConceptClause(thesaurus.Groups[concept.Group]);
+                clauses.Add((q, q));
+                words.AddRange(all.Skip(i).Take(concept.Length));
+                i += concept.Length;
+                continue;
+            }
+            var token = all[i++];
+            if (LuceneFields.QueryStopWords.Contains(token) && !(isLast && clauses.Count == 0)) continue;
+            words.Add(token);
+            spellChecked.Add(token);
+            clauses.Add((WordClause(token, isLast, approximate: false), WordClause(token, isLast, approximate: true)));
+        }
+        if (clauses.Count == 0) return null;
+
+        var exact = new BooleanQuery();
+        var fuzzy = new BooleanQuery();
+        foreach (var (e, a) in clauses)
+        {
+            exact.Add(e, Occur.MUST);
+            fuzzy.Add(a, Occur.MUST);
+        }
+        if (words.Count >= 2 && Proximity(string.Join(' ', words)) is { } near)
+        {
+            exact.Add(near, Occur.SHOULD);
+            fuzzy.Add(near, Occur.SHOULD);
+        }
+        return new TextQueryPlan(exact, spellChecked.Count > 0 ? fuzzy : null, all, spellChecked);
+    }
+
+    private Query WordClause(string token, bool isLast, bool approximate)
+    {
+        var best = new DisjunctionMaxQuery(0.1f);
+        foreach (var (field, boost) in TextFields)
+            if (FieldQuery(field, token, 0) is { } q)
+            {
+                q.Boost = boost;
+                best.Add(q);
+            }
+        best.Add(new TermQuery(new Term(LuceneFields.NamePlain, token)) { Boost = NamePlainBoost });
+        best.Add(new TermQuery(new Term(LuceneFields.AllPlain, token)) { Boost = AllPlainBoost });
+        var letters = token.Any(char.IsLetter);
+        if (isLast && letters && token.Length >= 3)
+        {
+            best.Add(new PrefixQuery(new Term(LuceneFields.NamePlain, token)) { Boost = 2f });
+            best.Add(new PrefixQuery(new Term(LuceneFields.AllPlain, token)) { Boost = 0.4f });
+        }
+        if (approximate && letters && token.Length >= 4)
+        {
+            var edits = token.Length >= 8 ? 2 : 1;
+            best.Add(new FuzzyQuery(new Term(LuceneFields.NamePlain, token), edits, 1) { Boost = 2f });
+            best.Add(new FuzzyQuery(new Term(LuceneFields.AllPlain, token), edits, 1) { Boost = 0.5f });
+        }
+        return best;
+    }
+
+    /// <summary>Any alternative of a thesaurus group, each as a phrase in every field.</summary>
+    private Query ConceptClause(IReadOnlyList<string> alternatives)
+    {
+        var any = new DisjunctionMaxQuery(0.1f);
+        foreach (var alternative in alternatives)
+        {
+            foreach (var (field, boost) in TextFields)
+                if (FieldQuery(field, alternative, 0) is { } q)
+                {
+                    q.Boost = boost;
+                    any.Add(q);
+                }
+            if (FieldQuery(LuceneFields.NamePlain, alternative, 0) is { } name)
+            {
+                name.Boost = NamePlainBoost;
+                any.Add(name);
+            }
+            if (FieldQuery(LuceneFields.AllPlain, alternative, 0) is { } plain)
+            {
+                plain.Boost = AllPlainBoost;
+                any.Add(plain);
+            }
+        }
+        return any;
+    }
+
+    private Query? Proximity(string text)
+    {
+        var near = new DisjunctionMaxQuery(0.1f);
+        foreach (var (field, boost) in TextFields)
+            if (FieldQuery(field, text, ProximitySlop) is PhraseQuery q)
+            {
+                q.Boost = boost * ProximityBoost;
+                near.Add(q);
+            }
+        return near.Disjuncts.Count > 0 ? near : null;
+    }
+
+    /// <summary>A text as one field reads it: a term, a phrase (stop words leave their gap), or null when nothing is left.</summary>
+    private Query? FieldQuery(string field, string text, int slop)
+    {
+        var tokens = LuceneFields.Tokens(analyzer, field, text);
+        if (tokens.Count == 0) return null;
+        if (tokens.Count == 1) return new TermQuery(new Term(field, tokens[0].Term));
+        var phrase = new PhraseQuery { Slop = slop };
+        foreach (var (term, position) in tokens) phrase.Add(new Term(field, term), position);
+        return phrase;
+    }
+}
+
+/// <summary>
+/// « Vouliez-vous dire » from the index's own words: for a typed word the index does not hold, the closest word it
+/// holds (fewest edits, then the most documents), the way Lucene's DirectSpellChecker does.
+/// </summary>
+public static class SpellingSuggestions
+{
+    public static string? Suggest(IndexReader reader, IReadOnlyList<string> tokens, IReadOnlyCollection<string> checkable)
+    {
+        var terms = MultiFields.GetTerms(reader, LuceneFields.AllPlain);
+        if (terms is null) return null;
+        var changed = false;
+        var corrected = tokens.Select(token =>
+        {
+            if (!checkable.Contains(token) || token.Length < 4 || !token.Any(char.IsLetter)) return token;
+            if (reader.DocFreq(new Term(LuceneFields.AllPlain, token)) > 0) return token;
+            var best = Closest(terms, token);
+            if (best is null) return token;
+            changed = true;
+            return best;
+        }).ToArray();
+        return changed ? string.Join(' ', corrected) : null;
+    }
+
+    private static string? Closest(Terms terms, string token)
+    {
+        var edits = token.Length >= 8 ? 2 : 1;
+        var fuzzy = new FuzzyTermsEnum(terms, new AttributeSource(), new Term(LuceneFields.AllPlain, token), edits, 1, true);
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        var bestFrequency = 0;
+        while (fuzzy.MoveNext())
+        {
+            var candidate = fuzzy.Term.Utf8ToString();
+            var distance = Distance(token, candidate);
+            var frequency = fuzzy.DocFreq;
+            if (distance < bestDistance || (distance == bestDistance && frequency > bestFrequency))
+            {
+                (best, bestDistance, bestFrequency) = (candidate, distance, frequency);
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Optimal string alignment distance (insertions, deletions, substitutions, adjacent transpositions).</summary>
+    internal static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,451 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lucene.Net.Analysis;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Highlight;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace Marketplace.Web.Infrastructure.Search;
+
+/// <summary>
+/// This instance's search: a Lucene.Net index on disk (free text, BM25) and an in-memory <see cref="SearchSnapshot"/>
+/// (facets, filters, sorts), both following the database's change log (<see cref="SearchChange"/>). One applier at a
+/// time writes; searches read the last published state and never wait for it (docs/search.md).
+/// <para>
+/// At start the index on disk is opened and catches up from the version recorded in its last commit; it is rebuilt
+/// when there is none, when it was written with another <see cref="LuceneFields.Schema"/>, when a change of kind
+/// <see cref="SearchChangeKind.All"/> comes, or when the log does not reach back to its version.
+/// </para>
+/// </summary>
+public sealed class LuceneSearchIndex : IDisposable
+{
+    private const string VersionKey = "marketplace.version";
+    private const string SchemaKey = "marketplace.schema";
+    private const int HighlightFragmentSize = 180;
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IOptions<MarketplaceOptions> _options;
+    private readonly ILogger<LuceneSearchIndex> _logger;
+    private readonly Analyzer _analyzer = LuceneFields.CreateAnalyzer();
+    private readonly LuceneQueryBuilder _queries;
+    private readonly SemaphoreSlim _applying = new(1, 1);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LuceneDirectory? _directory;
+    private IndexWriter? _writer;
+    private SearcherManager? _searchers;
+    private volatile State? _state;
+    private int _started;
+
+    /// <summary>What searches read, replaced whole by the applier.</summary>
+    private sealed record State(
+        long Version,
+        SearchSnapshot Snapshot,
+        IReadOnlyDictionary<int, IndexedProvider> Providers,
+        IReadOnlyDictionary<string, (string Fr, string En)> Categories,
+        Thesaurus Thesaurus)
+    {
+        private IReadOnlyList<(string[] Words, string Slug, string Name)>? _names;
+
+        /// <summary>Provider names as plain words, for suggestions while typing; built on first use.</summary>
+        public IReadOnlyList<(string[] Words, string Slug, string Name)> Names(Analyzer analyzer) =>
+            _names ??= Providers.Values
+                .Select(p => (LuceneFields.Tokens(analyzer, LuceneFields.NamePlain, p.Text.Name).Select(t => t.Term).ToArray(), p.Slug, p.Text.Name))
+                .OrderBy(n => n.Name, StringComparer.Create(CultureInfo.GetCultureInfo("fr-CA"), ignoreCase: true))
+                .ToArray();
+    }
+
+    public LuceneSearchIndex(IServiceScopeFactory scopes, IOptions<MarketplaceOptions> options, ILogger<LuceneSearchIndex> logger)
+    {
+        _scopes = scopes;
+        _options = options;
+        _logger = logger;
+        _queries = new LuceneQueryBuilder(_analyzer);
+    }
+
+    /// <summary>True once this process serves search (the web host): command-line processes only record changes.</summary>
+    public bool IsStarted => Volatile.Read(ref _started) == 1;
+
+    public long AppliedVersion => _state?.Version ?? -1;
+
+    private string IndexPath => string.IsNullOrWhiteSpace(_options.Value.SearchIndexDirectory)
+        ? Path.Combine(_options.Value.DataDirectory, "search-index")
+        : _options.Value.SearchIndexDirectory;
+
+    /// <summary>Opens the index and catches up, in the background; searches wait for this first state only.</summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ApplyAsync(CancellationToken.None);
+                _ready.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "The search index could not be opened");
+                _ready.TrySetException(e);
+            }
+        });
+    }
+
+    public Task Ready => _ready.Task;
+
+    /// <summary>Applies every committed change, once at a time; a caller arriving while a pass runs waits for the next.</summary>
+    public async Task ApplyAsync(CancellationToken cancellationToken)
+    {
+        await _applying.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MarketplaceDbContext>();
+            var documents = scope.ServiceProvider.GetRequiredService<SearchDocuments>();
+            if (_writer is null) await OpenAsync(db, documents, cancellationToken);
+            else await ApplyChangesAsync(db, documents, cancellationToken);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private async Task OpenAsync(MarketplaceDbContext db, SearchDocuments documents, CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(IndexPath);
+        _directory = FSDirectory.Open(new DirectoryInfo(IndexPath));
+        long? committed = null;
+        if (DirectoryReader.IndexExists(_directory))
+        {
+            using var reader = DirectoryReader.Open(_directory);
+            var data = reader.IndexCommit.UserData;
+            if (data.TryGetValue(SchemaKey, out var schema) && schema == LuceneFields.Schema
+                && data.TryGetValue(VersionKey, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var version))
+                committed = version;
+        }
+        _writer = new IndexWriter(_directory, new IndexWriterConfig(LuceneFields.Version, _analyzer)
+        {
+            OpenMode = OpenMode.CREATE_OR_APPEND,
+            Similarity = new BM25Similarity(),
+        });
+        _searchers = new SearcherManager(_writer, true, new Bm25SearcherFactory());
+
+        var latest = await LatestVersionAsync(db, cancellationToken);
+        if (committed is { } from && from <= latest && await ChangesReachBackAsync(db, from, latest, cancellationToken))
+        {
+            // Catch up: the facets come from the database (they live in memory), the text index only takes what changed.
+            var stopwatch = Stopwatch.StartNew();
+            var providers = (await documents.LoadAsync(null, cancellationToken)).ToDictionary(p => p.Facets.ProviderId);
+            var categories = await documents.CategoryLabelsAsync(cancellationToken);
+            var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
+            _state = new State(from, new SearchSnapshot(from, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
+            _logger.LogInformation("Search index opened at version {Version} ({Count} providers) in {Ms} ms; catching up to {Latest}",
+                from, providers.Count, stopwatch.ElapsedMilliseconds, latest);
+            await ApplyChangesAsync(db, documents, cancellationToken);
+        }
+        else
+        {
+            await RebuildAsync(db, documents, latest, cancellationToken);
+        }
+    }
+
+    private async Task ApplyChangesAsync(MarketplaceDbContext db, SearchDocuments documents, CancellationToken cancellationToken)
+    {
+        var state = _state!;
+        var latest = await LatestVersionAsync(db, cancellationToken);
+        if (latest <= state.Version) return;
+        var changes = await db.SearchChanges.AsNoTracking()
+            .Where(c => c.Version > state.Version && c.Version <= latest)
+            .OrderBy(c => c.Version)
+            .ToListAsync(cancellationToken);
+        if (changes.Count != latest - state.Version || changes.Any(c => c.Kind == SearchChangeKind.All))
+        {
+            // A full rebuild was asked for, or the log does not hold every step (a counter bumped without a change row).
+            await RebuildAsync(db, documents, latest, cancellationToken);
+            return;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var thesaurus = changes.Any(c => c.Kind == SearchChangeKind.Synonyms)
+            ? await LoadThesaurusAsync(db, cancellationToken)
+            : state.Thesaurus;
+        var changed = changes.Where(c => c.Kind == SearchChangeKind.Provider && c.ProviderId is not null)
+            .Select(c => c.ProviderId!.Value).Distinct().ToArray();
+        var providers = state.Providers;
+        var snapshot = state.Snapshot;
+        if (changed.Length > 0)
+        {
+            var fresh = (await documents.LoadAsync(changed, cancellationToken)).ToDictionary(p => p.Facets.ProviderId);
+            var next = new Dictionary<int, IndexedProvider>(state.Providers);
+            foreach (var id in changed)
+            {
+                if (fresh.TryGetValue(id, out var provider))
+                {
+                    _writer!.UpdateDocument(new Term(LuceneFields.Id, Key(id)), ToDocument(provider.Text));
+                    next[id] = provider;
+                }
+                else
+                {
+                    _writer!.DeleteDocuments(new Term(LuceneFields.Id, Key(id)));
+                    next.Remove(id);
+                }
+            }
+            providers = next;
+            snapshot = new SearchSnapshot(latest, providers.Values.Select(p => p.Facets).ToArray());
+        }
+        else
+        {
+            snapshot = new SearchSnapshot(latest, providers.Values.Select(p => p.Facets).ToArray());
+        }
+        Commit(latest);
+        _state = state with { Version = latest, Snapshot = snapshot, Providers = providers, Thesaurus = thesaurus };
+        _logger.LogInformation("Search caught up to version {Version}: {Providers} listings, synonyms {Synonyms}, in {Ms} ms",
+            latest, changed.Length, !ReferenceEquals(thesaurus, state.Thesaurus), stopwatch.ElapsedMilliseconds);
+    }
+
+    private async Task RebuildAsync(MarketplaceDbContext db, SearchDocuments documents, long version, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var providers = (await documents.LoadAsync(null, cancellationToken)).ToDictionary(p => p.Facets.ProviderId);
+        var categories = await documents.CategoryLabelsAsync(cancellationToken);
+        var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
+        _writer!.DeleteAll();
+        foreach (var provider in providers.Values) _writer.AddDocument(ToDocument(provider.Text));
+        Commit(version);
+        _state = new State(version, new SearchSnapshot(version, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
+        _logger.LogInformation("Search index rebuilt at version {Version}: {Count} providers in {Ms} ms",
+            version, providers.Count, stopwatch.ElapsedMilliseconds);
+    }
+
+    private void Commit(long version)
+    {
+        _writer!.SetCommitData(new Dictionary<string, string>
+        {
+            [VersionKey] = version.ToString(CultureInfo.InvariantCulture),
+            [SchemaKey] = LuceneFields.Schema,
+        });
+        _writer.Commit();
+        _searchers!.MaybeRefreshBlocking();
+    }
+
+    private static Task<long> LatestVersionAsync(MarketplaceDbContext db, CancellationToken cancellationToken) =>
+        db.SearchIndexStates.AsNoTracking().Where(s => s.Id == SearchIndexState.SingletonId)
+            .Select(s => s.Version).FirstAsync(cancellationToken);
+
+    private static async Task<bool> ChangesReachBackAsync(MarketplaceDbContext db, long from, long latest, CancellationToken cancellationToken) =>
+        from == latest || await db.SearchChanges.CountAsync(c => c.Version > from && c.Version <= latest, cancellationToken) == latest - from;
+
+    private async Task<Thesaurus> LoadThesaurusAsync(MarketplaceDbContext db, CancellationToken cancellationToken)
+    {
+        var groups = await db.SynonymGroups.AsNoTracking().OrderBy(g => g.Id).Select(g => g.Terms).ToListAsync(cancellationToken);
+        return new Thesaurus(groups.Select(t => (IReadOnlyList<string>)t.Split('\n', StringSplitOptions.RemoveEmptyEntries)), _analyzer);
+    }
+
+    private static string Key(int providerId) => providerId.ToString(CultureInfo.InvariantCulture);
+
+    private static Document ToDocument(TextDocument text)
+    {
+        var document = new Document
+        {
+            new StringField(LuceneFields.Id, Key(text.ProviderId), Field.Store.YES),
+            new NumericDocValuesField(LuceneFields.ProviderId, text.ProviderId),
+            new StoredField(LuceneFields.Name, text.Name),
+            new TextField(LuceneFields.NameFr, text.Name, Field.Store.NO),
+            new TextField(LuceneFields.NameEn, text.Name, Field.Store.NO),
+            new TextField(LuceneFields.NamePlain, text.Name, Field.Store.NO),
+            new TextField(LuceneFields.CategoriesFr, text.CategoriesFr, Field.Store.YES),
+            new TextField(LuceneFields.CategoriesEn, text.CategoriesEn, Field.Store.YES),
+            new TextField(LuceneFields.OfferingsFr, text.OfferingsFr, Field.Store.YES),
+            new TextField(LuceneFields.OfferingsEn, text.OfferingsEn, Field.Store.YES),
+            new TextField(LuceneFields.DescriptionFr, text.DescriptionFr, Field.Store.YES),
+            new TextField(LuceneFields.DescriptionEn, text.DescriptionEn, Field.Store.YES),
+        };
+        foreach (var part in new[] { text.Name, text.CategoriesFr, text.CategoriesEn, text.OfferingsFr, text.OfferingsEn, text.DescriptionFr, text.DescriptionEn })
+            if (part.Length > 0) document.Add(new TextField(LuceneFields.AllPlain, part, Field.Store.NO));
+        return document;
+    }
+
+    /// <summary>The current state for a search: waits only for the very first one, at start.</summary>
+    private async Task<State> StateAsync(CancellationToken cancellationToken)
+    {
+        if (_state is { } state) return state;
+        Start();
+        await _ready.Task.WaitAsync(cancellationToken);
+        return _state!;
+    }
+
+    public async ValueTask<long> VersionAsync(CancellationToken cancellationToken) => (await StateAsync(cancellationToken)).Version;
+
+    /// <summary>The matches of a free text (cached by the caller under the state's version).</summary>
+    public sealed record TextMatch(int[] ProviderIds, float[] Scores, string? Suggestion, bool Approximate, Query? Query);
+
+    public async Task<SearchResult> SearchAsync(SearchQuery query, TextMatchCache cache, CancellationToken cancellationToken)
+    {
+        var state = await StateAsync(cancellationToken);
+        var plan = _queries.Build(query.Text, state.Thesaurus);
+        if (plan is null) return state.Snapshot.Search(query, null);
+
+        var match = await cache.GetOrAddAsync(state.Version, string.Join(' ', plan.Tokens), () => Task.FromResult(Match(plan)));
+        var result = state.Snapshot.Search(query, new TextHits(match.ProviderIds, match.Scores));
+        return result with
+        {
+            Highlights = Highlight(match.Query, result.ProviderIds, query.Language, state),
+            Suggestion = match.Suggestion,
+            Approximate = match.Approximate,
+        };
+    }
+
+    private TextMatch Match(TextQueryPlan plan)
+    {
+        var searcher = _searchers!.Acquire();
+        try
+        {
+            var (ids, scores) = Collect(searcher, plan.Query);
+            var suggestion = SpellingSuggestions.Suggest(searcher.IndexReader, plan.Tokens, plan.SpellChecked.ToHashSet());
+            if (ids.Length == 0 && plan.Approximate is { } approximate)
+            {
+                var (fuzzyIds, fuzzyScores) = Collect(searcher, approximate);
+                if (fuzzyIds.Length > 0) return new TextMatch(fuzzyIds, fuzzyScores, suggestion, true, approximate);
+            }
+            return new TextMatch(ids, scores, suggestion, false, plan.Query);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    private static (int[] Ids, float[] Scores) Collect(IndexSearcher searcher, Query query)
+    {
+        var collector = new AllHits();
+        searcher.Search(query, collector);
+        return (collector.Ids.ToArray(), collector.Scores.ToArray());
+    }
+
+    /// <summary>Every hit with its score: the snapshot filters, counts and orders them.</summary>
+    private sealed class AllHits : ICollector
+    {
+        private Scorer? _scorer;
+        private NumericDocValues? _ids;
+        public List<int> Ids { get; } = [];
+        public List<float> Scores { get; } = [];
+        public bool AcceptsDocsOutOfOrder => true;
+        public void SetScorer(Scorer scorer) => _scorer = scorer;
+        public void SetNextReader(AtomicReaderContext context) => _ids = context.AtomicReader.GetNumericDocValues(LuceneFields.ProviderId);
+
+        public void Collect(int doc)
+        {
+            Ids.Add((int)_ids!.Get(doc));
+            Scores.Add(_scorer!.GetScore());
+        }
+    }
+
+    /// <summary>
+    /// A short excerpt of each page provider's text where the query matched, in the page's language first: offerings,
+    /// then description, then categories. HTML-encoded by the highlighter; matched words in &lt;mark&gt;.
+    /// </summary>
+    private IReadOnlyDictionary<int, string> Highlight(Query? query, IReadOnlyList<int> providerIds, string language, State state)
+    {
+        var highlights = new Dictionary<int, string>();
+        if (query is null || providerIds.Count == 0) return highlights;
+        var english = language == "en";
+        string[] fields = english
+            ? [LuceneFields.OfferingsEn, LuceneFields.DescriptionEn, LuceneFields.CategoriesEn, LuceneFields.OfferingsFr, LuceneFields.DescriptionFr]
+            : [LuceneFields.OfferingsFr, LuceneFields.DescriptionFr, LuceneFields.CategoriesFr];
+        var searcher = _searchers!.Acquire();
+        try
+        {
+            var rewritten = searcher.Rewrite(query);
+            foreach (var id in providerIds)
+            {
+                if (!state.Providers.TryGetValue(id, out var provider)) continue;
+                foreach (var field in fields)
+                {
+                    var text = FieldText(provider.Text, field);
+                    if (text.Length == 0) continue;
+                    var scorer = new QueryScorer(rewritten, field);
+                    var highlighter = new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), new SimpleHTMLEncoder(), scorer)
+                    {
+                        TextFragmenter = new SimpleSpanFragmenter(scorer, HighlightFragmentSize),
+                        MaxDocCharsToAnalyze = 20_000,
+                    };
+                    var fragment = highlighter.GetBestFragment(_analyzer, field, text);
+                    if (fragment is null) continue;
+                    highlights[id] = Ellipsis(fragment, text);
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+        return highlights;
+    }
+
+    private static string Ellipsis(string fragment, string text)
+    {
+        var plain = fragment.Replace("<mark>", "", StringComparison.Ordinal).Replace("</mark>", "", StringComparison.Ordinal);
+        var decoded = System.Net.WebUtility.HtmlDecode(plain).Trim();
+        var starts = text.TrimStart().StartsWith(decoded, StringComparison.Ordinal);
+        var ends = text.TrimEnd().EndsWith(decoded, StringComparison.Ordinal);
+        return (starts ? "" : "… ") + fragment.Trim() + (ends ? "" : " …");
+    }
+
+    private static string FieldText(TextDocument text, string field) => field switch
+    {
+        LuceneFields.OfferingsFr => text.OfferingsFr,
+        LuceneFields.OfferingsEn => text.OfferingsEn,
+        LuceneFields.DescriptionFr => text.DescriptionFr,
+        LuceneFields.DescriptionEn => text.DescriptionEn,
+        LuceneFields.CategoriesFr => text.CategoriesFr,
+        LuceneFields.CategoriesEn => text.CategoriesEn,
+        _ => text.Name,
+    };
+
+    /// <summary>Categories and provider names with a word starting with each word typed (the last one as a prefix).</summary>
+    public async Task<SearchSuggestions> SuggestAsync(string text, string language, int max, CancellationToken cancellationToken)
+    {
+        var state = await StateAsync(cancellationToken);
+        var typed = LuceneFields.Tokens(_analyzer, LuceneFields.NamePlain, text).Select(t => t.Term).ToArray();
+        if (typed.Length == 0 || typed[^1].Length < 2) return SearchSuggestions.None;
+
+        bool Fits(IReadOnlyList<string> words) => typed.Select((t, i) => (t, last: i == typed.Length - 1))
+            .All(x => words.Any(w => x.last ? w.StartsWith(x.t, StringComparison.Ordinal) : w == x.t || w.StartsWith(x.t, StringComparison.Ordinal)));
+
+        var categories = state.Categories
+            .Select(c => (Key: c.Key, Label: language == "en" ? c.Value.En : c.Value.Fr))
+            .Where(c => Fits(LuceneFields.Tokens(_analyzer, LuceneFields.NamePlain, c.Label).Select(t => t.Term).ToArray()))
+            .Take(Math.Min(max, 5))
+            .Select(c => new SuggestedCategory(c.Key, c.Label))
+            .ToArray();
+        var providers = state.Names(_analyzer)
+            .Where(n => Fits(n.Words))
+            .OrderBy(n => n.Words.Length > 0 && n.Words[0].StartsWith(typed[0], StringComparison.Ordinal) ? 0 : 1)
+            .Take(max)
+            .Select(n => new SuggestedProvider(n.Slug, n.Name))
+            .ToArray();
+        return new SearchSuggestions(categories, providers);
+    }
+
+    public void Dispose()
+    {
+        _searchers?.Dispose();
+        _writer?.Dispose();
+        _directory?.Dispose();
+        _analyzer.Dispose();
+        _applying.Dispose();
+    }
+
+    private sealed class Bm25SearcherFactory : SearcherFactory
+    {
+        public override IndexSearcher NewSearcher(IndexReader reader) => new(reader) { Similarity = new BM25Similarity() };
+    }
+}
