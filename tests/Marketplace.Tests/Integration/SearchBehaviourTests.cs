@@ -64,10 +64,11 @@ public sealed class SearchBehaviourTests(DatabaseProvider provider)
     }
 
     [Test]
-    public async Task Word_prefixes_match()
+    public async Task The_last_word_matches_as_a_prefix_while_typing()
     {
+        // Search-as-you-type (docs/search.md): the last word is a prefix; earlier words are whole words.
         Assert.That(await _client.SlugsAsync("q=quixo"), Does.Contain("temoin-accents").And.Contain("temoin-ordinateurs"));
-        Assert.That(await _client.SlugsAsync("q=ordi+quixo"), Is.EquivalentTo(new[] { "temoin-ordinateurs" }));
+        Assert.That(await _client.SlugsAsync("q=quixotique+ordi"), Is.EquivalentTo(new[] { "temoin-ordinateurs" }));
     }
 
     [Test]

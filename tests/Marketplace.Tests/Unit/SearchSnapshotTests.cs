@@ -101,7 +101,7 @@ public sealed class SearchSnapshotTests
     }
 
     [Test]
-    public void Text_hits_restrict_and_rank_name_over_category_over_description_and_ties_go_by_name()
+    public void Text_hits_restrict_and_rank_by_score_and_ties_go_by_name()
     {
         var snapshot = new SearchSnapshot(1, [
             Doc(1, "Bêta", (Facet.Category, ["crm"])),
@@ -109,9 +109,9 @@ public sealed class SearchSnapshotTests
             Doc(3, "Ateliers Vélo", (Facet.Category, ["crm"])),
             Doc(4, "Delta", (Facet.Category, ["formation"])),
             Doc(5, "Epsilon", (Facet.Category, ["formation"])),
-        ], new Dictionary<string, string> { ["crm"] = "Gestion des membres", ["formation"] = "Formation et ateliers" });
-        // The index matched 1, 2, 3, 4 and a provider the snapshot does not publish (99).
-        var result = snapshot.Search(new SearchQuery(), new TextHits(["atelier"], [1, 2, 3, 4, 99]));
+        ]);
+        // The index matched 1, 2, 3, 4 and a provider the snapshot does not publish (99); 1 and 2 tie.
+        var result = snapshot.Search(new SearchQuery(), new TextHits([1, 2, 3, 4, 99], [0.5f, 0.5f, 7.25f, 3f, 9f]));
         Assert.That(result.ProviderIds, Is.EqualTo(new[] { 3, 4, 2, 1 }));
         Assert.That(result.Total, Is.EqualTo(4));
         Assert.That(result.Sort, Is.EqualTo(SearchSort.Relevance));

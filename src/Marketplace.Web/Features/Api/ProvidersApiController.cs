@@ -20,7 +20,7 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
     public sealed record ProviderItem(
         string Slug, string Name, string Url, string Summary, string LegalForm, bool SocialEconomy, string Origin,
         DateTimeOffset? VerifiedAt, IReadOnlyList<string> Categories, IReadOnlyList<string> Regions, bool ServesAllQuebec,
-        bool RegionNotStated, bool PricingNotStated);
+        bool RegionNotStated, bool PricingNotStated, string? Highlight);
 
     public sealed record FacetCount(string Key, string Label, int Count);
 
@@ -52,7 +52,7 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
             i.VerifiedAt,
             i.Categories.Select(c => c.Key).ToArray(),
             i.ServesAllQuebec ? Domain.Providers.RegionCodes.All : i.Regions.Select(r => r.Key).ToArray(),
-            i.ServesAllQuebec, i.RegionNotStated, i.PricingNotStated)).ToArray();
+            i.ServesAllQuebec, i.RegionNotStated, i.PricingNotStated, i.Highlight)).ToArray();
 
         return Ok(new Dictionary<string, object>
         {
@@ -63,6 +63,9 @@ public sealed class ProvidersApiController(SearchQueryParser parser, SearchProvi
             ["strict"] = Infrastructure.Search.Facets.All.Where(result.Query.IsStrict).Select(Infrastructure.Search.Facets.ParameterName).ToArray(),
             ["lang"] = language,
             ["items"] = items,
+            // A spelling the index knows for what was typed, or null; approximate: results of the closest spellings.
+            ["suggestion"] = result.Suggestion!,
+            ["approximate"] = result.Approximate,
             ["facets"] = result.Facets.ToDictionary(
                 f => f.Parameter,
                 f => (IReadOnlyList<FacetCount>)f.Values.Select(v => new FacetCount(v.Key, v.Label, v.Count)).ToArray()),

@@ -16,6 +16,12 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         IReadOnlyList<ProviderCard> Items,
         IReadOnlyList<FacetGroup> Facets)
     {
+        /// <summary>A spelling the index knows for what was typed (« Vouliez-vous dire »), or null.</summary>
+        public string? Suggestion { get; init; }
+
+        /// <summary>Nothing matched the text as typed: these are the results of its closest spellings.</summary>
+        public bool Approximate { get; init; }
+
         public int PageCount => Math.Max(1, (Total + Query.PageSize - 1) / Query.PageSize);
     }
 
@@ -32,7 +38,11 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         bool ServesAllQuebec,
         bool RegionNotStated,
         IReadOnlyList<Label> Pricing,
-        bool PricingNotStated);
+        bool PricingNotStated)
+    {
+        /// <summary>Where the text matched, HTML-encoded with the matched words in &lt;mark&gt; (safe to write as is), or null.</summary>
+        public string? Highlight { get; init; }
+    }
 
     public sealed record Label(string Key, string Text);
 
@@ -43,9 +53,10 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
 
     public async Task<Result> HandleAsync(SearchQuery query, CancellationToken cancellationToken)
     {
+        var english = Cultures.IsEnglish;
+        query = query with { Language = english ? "en" : "fr" };
         var found = await search.SearchAsync(query, cancellationToken);
         var terms = await vocabulary.SearchTermsAsync(cancellationToken);
-        var english = Cultures.IsEnglish;
 
         var ids = found.ProviderIds.ToArray();
         var rows = await db.Providers.AsNoTracking()
@@ -79,7 +90,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 OrderAsTaxonomy(terms[Facet.Region], regionKeys).Select(r => r with { Text = r.Text[(r.Key.Length + 1)..] }).ToArray(),
                 allQuebec, regionNotStated,
                 OrderAsTaxonomy(terms[Facet.Pricing], pricingKeys.Where(k => k != Infrastructure.Search.Facets.PricingUnknownKey)),
-                pricingNotStated);
+                pricingNotStated) { Highlight = found.Highlights.GetValueOrDefault(id) };
         }).ToArray();
 
         var groups = Infrastructure.Search.Facets.All.Select(facet =>
@@ -92,7 +103,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 .ToArray());
         }).ToArray();
 
-        return new Result(query, found.Sort, found.Total, items, groups);
+        return new Result(query, found.Sort, found.Total, items, groups) { Suggestion = found.Suggestion, Approximate = found.Approximate };
     }
 
     private static IReadOnlyList<Label> OrderAsTaxonomy(IReadOnlyList<Vocabulary.Term> terms, IEnumerable<string> keys)

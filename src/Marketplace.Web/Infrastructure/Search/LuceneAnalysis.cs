@@ -1,10 +1,8 @@
-using System.Text.RegularExpressions;
 using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.Fr;
 using Lucene.Net.Analysis.Miscellaneous;
-using Lucene.Net.Analysis.Pattern;
 using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Analysis.Util;
@@ -27,7 +25,7 @@ public static class LuceneFields
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     /// <summary>Bumped whenever a chain or a field changes: an index written with another schema is rebuilt at start.</summary>
-    public const string Schema = "1";
+    public const string Schema = "2";
 
     public const string Id = "id";             // string, stored: the provider id, to replace or delete a document
     public const string ProviderId = "pid";    // numeric doc values: collecting every hit without stored fields
@@ -77,11 +75,13 @@ public static class LuceneFields
         return tokens;
     }
 
-    /// <summary>« loi25 » is « loi 25 », « 2fa » is « 2 fa »: a space between letters and digits, before tokenizing.</summary>
-    internal static TextReader SplitLettersAndDigits(TextReader reader) =>
-        new PatternReplaceCharFilter(LetterDigit, " ", reader);
-
-    private static readonly Regex LetterDigit = new(@"(?<=\p{L})(?=\p{Nd})|(?<=\p{Nd})(?=\p{L})", RegexOptions.Compiled);
+    /// <summary>
+    /// « loi25 » is « loi 25 », « 2fa » is « 2 fa »: words split where letters meet digits (and nowhere else: case changes
+    /// and the parts of a word the tokenizer kept whole stay as they are).
+    /// </summary>
+    internal static TokenStream SplitLettersAndDigits(TokenStream stream) =>
+        new WordDelimiterFilter(Version, stream,
+            WordDelimiterFlags.GENERATE_WORD_PARTS | WordDelimiterFlags.GENERATE_NUMBER_PARTS | WordDelimiterFlags.SPLIT_ON_NUMERICS, null);
 
     /// <summary>French and English stop words, removed from plain terms of a query (the plain field keeps them).</summary>
     public static CharArraySet QueryStopWords { get; } = BuildStopWords();
@@ -110,14 +110,13 @@ public sealed class FrenchTextAnalyzer : Analyzer
     {
         var source = new StandardTokenizer(LuceneFields.Version, reader);
         TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
+        stream = LuceneFields.SplitLettersAndDigits(stream);
         stream = new LowerCaseFilter(LuceneFields.Version, stream);
         stream = new StopFilter(LuceneFields.Version, stream, FrenchAnalyzer.DefaultStopSet);
         stream = new ASCIIFoldingFilter(stream);
         stream = LightStemming ? new FrenchLightStemFilter(stream) : new FrenchMinimalStemFilter(stream);
         return new TokenStreamComponents(source, stream);
     }
-
-    protected override TextReader InitReader(string fieldName, TextReader reader) => LuceneFields.SplitLettersAndDigits(reader);
 }
 
 /// <summary>English chain: see <see cref="LuceneFields"/>.</summary>
@@ -127,14 +126,31 @@ public sealed class EnglishTextAnalyzer : Analyzer
     {
         var source = new StandardTokenizer(LuceneFields.Version, reader);
         TokenStream stream = new EnglishPossessiveFilter(LuceneFields.Version, source);
+        stream = LuceneFields.SplitLettersAndDigits(stream);
         stream = new LowerCaseFilter(LuceneFields.Version, stream);
         stream = new StopFilter(LuceneFields.Version, stream, EnglishAnalyzer.DefaultStopSet);
         stream = new ASCIIFoldingFilter(stream);
         stream = new PorterStemFilter(stream);
         return new TokenStreamComponents(source, stream);
     }
+}
 
-    protected override TextReader InitReader(string fieldName, TextReader reader) => LuceneFields.SplitLettersAndDigits(reader);
+/// <summary>
+/// The thesaurus' matching key: the plain chain with French minimal stemming (plural and feminine endings), so that
+/// « ordinateurs reconditionnés » meets the alternatives « ordinateur » and « reconditionné ». Never indexed.
+/// </summary>
+public sealed class ThesaurusKeyAnalyzer : Analyzer
+{
+    protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
+    {
+        var source = new StandardTokenizer(LuceneFields.Version, reader);
+        TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
+        stream = LuceneFields.SplitLettersAndDigits(stream);
+        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new ASCIIFoldingFilter(stream);
+        stream = new FrenchMinimalStemFilter(stream);
+        return new TokenStreamComponents(source, stream);
+    }
 }
 
 /// <summary>Plain chain: words as typed, lower case, accents folded, elision off; no stop words, no stemming.</summary>
@@ -144,10 +160,9 @@ public sealed class PlainAnalyzer : Analyzer
     {
         var source = new StandardTokenizer(LuceneFields.Version, reader);
         TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
+        stream = LuceneFields.SplitLettersAndDigits(stream);
         stream = new LowerCaseFilter(LuceneFields.Version, stream);
         stream = new ASCIIFoldingFilter(stream);
         return new TokenStreamComponents(source, stream);
     }
-
-    protected override TextReader InitReader(string fieldName, TextReader reader) => LuceneFields.SplitLettersAndDigits(reader);
 }

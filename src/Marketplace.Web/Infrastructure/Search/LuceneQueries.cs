@@ -12,15 +12,20 @@ namespace Marketplace.Web.Infrastructure.Search;
 public sealed class Thesaurus
 {
     private readonly Dictionary<string, List<(string[] Tokens, int Group)>> _byFirstToken = new(StringComparer.Ordinal);
+    private static readonly Analyzer KeyAnalyzer = new ThesaurusKeyAnalyzer();
 
-    public Thesaurus(IEnumerable<IReadOnlyList<string>> groups, Analyzer analyzer)
+    /// <summary>The matching keys of a text's words (one per word of the plain chain, in order).</summary>
+    public static IReadOnlyList<string> Keys(string text) =>
+        LuceneFields.Tokens(KeyAnalyzer, LuceneFields.AllPlain, text).Select(t => t.Term).ToArray();
+
+    public Thesaurus(IEnumerable<IReadOnlyList<string>> groups)
     {
         var list = groups.ToList();
         Groups = list;
         for (var g = 0; g < list.Count; g++)
             foreach (var alternative in list[g])
             {
-                var tokens = LuceneFields.Tokens(analyzer, LuceneFields.AllPlain, alternative).Select(t => t.Term).ToArray();
+                var tokens = Keys(alternative).ToArray();
                 if (tokens.Length == 0) continue;
                 if (!_byFirstToken.TryGetValue(tokens[0], out var entries)) _byFirstToken[tokens[0]] = entries = [];
                 entries.Add((tokens, g));
@@ -28,11 +33,11 @@ public sealed class Thesaurus
         foreach (var entries in _byFirstToken.Values) entries.Sort((a, b) => b.Tokens.Length.CompareTo(a.Tokens.Length));
     }
 
-    public static Thesaurus Empty { get; } = new([], new PlainAnalyzer());
+    public static Thesaurus Empty { get; } = new([]);
 
     public IReadOnlyList<IReadOnlyList<string>> Groups { get; }
 
-    /// <summary>The longest alternative starting at <paramref name="start"/>: its group and how many tokens it covers.</summary>
+    /// <summary>The longest alternative starting at <paramref name="start"/> of <paramref name="tokens"/> (matching keys): its group and how many tokens it covers.</summary>
     public (int Group, int Length)? LongestAt(IReadOnlyList<string> tokens, int start)
     {
         if (!_byFirstToken.TryGetValue(tokens[start], out var entries)) return null;
@@ -81,6 +86,8 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
         if (string.IsNullOrWhiteSpace(text)) return null;
         var all = LuceneFields.Tokens(analyzer, LuceneFields.AllPlain, text).Select(t => t.Term).ToList();
         if (all.Count == 0) return null;
+        var keys = Thesaurus.Keys(text);
+        if (keys.Count != all.Count) keys = all; // the two chains split words alike; never mismatch positions
 
         var clauses = new List<(Query Exact, Query Approximate)>();
         var spellChecked = new List<string>();
@@ -88,7 +95,7 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
         for (var i = 0; i < all.Count && clauses.Count < TextQueryPlan.MaxClauses;)
         {
             var isLast = i == all.Count - 1;
-            if (thesaurus.LongestAt(all, i) is { } concept)
+            if (thesaurus.LongestAt(keys, i) is { } concept)
             {
                 var q = ConceptClause(thesaurus.Groups[concept.Group]);
                 clauses.Add((q, q));
@@ -97,7 +104,7 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
                 continue;
             }
             var token = all[i++];
-            if (LuceneFields.QueryStopWords.Contains(token) && !(isLast && clauses.Count == 0)) continue;
+            if (LuceneFields.QueryStopWords.Contains(token)) continue;
             words.Add(token);
             spellChecked.Add(token);
             clauses.Add((WordClause(token, isLast, approximate: false), WordClause(token, isLast, approximate: true)));

@@ -78,21 +78,28 @@ public sealed class LuceneSearchIndex : IDisposable
         ? Path.Combine(_options.Value.DataDirectory, "search-index")
         : _options.Value.SearchIndexDirectory;
 
-    /// <summary>Opens the index and catches up, in the background; searches wait for this first state only.</summary>
+    /// <summary>
+    /// Opens the index and catches up, in the background; searches wait for this first state only. Retried every second
+    /// while the database cannot answer (not migrated yet, unreachable).
+    /// </summary>
     public void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 1) return;
         _ = Task.Run(async () =>
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await ApplyAsync(CancellationToken.None);
-                _ready.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "The search index could not be opened");
-                _ready.TrySetException(e);
+                try
+                {
+                    await ApplyAsync(CancellationToken.None);
+                    _ready.TrySetResult();
+                    return;
+                }
+                catch (Exception e)
+                {
+                    if (attempt == 1 || attempt % 60 == 0) _logger.LogWarning(e, "The search index could not be opened yet (attempt {Attempt}); retrying", attempt);
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                }
             }
         });
     }
@@ -108,7 +115,7 @@ public sealed class LuceneSearchIndex : IDisposable
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<MarketplaceDbContext>();
             var documents = scope.ServiceProvider.GetRequiredService<SearchDocuments>();
-            if (_writer is null) await OpenAsync(db, documents, cancellationToken);
+            if (_state is null) await OpenAsync(db, documents, cancellationToken);
             else await ApplyChangesAsync(db, documents, cancellationToken);
         }
         finally
@@ -120,7 +127,7 @@ public sealed class LuceneSearchIndex : IDisposable
     private async Task OpenAsync(MarketplaceDbContext db, SearchDocuments documents, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(IndexPath);
-        _directory = FSDirectory.Open(new DirectoryInfo(IndexPath));
+        _directory ??= FSDirectory.Open(new DirectoryInfo(IndexPath));
         long? committed = null;
         if (DirectoryReader.IndexExists(_directory))
         {
@@ -130,12 +137,12 @@ public sealed class LuceneSearchIndex : IDisposable
                 && data.TryGetValue(VersionKey, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var version))
                 committed = version;
         }
-        _writer = new IndexWriter(_directory, new IndexWriterConfig(LuceneFields.Version, _analyzer)
+        _writer ??= new IndexWriter(_directory, new IndexWriterConfig(LuceneFields.Version, _analyzer)
         {
             OpenMode = OpenMode.CREATE_OR_APPEND,
             Similarity = new BM25Similarity(),
         });
-        _searchers = new SearcherManager(_writer, true, new Bm25SearcherFactory());
+        _searchers ??= new SearcherManager(_writer, true, new Bm25SearcherFactory());
 
         var latest = await LatestVersionAsync(db, cancellationToken);
         if (committed is { } from && from <= latest && await ChangesReachBackAsync(db, from, latest, cancellationToken))
@@ -245,7 +252,7 @@ public sealed class LuceneSearchIndex : IDisposable
     private async Task<Thesaurus> LoadThesaurusAsync(MarketplaceDbContext db, CancellationToken cancellationToken)
     {
         var groups = await db.SynonymGroups.AsNoTracking().OrderBy(g => g.Id).Select(g => g.Terms).ToListAsync(cancellationToken);
-        return new Thesaurus(groups.Select(t => (IReadOnlyList<string>)t.Split('\n', StringSplitOptions.RemoveEmptyEntries)), _analyzer);
+        return new Thesaurus(groups.Select(t => (IReadOnlyList<string>)t.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     private static string Key(int providerId) => providerId.ToString(CultureInfo.InvariantCulture);
