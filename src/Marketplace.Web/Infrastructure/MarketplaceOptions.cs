@@ -48,6 +48,12 @@ public sealed class MarketplaceOptions
     /// </summary>
     public string SearchIndexDirectory { get; set; } = "";
 
+    /// <summary>
+    /// The French stemmer of the index: <c>light</c> (chosen by measuring the judged relevance set, docs/search.md) or
+    /// <c>minimal</c>. Changing it rebuilds the index at the next start.
+    /// </summary>
+    public string SearchFrenchStemmer { get; set; } = "light";
+
     /// <summary>How often, in milliseconds, the instance looks for changes made elsewhere (the « within 2 s » of issue 13).</summary>
     public int SearchFollowIntervalMs { get; set; } = 250;
 

@@ -74,7 +74,7 @@ public sealed class CommandLineTests(DatabaseProvider provider)
         var (code, output) = await RunAsync("reindex");
         Assert.That(migrateCode, Is.Zero);
         Assert.That(code, Is.Zero);
-        Assert.That(output, Does.Match(@"Index reconstruit: \d+ fiches publiées"));
+        Assert.That(output, Does.Match(@"Reconstruction de l'index demandée: \d+ fiches publiées"));
     }
 
     [Test]

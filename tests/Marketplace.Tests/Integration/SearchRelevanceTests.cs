@@ -28,7 +28,12 @@ public sealed class SearchRelevanceTests(DatabaseProvider provider)
     public async Task SearchEveryJudgedQueryOnTheSeedData()
     {
         _factory = await MarketplaceFactory.StartAsync(provider);
-        using var client = _factory.CreateClient();
+        _scores = await ScoreAsync(_factory);
+    }
+
+    private static async Task<IReadOnlyList<Scored>> ScoreAsync(MarketplaceFactory factory)
+    {
+        using var client = factory.CreateClient();
         var scores = new List<Scored>();
         foreach (var query in RelevanceSet.Load().Queries)
         {
@@ -37,7 +42,7 @@ public sealed class SearchRelevanceTests(DatabaseProvider provider)
             var top = json.GetProperty("items").EnumerateArray().Take(Depth).Select(i => i.GetProperty("slug").GetString()!).ToArray();
             scores.Add(new Scored(query, top, Ndcg.At(Depth, top, query.Expected)));
         }
-        _scores = scores;
+        return scores;
     }
 
     [OneTimeTearDown]
@@ -48,21 +53,36 @@ public sealed class SearchRelevanceTests(DatabaseProvider provider)
     {
         var mean = _scores.Average(s => s.Ndcg);
         TestContext.Out.WriteLine(Table(_scores));
+        var poor = _scores.Where(s => s.Ndcg < PoorQuery).OrderBy(s => s.Ndcg).ToArray();
+        TestContext.Out.WriteLine(poor.Length == 0
+            ? $"no query under {PoorQuery.ToString(CultureInfo.InvariantCulture)}"
+            : $"{poor.Length} queries under {PoorQuery.ToString(CultureInfo.InvariantCulture)}:\n" + Table(poor));
         TestContext.Out.WriteLine(FormattableString.Invariant(
             $"{provider}: mean nDCG@{Depth} = {mean:0.000} over {_scores.Count} queries (floor {MeanFloor:0.00})"));
         Assert.That(mean, Is.GreaterThanOrEqualTo(MeanFloor),
             FormattableString.Invariant($"mean nDCG@{Depth} {mean:0.000} on {provider}; the table is in the test output"));
     }
 
-    /// <summary>Diagnostics only: names the queries that score under 0.5, worst first; never fails the suite.</summary>
+    /// <summary>
+    /// The French stemmer is chosen by this measurement (docs/search.md): the light stemmer the index uses must score at
+    /// least as well on the judged set as the minimal one, measured on the same data in the same run.
+    /// </summary>
     [Test]
-    public void The_queries_under_half_are_listed()
+    public async Task The_french_stemmer_in_use_scores_at_least_as_well_as_the_other()
     {
-        var poor = _scores.Where(s => s.Ndcg < PoorQuery).OrderBy(s => s.Ndcg).ToArray();
-        TestContext.Out.WriteLine(poor.Length == 0
-            ? $"no query under {PoorQuery.ToString(CultureInfo.InvariantCulture)}"
-            : $"{poor.Length} queries under {PoorQuery.ToString(CultureInfo.InvariantCulture)}:\n" + Table(poor));
-        Assert.Pass();
+        await using var minimal = new MarketplaceFactory(_factory.Database, settings: new Dictionary<string, string>
+        {
+            ["Marketplace:SearchFrenchStemmer"] = Marketplace.Web.Infrastructure.Search.LuceneFields.MinimalStemmer,
+            ["Marketplace:DataDirectory"] = Path.Combine(_factory.Database.DataDirectory, "minimal-stemmer"),
+            ["Marketplace:InitializeDatabaseOnStartup"] = "false",
+        }, ownsDatabase: false);
+        var other = await ScoreAsync(minimal);
+        var light = _scores.Average(s => s.Ndcg);
+        var minimalMean = other.Average(s => s.Ndcg);
+        TestContext.Out.WriteLine(FormattableString.Invariant($"{provider}: light {light:0.000}, minimal {minimalMean:0.000}"));
+        foreach (var (a, b) in _scores.Zip(other).Where(p => Math.Abs(p.First.Ndcg - p.Second.Ndcg) > 0.001))
+            TestContext.Out.WriteLine(FormattableString.Invariant($"  {a.Query.Text,-45} light {a.Ndcg:0.00}  minimal {b.Ndcg:0.00}"));
+        Assert.That(light, Is.GreaterThanOrEqualTo(minimalMean));
     }
 
     private static string Table(IEnumerable<Scored> scores)

@@ -183,7 +183,9 @@ public static class CommandLine
     private static async Task<int> Reindex(IServiceProvider services, string[] args, TextWriter output, CancellationToken ct)
     {
         var count = await services.GetRequiredService<ISearchIndexer>().RebuildAsync(ct);
-        await output.WriteLineAsync($"Index reconstruit: {count} fiches publiées. / Index rebuilt: {count} published listings.");
+        // Recorded in the change log: every running instance rebuilds its own index within seconds, a stopped one at start.
+        await output.WriteLineAsync($"Reconstruction de l'index demandée: {count} fiches publiées; chaque instance reconstruit le sien. / " +
+            $"Index rebuild requested: {count} published listings; every instance rebuilds its own.");
         return 0;
     }
 }

@@ -25,7 +25,7 @@ public static class LuceneFields
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     /// <summary>Bumped whenever a chain or a field changes: an index written with another schema is rebuilt at start.</summary>
-    public const string Schema = "2";
+    public const string Schema = "3";
 
     public const string Id = "id";             // string, stored: the provider id, to replace or delete a document
     public const string ProviderId = "pid";    // numeric doc values: collecting every hit without stored fields
@@ -39,23 +39,40 @@ public static class LuceneFields
     public const string OfferingsEn = "off_en";  // stored
     public const string DescriptionFr = "desc_fr"; // stored
     public const string DescriptionEn = "desc_en"; // stored
+    public const string CategoryNotesFr = "catnote_fr"; // what the provider's categories mean (taxonomy definitions)
+    public const string CategoryNotesEn = "catnote_en";
     public const string AllPlain = "all_plain";    // every word of the document, unstemmed
 
     public static bool IsFrench(string field) => field.EndsWith("_fr", StringComparison.Ordinal);
     public static bool IsEnglish(string field) => field.EndsWith("_en", StringComparison.Ordinal);
 
+    /// <summary>The French stemmers one can choose (<see cref="MarketplaceOptions.SearchFrenchStemmer"/>).</summary>
+    public const string LightStemmer = "light";
+    public const string MinimalStemmer = "minimal";
+
     /// <summary>The analyzer of every field, for the writer, the query builder and the highlighter alike.</summary>
-    public static Analyzer CreateAnalyzer() => new PerFieldAnalyzerWrapper(new PlainAnalyzer(), new Dictionary<string, Analyzer>
+    public static Analyzer CreateAnalyzer(string frenchStemmer = LightStemmer)
     {
-        [NameFr] = new FrenchTextAnalyzer(),
-        [CategoriesFr] = new FrenchTextAnalyzer(),
-        [OfferingsFr] = new FrenchTextAnalyzer(),
-        [DescriptionFr] = new FrenchTextAnalyzer(),
-        [NameEn] = new EnglishTextAnalyzer(),
-        [CategoriesEn] = new EnglishTextAnalyzer(),
-        [OfferingsEn] = new EnglishTextAnalyzer(),
-        [DescriptionEn] = new EnglishTextAnalyzer(),
-    });
+        var light = frenchStemmer switch
+        {
+            LightStemmer => true,
+            MinimalStemmer => false,
+            _ => throw new InvalidOperationException($"Marketplace:SearchFrenchStemmer is « {frenchStemmer} »: light or minimal."),
+        };
+        return new PerFieldAnalyzerWrapper(new PlainAnalyzer(), new Dictionary<string, Analyzer>
+        {
+            [NameFr] = new FrenchTextAnalyzer(light),
+            [CategoriesFr] = new FrenchTextAnalyzer(light),
+            [OfferingsFr] = new FrenchTextAnalyzer(light),
+            [DescriptionFr] = new FrenchTextAnalyzer(light),
+            [CategoryNotesFr] = new FrenchTextAnalyzer(light),
+            [NameEn] = new EnglishTextAnalyzer(),
+            [CategoriesEn] = new EnglishTextAnalyzer(),
+            [OfferingsEn] = new EnglishTextAnalyzer(),
+            [DescriptionEn] = new EnglishTextAnalyzer(),
+            [CategoryNotesEn] = new EnglishTextAnalyzer(),
+        });
+    }
 
     /// <summary>The tokens an analyzer makes of a text, with their positions (stop words leave gaps).</summary>
     public static List<(string Term, int Position)> Tokens(Analyzer analyzer, string field, string text)
@@ -101,11 +118,8 @@ public static class LuceneFields
 }
 
 /// <summary>French chain: see <see cref="LuceneFields"/>.</summary>
-public sealed class FrenchTextAnalyzer : Analyzer
+public sealed class FrenchTextAnalyzer(bool lightStemming = true) : Analyzer
 {
-    /// <summary>The stemmer chosen by measuring the judged relevance set (docs/search.md): light, or minimal when false.</summary>
-    public static bool LightStemming { get; set; } = true;
-
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
         var source = new StandardTokenizer(LuceneFields.Version, reader);
@@ -114,7 +128,7 @@ public sealed class FrenchTextAnalyzer : Analyzer
         stream = new LowerCaseFilter(LuceneFields.Version, stream);
         stream = new StopFilter(LuceneFields.Version, stream, FrenchAnalyzer.DefaultStopSet);
         stream = new ASCIIFoldingFilter(stream);
-        stream = LightStemming ? new FrenchLightStemFilter(stream) : new FrenchMinimalStemFilter(stream);
+        stream = lightStemming ? new FrenchLightStemFilter(stream) : new FrenchMinimalStemFilter(stream);
         return new TokenStreamComponents(source, stream);
     }
 }

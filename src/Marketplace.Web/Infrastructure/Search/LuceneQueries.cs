@@ -73,6 +73,7 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
         (LuceneFields.CategoriesFr, 3f), (LuceneFields.CategoriesEn, 3f),
         (LuceneFields.OfferingsFr, 1.5f), (LuceneFields.OfferingsEn, 1.5f),
         (LuceneFields.DescriptionFr, 1f), (LuceneFields.DescriptionEn, 1f),
+        (LuceneFields.CategoryNotesFr, 0.5f), (LuceneFields.CategoryNotesEn, 0.5f),
     ];
 
     private const float NamePlainBoost = 6f;

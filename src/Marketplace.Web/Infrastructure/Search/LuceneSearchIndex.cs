@@ -33,7 +33,8 @@ public sealed class LuceneSearchIndex : IDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptions<MarketplaceOptions> _options;
     private readonly ILogger<LuceneSearchIndex> _logger;
-    private readonly Analyzer _analyzer = LuceneFields.CreateAnalyzer();
+    private readonly Analyzer _analyzer;
+    private readonly string _schema;
     private readonly LuceneQueryBuilder _queries;
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,6 +67,8 @@ public sealed class LuceneSearchIndex : IDisposable
         _scopes = scopes;
         _options = options;
         _logger = logger;
+        _analyzer = LuceneFields.CreateAnalyzer(options.Value.SearchFrenchStemmer);
+        _schema = LuceneFields.Schema + "-" + options.Value.SearchFrenchStemmer;
         _queries = new LuceneQueryBuilder(_analyzer);
     }
 
@@ -73,6 +76,11 @@ public sealed class LuceneSearchIndex : IDisposable
     public bool IsStarted => Volatile.Read(ref _started) == 1;
 
     public long AppliedVersion => _state?.Version ?? -1;
+
+    /// <summary>What the last pass that changed something did: for the admin and the tests (docs/search.md).</summary>
+    public sealed record ApplyReport(long Version, bool Rebuilt, bool OpenedFromDisk, int Listings, bool Synonyms, long Milliseconds);
+
+    public ApplyReport? LastApply { get; private set; }
 
     private string IndexPath => string.IsNullOrWhiteSpace(_options.Value.SearchIndexDirectory)
         ? Path.Combine(_options.Value.DataDirectory, "search-index")
@@ -133,7 +141,7 @@ public sealed class LuceneSearchIndex : IDisposable
         {
             using var reader = DirectoryReader.Open(_directory);
             var data = reader.IndexCommit.UserData;
-            if (data.TryGetValue(SchemaKey, out var schema) && schema == LuceneFields.Schema
+            if (data.TryGetValue(SchemaKey, out var schema) && schema == _schema
                 && data.TryGetValue(VersionKey, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var version))
                 committed = version;
         }
@@ -155,6 +163,7 @@ public sealed class LuceneSearchIndex : IDisposable
             _state = new State(from, new SearchSnapshot(from, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
             _logger.LogInformation("Search index opened at version {Version} ({Count} providers) in {Ms} ms; catching up to {Latest}",
                 from, providers.Count, stopwatch.ElapsedMilliseconds, latest);
+            LastApply = new ApplyReport(from, false, true, 0, false, stopwatch.ElapsedMilliseconds);
             await ApplyChangesAsync(db, documents, cancellationToken);
         }
         else
@@ -209,10 +218,12 @@ public sealed class LuceneSearchIndex : IDisposable
         }
         else
         {
-            snapshot = new SearchSnapshot(latest, providers.Values.Select(p => p.Facets).ToArray());
+            snapshot = snapshot.WithVersion(latest);
         }
         Commit(latest);
         _state = state with { Version = latest, Snapshot = snapshot, Providers = providers, Thesaurus = thesaurus };
+        LastApply = new ApplyReport(latest, false, LastApply is { OpenedFromDisk: true, Version: var opened } && opened == state.Version,
+            changed.Length, !ReferenceEquals(thesaurus, state.Thesaurus), stopwatch.ElapsedMilliseconds);
         _logger.LogInformation("Search caught up to version {Version}: {Providers} listings, synonyms {Synonyms}, in {Ms} ms",
             latest, changed.Length, !ReferenceEquals(thesaurus, state.Thesaurus), stopwatch.ElapsedMilliseconds);
     }
@@ -227,6 +238,7 @@ public sealed class LuceneSearchIndex : IDisposable
         foreach (var provider in providers.Values) _writer.AddDocument(ToDocument(provider.Text));
         Commit(version);
         _state = new State(version, new SearchSnapshot(version, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
+        LastApply = new ApplyReport(version, true, false, providers.Count, true, stopwatch.ElapsedMilliseconds);
         _logger.LogInformation("Search index rebuilt at version {Version}: {Count} providers in {Ms} ms",
             version, providers.Count, stopwatch.ElapsedMilliseconds);
     }
@@ -236,7 +248,7 @@ public sealed class LuceneSearchIndex : IDisposable
         _writer!.SetCommitData(new Dictionary<string, string>
         {
             [VersionKey] = version.ToString(CultureInfo.InvariantCulture),
-            [SchemaKey] = LuceneFields.Schema,
+            [SchemaKey] = _schema,
         });
         _writer.Commit();
         _searchers!.MaybeRefreshBlocking();
@@ -273,6 +285,8 @@ public sealed class LuceneSearchIndex : IDisposable
             new TextField(LuceneFields.OfferingsEn, text.OfferingsEn, Field.Store.YES),
             new TextField(LuceneFields.DescriptionFr, text.DescriptionFr, Field.Store.YES),
             new TextField(LuceneFields.DescriptionEn, text.DescriptionEn, Field.Store.YES),
+            new TextField(LuceneFields.CategoryNotesFr, text.CategoryNotesFr, Field.Store.NO),
+            new TextField(LuceneFields.CategoryNotesEn, text.CategoryNotesEn, Field.Store.NO),
         };
         foreach (var part in new[] { text.Name, text.CategoriesFr, text.CategoriesEn, text.OfferingsFr, text.OfferingsEn, text.DescriptionFr, text.DescriptionEn })
             if (part.Length > 0) document.Add(new TextField(LuceneFields.AllPlain, part, Field.Store.NO));
@@ -282,7 +296,7 @@ public sealed class LuceneSearchIndex : IDisposable
     /// <summary>The current state for a search: waits only for the very first one, at start.</summary>
     private async Task<State> StateAsync(CancellationToken cancellationToken)
     {
-        if (_state is { } state) return state;
+        if (_ready.Task.IsCompletedSuccessfully && _state is { } state) return state;
         Start();
         await _ready.Task.WaitAsync(cancellationToken);
         return _state!;
@@ -373,21 +387,26 @@ public sealed class LuceneSearchIndex : IDisposable
             foreach (var id in providerIds)
             {
                 if (!state.Providers.TryGetValue(id, out var provider)) continue;
+                // The passage that matched the most words of the query; on a tie, the first field in page-language order.
+                string? best = null;
+                var bestWords = 0;
                 foreach (var field in fields)
                 {
                     var text = FieldText(provider.Text, field);
                     if (text.Length == 0) continue;
                     var scorer = new QueryScorer(rewritten, field);
-                    var highlighter = new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), new SimpleHTMLEncoder(), scorer)
+                    var highlighter = new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), MarkupEncoder.Instance, scorer)
                     {
                         TextFragmenter = new SimpleSpanFragmenter(scorer, HighlightFragmentSize),
                         MaxDocCharsToAnalyze = 20_000,
                     };
                     var fragment = highlighter.GetBestFragment(_analyzer, field, text);
                     if (fragment is null) continue;
-                    highlights[id] = Ellipsis(fragment, text);
-                    break;
+                    var words = MarkedWords(fragment);
+                    if (words <= bestWords) continue;
+                    (best, bestWords) = (Ellipsis(fragment, text), words);
                 }
+                if (best is not null) highlights[id] = best;
             }
         }
         finally
@@ -396,6 +415,10 @@ public sealed class LuceneSearchIndex : IDisposable
         }
         return highlights;
     }
+
+    private static int MarkedWords(string fragment) =>
+        fragment.Split("<mark>").Skip(1).Select(part => part[..Math.Max(0, part.IndexOf("</mark>", StringComparison.Ordinal))].ToLowerInvariant())
+            .Distinct().Count();
 
     private static string Ellipsis(string fragment, string text)
     {
@@ -449,6 +472,17 @@ public sealed class LuceneSearchIndex : IDisposable
         _directory?.Dispose();
         _analyzer.Dispose();
         _applying.Dispose();
+    }
+
+    /// <summary>Encodes the characters that make markup (&amp; &lt; &gt; " '), and only those: accents stay as they are.</summary>
+    private sealed class MarkupEncoder : IEncoder
+    {
+        public static readonly MarkupEncoder Instance = new();
+
+        public string EncodeText(string originalText) => originalText
+            .Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal)
+            .Replace("'", "&#39;", StringComparison.Ordinal);
     }
 
     private sealed class Bm25SearcherFactory : SearcherFactory

@@ -14,7 +14,9 @@ public sealed record TextDocument(
     string OfferingsFr,
     string OfferingsEn,
     string DescriptionFr,
-    string DescriptionEn);
+    string DescriptionEn,
+    string CategoryNotesFr = "",
+    string CategoryNotesEn = "");
 
 /// <summary>Everything search holds about one published provider: its facets for the snapshot, its text for the index.</summary>
 public sealed record IndexedProvider(string Slug, SearchDocument Facets, TextDocument Text);
@@ -37,7 +39,7 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
     /// </summary>
     public async Task<List<IndexedProvider>> LoadAsync(IReadOnlyCollection<int>? ids, CancellationToken cancellationToken)
     {
-        var labels = await CategoryLabelsAsync(cancellationToken);
+        var labels = await CategoriesAsync(cancellationToken);
         var documents = new List<IndexedProvider>();
         var wanted = ids?.Distinct().Order().ToArray();
         var after = 0;
@@ -66,25 +68,34 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
     }
 
     /// <summary>French and English label of every category, by key.</summary>
-    public Task<Dictionary<string, (string Fr, string En)>> CategoryLabelsAsync(CancellationToken cancellationToken) =>
+    public async Task<Dictionary<string, (string Fr, string En)>> CategoryLabelsAsync(CancellationToken cancellationToken) =>
+        (await CategoriesAsync(cancellationToken)).ToDictionary(c => c.Key, c => (c.Value.LabelFr, c.Value.LabelEn));
+
+    private sealed record Category(string LabelFr, string LabelEn, string? NotesFr, string? NotesEn);
+
+    private Task<Dictionary<string, Category>> CategoriesAsync(CancellationToken cancellationToken) =>
         db.TaxonomyTerms.AsNoTracking()
             .Where(t => t.Kind == TaxonomyKind.Category)
             .OrderBy(t => t.Position)
-            .ToDictionaryAsync(t => t.Key, t => (t.LabelFr, t.LabelEn), cancellationToken);
+            .ToDictionaryAsync(t => t.Key, t => new Category(t.LabelFr, t.LabelEn, t.DescriptionFr, t.DescriptionEn), cancellationToken);
 
-    private static TextDocument ToTextDocument(Row p, Dictionary<string, (string Fr, string En)> labels)
+    private static TextDocument ToTextDocument(Row p, Dictionary<string, Category> labels)
     {
         var categories = p.Offerings.Select(o => o.CategoryKey).Distinct()
-            .Select(k => labels.TryGetValue(k, out var l) ? l : (k, k)).ToArray();
+            .Select(k => labels.TryGetValue(k, out var l) ? l : new Category(k, k, null, null)).ToArray();
         return new TextDocument(
             p.Id,
             p.Name,
-            string.Join(" · ", categories.Select(c => c.Item1)),
-            string.Join(" · ", categories.Select(c => c.Item2)),
+            string.Join(" · ", categories.Select(c => c.LabelFr)),
+            string.Join(" · ", categories.Select(c => c.LabelEn)),
             string.Join("\n", p.Offerings.Select(o => o.DescriptionFr).Where(s => !string.IsNullOrWhiteSpace(s))),
             string.Join("\n", p.Offerings.Select(o => o.DescriptionEn).Where(s => !string.IsNullOrWhiteSpace(s))),
             p.DescriptionFr,
-            p.DescriptionEn ?? "");
+            p.DescriptionEn ?? "",
+            // What each of its categories means (the taxonomy's own definition): a listing in « Financement » offers
+            // what the category says, « bourses, subventions ». Weighed least (docs/search.md).
+            string.Join("\n", categories.Select(c => c.NotesFr).Where(n => !string.IsNullOrWhiteSpace(n))),
+            string.Join("\n", categories.Select(c => c.NotesEn).Where(n => !string.IsNullOrWhiteSpace(n))));
     }
 
     private static SearchDocument ToSearchDocument(Row p)

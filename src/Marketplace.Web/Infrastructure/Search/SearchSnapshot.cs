@@ -96,7 +96,15 @@ public sealed class SearchSnapshot
 
     }
 
-    public long Version { get; }
+    public long Version { get; private set; }
+
+    /// <summary>The same documents under a later version (a change that touched no listing, such as the thesaurus).</summary>
+    public SearchSnapshot WithVersion(long version)
+    {
+        var copy = (SearchSnapshot)MemberwiseClone();
+        copy.Version = version;
+        return copy;
+    }
     public int Count => _providerIds.Length;
 
     /// <param name="text">The free text and what the full-text index matched, or null when there is no text.</param>
