@@ -94,6 +94,8 @@ public sealed class PhoneLayoutTests : BrowserFixture
     [TestCase("verification@demo.invalid", "/fr/conservation/a-reverifier")]
     [TestCase("admin@demo.invalid", "/fr/admin/comptes")]
     [TestCase("admin@demo.invalid", "/fr/admin/taches")]
+    [TestCase("verification@demo.invalid", "/fr/admin/synonymes")]
+    [TestCase("admin@demo.invalid", "/en/admin/synonyms")]
     public async Task On_a_phone_tables_become_cards_and_nothing_scrolls_sideways(string email, string path)
     {
         var page = await DemoAsync(email);
