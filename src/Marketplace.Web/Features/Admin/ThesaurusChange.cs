@@ -62,6 +62,11 @@ public sealed class ThesaurusChange(MarketplaceDbContext db, ISearchIndexer inde
         var before = group is null ? "—" : Shown(group.Alternatives);
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Claims the row as it was read: a save committed since then makes this touch nothing (and the transaction ends
+        // unused), and a save racing this one waits for the row (PostgreSQL) or the database (SQLite) until commit.
+        if (group is not null && await db.SynonymGroups.Where(g => g.Id == group.Id && g.UpdatedAt == group.UpdatedAt)
+                .ExecuteUpdateAsync(s => s.SetProperty(g => g.UpdatedAt, now), cancellationToken) == 0)
+            return new Outcome(Refusal.Stale);
         if (command.Text is null) db.SynonymGroups.Remove(group!);
         else if (group is null) db.SynonymGroups.Add(new SynonymGroup(alternatives, now));
         else group.Replace(alternatives, now);
