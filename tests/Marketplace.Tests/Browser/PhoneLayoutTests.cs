@@ -94,6 +94,8 @@ public sealed class PhoneLayoutTests : BrowserFixture
     [TestCase("verification@demo.invalid", "/fr/conservation/a-reverifier")]
     [TestCase("admin@demo.invalid", "/fr/admin/comptes")]
     [TestCase("admin@demo.invalid", "/fr/admin/taches")]
+    [TestCase("verification@demo.invalid", "/fr/admin/synonymes")]
+    [TestCase("admin@demo.invalid", "/en/admin/synonyms")]
     public async Task On_a_phone_tables_become_cards_and_nothing_scrolls_sideways(string email, string path)
     {
         var page = await DemoAsync(email);
@@ -107,5 +109,36 @@ public sealed class PhoneLayoutTests : BrowserFixture
         if (await firstCell.CountAsync() > 0)
             Assert.That(await firstCell.EvaluateAsync<string>("td => getComputedStyle(td).display"), Is.EqualTo("block"));
         await AssertAccessibleAsync(page);
+    }
+
+    [Test]
+    public async Task On_a_phone_the_verification_team_filters_edits_and_is_asked_before_deleting_a_synonym_group()
+    {
+        var page = await DemoAsync("verification@demo.invalid");
+        await page.GotoAsync(_baseUrl + "/fr/admin/synonymes");
+        await page.GetByLabel("Filtrer les groupes").FillAsync("Ordinateur");
+        await SubmitFormAsync(page, "Filtrer");
+        var rows = await page.Locator("table.synonyms tbody tr").AllTextContentsAsync();
+        Assert.That(rows, Is.Not.Empty.And.All.Contain("ordinateur").IgnoreCase);
+        Assert.That(await OverflowsSidewaysAsync(page), Is.False);
+        await AssertAccessibleAsync(page);
+
+        // Edit: a refused save keeps the text and says why.
+        await NavigateByAsync(page, () => page.Locator("table.synonyms tbody tr a").First.ClickAsync());
+        await AssertAccessibleAsync(page);
+        await page.GetByLabel("Mots et expressions qui veulent dire la même chose").FillAsync("ordinateur");
+        await SubmitFormAsync(page, "Enregistrer le groupe");
+        Assert.That(await page.Locator(".alert").TextContentAsync(), Does.Contain("au moins deux"));
+        Assert.That(await page.Locator("#alternatives").InputValueAsync(), Is.EqualTo("ordinateur"));
+        Assert.That(await OverflowsSidewaysAsync(page), Is.False);
+        await AssertAccessibleAsync(page);
+
+        // Delete asks first; cancelling leaves the group.
+        await page.GotoAsync(_baseUrl + "/fr/admin/synonymes?q=ordinateur");
+        await NavigateByAsync(page, () => page.Locator("table.synonyms tbody tr form.delete-form button").First.ClickAsync());
+        Assert.That(await page.Locator("h1").TextContentAsync(), Does.StartWith("Supprimer le groupe « ordinateur"));
+        await AssertAccessibleAsync(page);
+        await NavigateByAsync(page, () => page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Annuler" }).ClickAsync());
+        Assert.That(await page.Locator("table.synonyms").TextContentAsync(), Does.Contain("ordinateur"));
     }
 }

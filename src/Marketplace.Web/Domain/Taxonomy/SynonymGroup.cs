@@ -56,7 +56,8 @@ public sealed class SynonymGroup
         return list;
     }
 
-    private static string Fold(string text) =>
+    /// <summary>How two alternatives are compared: accents and case ignored (« Réemploi » and « reemploi » are one).</summary>
+    public static string Fold(string text) =>
         new string(text.Normalize(System.Text.NormalizationForm.FormD)
             .Where(c => System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark)
             .ToArray()).ToLowerInvariant();

@@ -195,6 +195,7 @@ public static class WebApplicationExtensions
         services.AddSingleton(Options.Create(digest));
         services.AddScoped<ListingWorkflow>();
         services.AddScoped<Reverification>();
+        services.AddScoped<Features.Admin.ThesaurusChange>();
         services.AddScoped<Features.Matching.MatchingRun>();
         services.AddSingleton<Jobs.MatchingQueue>();
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
