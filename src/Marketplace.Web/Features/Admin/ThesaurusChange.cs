@@ -75,6 +75,7 @@ public sealed class ThesaurusChange(MarketplaceDbContext db, ISearchIndexer inde
         await db.SaveChangesAsync(cancellationToken);
         await indexer.SynonymsChangedAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await indexer.CatchUpAsync(cancellationToken); // this instance reads the new thesaurus now; the others within seconds
         return new Outcome(Refusal.None);
     }
 
