@@ -9,7 +9,7 @@ namespace Marketplace.Tests.Integration;
 /// <summary>
 /// Whether the search puts first what a knowledgeable person expects, on the seed data: every query of the judged set
 /// (Relevance/judgments.json) goes through the JSON API, its first five providers are scored with nDCG@5, and the mean
-/// must reach <see cref="MeanFloor"/>. The table of scores is printed either way (docs/search-relevance.md).
+/// must reach <see cref="MeanFloor"/>. The table of scores is printed either way (docs/search.md, Judging relevance).
 /// </summary>
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]

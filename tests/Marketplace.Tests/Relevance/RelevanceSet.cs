@@ -6,7 +6,7 @@ namespace Marketplace.Tests.Relevance;
 /// <summary>
 /// The judged relevance set (judgments.json, copied next to the tests): queries on the seed data, each with the
 /// providers a knowledgeable person expects in the top 5 and their grade (3 exactly what was asked, 2 clearly
-/// relevant, 1 acceptable). See docs/search-relevance.md.
+/// relevant, 1 acceptable). See docs/search.md, Judging relevance.
 /// </summary>
 public sealed record RelevanceSet(string About, IReadOnlyList<JudgedQuery> Queries)
 {

@@ -3,7 +3,7 @@ using Marketplace.Tests.Support;
 
 namespace Marketplace.Tests.Unit;
 
-/// <summary>The scoring of the judged relevance set (docs/search-relevance.md) and the set itself.</summary>
+/// <summary>The scoring of the judged relevance set (docs/search.md, Judging relevance) and the set itself.</summary>
 public sealed class RelevanceJudgmentsTests
 {
     private static readonly Dictionary<string, int> AandB = new() { ["a"] = 3, ["b"] = 2 };
