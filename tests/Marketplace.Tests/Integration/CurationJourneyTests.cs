@@ -163,7 +163,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         values["submit"] = "1";
         var (submitted, _) = await owner.SubmitAsync(refusedPage, "form.stacked-form", values);
         submitted.IsRedirectTo("/fr/compte/fiche");
-        Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.Empty);
+        Assert.That(await anonymous.ExactSlugsAsync("q=ocelotun"), Is.Empty, "the old text no longer matches (only as a close spelling of the name)");
         await DecideAsync(curator, "Coop Ocelot", "RequestChanges", "Précisez la région.");
         var (_, dashboard) = await owner.GetAsync("/fr/compte/fiche");
         Assert.That(dashboard.Body!.TextContent, Does.Contain("Précisez la région."));
@@ -188,7 +188,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
             "curators read who decided what, when and why");
         await DecideAsync(curator, "Coop Ocelot", "Approve");
         Assert.That(await anonymous.SlugsAsync("q=oceloteux"), Is.EqualTo(new[] { "coop-ocelot" }));
-        Assert.That(await anonymous.SlugsAsync("q=ocelotun"), Is.Empty);
+        Assert.That(await anonymous.ExactSlugsAsync("q=ocelotun"), Is.Empty, "the old text no longer matches (only as a close spelling of the name)");
 
         // Archive: confirmed on a page that says what it does, then gone at once.
         var (_, last) = await owner.GetAsync("/fr/compte/fiche");
