@@ -8,7 +8,17 @@ public sealed record SearchDocument(
     int ProviderId,
     string Name,
     DateTimeOffset? VerifiedAt,
-    IReadOnlyDictionary<Facet, IReadOnlyCollection<string>> FacetValues);
+    IReadOnlyDictionary<Facet, IReadOnlyCollection<string>> FacetValues)
+{
+    private static readonly CompareInfo Collation = CultureInfo.GetCultureInfo("fr-CA").CompareInfo;
+    private byte[]? _nameKey;
+
+    /// <summary>
+    /// The name's fr-CA collation key (case ignored), computed once per document: a snapshot rebuilt after a change sorts
+    /// by comparing bytes instead of collating every pair again.
+    /// </summary>
+    internal byte[] NameKey => _nameKey ??= Collation.GetSortKey(Name, CompareOptions.IgnoreCase).KeyData;
+}
 
 /// <summary>The providers the text index matched for a search's free text, each with its relevance score (higher first).</summary>
 public sealed record TextHits(IReadOnlyList<int> ProviderIds, IReadOnlyList<float> Scores)
@@ -51,11 +61,10 @@ public sealed class SearchSnapshot
     public SearchSnapshot(long version, IReadOnlyCollection<SearchDocument> documents)
     {
         Version = version;
-        var collation = CultureInfo.GetCultureInfo("fr-CA").CompareInfo;
         var docs = documents.ToArray();
         Array.Sort(docs, (a, b) =>
         {
-            var c = collation.Compare(a.Name, b.Name, CompareOptions.IgnoreCase);
+            var c = a.NameKey.AsSpan().SequenceCompareTo(b.NameKey);
             return c != 0 ? c : a.ProviderId.CompareTo(b.ProviderId);
         });
         _words = (docs.Length + 63) / 64;
