@@ -59,6 +59,7 @@ public static class WebApplicationExtensions
         services.AddScoped<DatabaseInitializer>();
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddSingleton<Microsoft.Extensions.Localization.IStringLocalizer<SharedResource>, CachedStringLocalizer<SharedResource>>();
         services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = new[] { Cultures.French, Cultures.English };
@@ -198,6 +199,9 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Matching.MatchingRun>();
         services.AddSingleton<Jobs.MatchingQueue>();
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
+        services.AddSingleton<VocabularyCache>();
+        services.AddSingleton<DirectoryOverviewCache>();
+        services.AddScoped<RequestSearchVersion>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
         services.AddScoped<SearchProviders>();
