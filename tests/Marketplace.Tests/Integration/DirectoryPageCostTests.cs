@@ -105,4 +105,30 @@ public sealed class DirectoryPageCostTests(DatabaseProvider provider)
         }
         Assert.That(Count(await _client.GetStringAsync("/fr")), Is.EqualTo(before));
     }
+
+    [Test]
+    public async Task A_results_page_is_kept_until_the_search_version_moves()
+    {
+        var (id, name) = await _factory.WithDbAsync(async db => await db.Providers
+            .Where(p => p.Status == Marketplace.Web.Domain.Providers.ListingStatus.Published && p.Offerings.Any(o => o.CategoryKey == Training))
+            .OrderBy(p => p.Id).Select(p => new { p.Id, p.Name }).FirstAsync() is var p ? (p.Id, p.Name) : default);
+        const string url = "/fr/recherche?category=formation&sort=name&pageSize=100";
+        async Task<string[]> NamesAsync() => new HtmlParser().ParseDocument(await _client.GetStringAsync(url))
+            .QuerySelectorAll("ol.cards h3").Select(h => h.TextContent.Trim()).ToArray();
+        Assert.That(await NamesAsync(), Has.Member(name));
+        try
+        {
+            // Changed in the database without moving the version: the page kept for this search does not change.
+            await _factory.WithDbAsync(db => db.Providers.Where(p => p.Id == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.Name, "Nom changé sans l'index")));
+            Assert.That(await NamesAsync(), Has.Member(name).And.No.Member("Nom changé sans l'index"));
+
+            await _factory.WithScopeAsync(sp => sp.GetRequiredService<ISearchIndexer>().ProviderChangedAsync(id, CancellationToken.None));
+            Assert.That(await NamesAsync(), Has.Member("Nom changé sans l'index").And.No.Member(name));
+        }
+        finally
+        {
+            await _factory.WithDbAsync(db => db.Providers.Where(p => p.Id == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.Name, name)));
+            await _factory.WithScopeAsync(sp => sp.GetRequiredService<ISearchIndexer>().ProviderChangedAsync(id, CancellationToken.None));
+        }
+    }
 }

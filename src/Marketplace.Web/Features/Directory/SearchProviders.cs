@@ -1,4 +1,5 @@
 using Marketplace.Web.Domain.Providers;
+using Marketplace.Web.Infrastructure;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Search;
 using Marketplace.Web.Infrastructure.Web;
@@ -8,7 +9,7 @@ namespace Marketplace.Web.Features.Directory;
 
 /// <summary>The directory search: results page, facets with their counts and labels, in the current language.</summary>
 public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext db, Vocabulary vocabulary, RequestSearchVersion version,
-    DirectoryOverviewCache overviews)
+    DirectoryOverviewCache overviews, SearchPageCache pages)
 {
     public sealed record Result(
         SearchQuery Query,
@@ -57,8 +58,20 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         return result;
     }
 
-    public Task<Result> HandleAsync(SearchQuery query, CancellationToken cancellationToken) =>
-        HandleAsync(query, withCards: true, cancellationToken);
+    /// <summary>
+    /// A results page. What it shows (cards, counts, labels) only changes with the search version: recent pages are kept
+    /// under it (<see cref="SearchPageCache"/>), by language and by the search's own state (its URL's parameters).
+    /// </summary>
+    public async Task<Result> HandleAsync(SearchQuery query, CancellationToken cancellationToken)
+    {
+        var key = $"{(Cultures.IsEnglish ? "en" : "fr")}|{query.Language}|{SearchLinks.State(query, query.Page)}";
+        // The version before the search: a result is never kept under a version newer than what it shows.
+        var current = await version.CurrentAsync(cancellationToken);
+        if (pages.Get(current, key) is { } cached) return cached;
+        var result = await HandleAsync(query, withCards: true, cancellationToken);
+        pages.Set(current, key, result);
+        return result;
+    }
 
     private async Task<Result> HandleAsync(SearchQuery query, bool withCards, CancellationToken cancellationToken)
     {
@@ -151,6 +164,40 @@ public sealed class DirectoryOverviewCache
             if (_english is not { } current || current.Version <= version) _english = entry;
         }
         else if (_french is not { } current || current.Version <= version) _french = entry;
+    }
+}
+
+/// <summary>
+/// Recent results pages of the latest search version seen, for the whole process: at most
+/// <see cref="MarketplaceOptions.SearchPageCacheEntries"/> (0: none); when full it starts over.
+/// </summary>
+public sealed class SearchPageCache(Microsoft.Extensions.Options.IOptions<MarketplaceOptions> options)
+{
+    private readonly Lock _lock = new();
+    private long _version = long.MinValue;
+    private Dictionary<string, SearchProviders.Result> _results = new(StringComparer.Ordinal);
+
+    private int Capacity => options.Value.SearchPageCacheEntries;
+
+    public SearchProviders.Result? Get(long version, string key)
+    {
+        lock (_lock) return version == _version && _results.TryGetValue(key, out var result) ? result : null;
+    }
+
+    public void Set(long version, string key, SearchProviders.Result result)
+    {
+        if (Capacity <= 0) return;
+        lock (_lock)
+        {
+            if (version > _version)
+            {
+                _results = new Dictionary<string, SearchProviders.Result>(StringComparer.Ordinal);
+                _version = version;
+            }
+            if (version != _version) return;
+            if (_results.Count >= Capacity) _results.Clear();
+            _results[key] = result;
+        }
     }
 }
 

@@ -201,6 +201,7 @@ public static class WebApplicationExtensions
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
         services.AddSingleton<VocabularyCache>();
         services.AddSingleton<DirectoryOverviewCache>();
+        services.AddSingleton<SearchPageCache>();
         services.AddScoped<RequestSearchVersion>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
