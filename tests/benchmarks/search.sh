@@ -149,7 +149,8 @@ run_engines() { # build engine: the latency scenarios at $providers synthetic pr
   local cache setting total
   for cache in on off; do
     if [ "$cache" = on ]; then setting=256; else setting=0; fi
-    start_site "$build" Marketplace__SearchTextCacheEntries=$setting
+    # The results-page cache stays off here: these lines time the engine, not a page kept from an earlier request.
+    start_site "$build" Marketplace__SearchTextCacheEntries=$setting Marketplace__SearchPageCacheEntries=0
     total=$(curl -fs "$base/api/v1/providers?pageSize=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
     echo "[$build $engine] site up (text-match cache $cache), $total published providers (seeded in ${seed_seconds}s)"
     for scenario in "${scenarios[@]}"; do
@@ -186,8 +187,11 @@ page_throughput() { # build engine: the seed data only, wrk -t1 -c32 on the four
   start_site "$build"
   local slug
   slug=$(curl -fs "$base/api/v1/providers?pageSize=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
+  # /fr/a-propos (no database work) before each page and after the last: each page's ratio is to the mean of the two
+  # around it, so that other work on the machine moving during the run moves both sides.
   local page path url line rps errors
-  for page in "about|/fr/a-propos" "search|/fr/recherche?q=formation" "home|/fr" "provider|/fr/fournisseurs/$slug"; do
+  for page in "about|/fr/a-propos" "search|/fr/recherche?q=formation" "about|/fr/a-propos" "home|/fr" "about|/fr/a-propos" \
+      "provider|/fr/fournisseurs/$slug" "about|/fr/a-propos"; do
     IFS='|' read -r name path <<<"$page"
     url="$base$path"
     check_ok "$url"
@@ -212,8 +216,14 @@ done
 # docs/benchmarks.md: the search section is rewritten, other sections are kept; a part not run keeps its figures.
 wrk_version=$(wrk -v 2>&1 | awk 'NR==1 {print $2}' || true)   # wrk -v exits with 1
 machine="$(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), wrk $wrk_version"
-measured="Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`$(if [ "$parts" != "engines pages" ]; then echo "PARTS=\"$parts\" "; fi)$(if [ "$providers" != 50000 ] || [ "$duration" != 20 ]; then echo "PROVIDERS=$providers DURATION=$duration "; fi)bash tests/benchmarks/search.sh\` on: $machine (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine shares the cores)."
+invocation="$(if [ "$parts" != "engines pages" ]; then echo "PARTS=\"$parts\" "; fi)$(if [ "$previous" != 377fccb ]; then echo "PREVIOUS=$previous "; fi)"
+settings="$(if [ "$providers" != 50000 ] || [ "$duration" != 20 ]; then echo "PROVIDERS=$providers DURATION=$duration "; fi)"
+page_settings="$(if [ "$page_duration" != 10 ]; then echo "PAGE_DURATION=$page_duration "; fi)"
+at="$(date -u '+%Y-%m-%d %H:%M UTC')"
+on="$machine (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine shares the cores)"
+measured_engines="Measured $at by \`$invocation${settings}bash tests/benchmarks/search.sh\` on: $on."
+measured_pages="Measured $at by \`$invocation${page_settings}bash tests/benchmarks/search.sh\` on: $on."
 new_label=$(build_label new); previous_label=$(build_label previous)
-export providers duration warmup connections page_duration page_warmup page_connections target_p95 target_memory measured new_label previous_label previous
+export providers duration warmup connections page_duration page_warmup page_connections target_p95 target_memory measured_engines measured_pages new_label previous_label previous
 python3 tests/benchmarks/search_report.py "$work" docs/benchmarks.md "$parts"
 echo "Written to docs/benchmarks.md"
