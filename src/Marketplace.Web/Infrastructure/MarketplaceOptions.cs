@@ -43,8 +43,8 @@ public sealed class MarketplaceOptions
     public int SearchTextCacheEntries { get; set; } = 256;
 
     /// <summary>
-    /// How many search pages' results (cards and facets, per language and search) each instance keeps for the current
-    /// search version (0: none). Everything such a result shows only changes with the version (ADR 0025).
+    /// How many search pages' results (cards and facets, per language and search), and as many provider pages, each
+    /// instance keeps for the current search version (0: none). What they show only changes with the version (ADR 0025).
     /// </summary>
     public int SearchPageCacheEntries { get; set; } = 256;
 

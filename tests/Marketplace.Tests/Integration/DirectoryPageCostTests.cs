@@ -131,4 +131,33 @@ public sealed class DirectoryPageCostTests(DatabaseProvider provider)
             await _factory.WithScopeAsync(sp => sp.GetRequiredService<ISearchIndexer>().ProviderChangedAsync(id, CancellationToken.None));
         }
     }
+
+    [Test]
+    public async Task A_provider_page_no_longer_invites_to_claim_the_listing_once_a_claim_is_accepted()
+    {
+        var (id, slug) = await _factory.WithDbAsync(async db => await db.Providers
+            .Where(p => p.Status == Marketplace.Web.Domain.Providers.ListingStatus.Published && !db.Organizations.Any(o => o.ProviderId == p.Id))
+            .OrderByDescending(p => p.Id).Select(p => new { p.Id, p.Slug }).FirstAsync() is var p ? (p.Id, p.Slug) : default);
+        async Task<bool> InvitesToClaimAsync() =>
+            new HtmlParser().ParseDocument(await _client.GetStringAsync($"/fr/fournisseurs/{slug}")).QuerySelector("p.claim") is not null;
+        Assert.That(await InvitesToClaimAsync(), Is.True);
+        Assert.That(await InvitesToClaimAsync(), Is.True, "and again, from the page kept for the version");
+
+        var email = $"reclamation-{provider.ToString().ToLowerInvariant()}@example.org";
+        using (await CurationJourneyTests.SignUpAsync(_factory, email, "Organisme qui réclame", "Provider")) { }
+        await _factory.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<MarketplaceDbContext>();
+            var user = await db.Users.Where(u => u.Email == email).Select(u => new { u.Id, u.OrganizationId }).SingleAsync();
+            var now = DateTimeOffset.UtcNow;
+            var claim = new Marketplace.Web.Domain.Listings.ListingClaim(id, user.OrganizationId!.Value, user.Id,
+                Marketplace.Web.Domain.Listings.ClaimMethod.Review, "Nous sommes cet organisme.", now);
+            db.ListingClaims.Add(claim);
+            await db.SaveChangesAsync();
+            var accepted = await sp.GetRequiredService<Marketplace.Web.Features.Claims.ClaimDecisions>()
+                .AcceptAsync(claim, () => claim.Accept(user.Id, null, now), user.Id, null, CancellationToken.None);
+            Assert.That(accepted, Is.True);
+        });
+        Assert.That(await InvitesToClaimAsync(), Is.False);
+    }
 }

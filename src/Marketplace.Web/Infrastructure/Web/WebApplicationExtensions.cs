@@ -202,6 +202,7 @@ public static class WebApplicationExtensions
         services.AddSingleton<VocabularyCache>();
         services.AddSingleton<DirectoryOverviewCache>();
         services.AddSingleton<SearchPageCache>();
+        services.AddSingleton<ProviderPageCache>();
         services.AddScoped<RequestSearchVersion>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
