@@ -217,7 +217,7 @@ done
 wrk_version=$(wrk -v 2>&1 | awk 'NR==1 {print $2}' || true)   # wrk -v exits with 1
 machine="$(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), wrk $wrk_version"
 invocation="$(if [ "$parts" != "engines pages" ]; then echo "PARTS=\"$parts\" "; fi)$(if [ "$previous" != 377fccb ]; then echo "PREVIOUS=$previous "; fi)"
-settings="$(if [ "$providers" != 50000 ] || [ "$duration" != 20 ]; then echo "PROVIDERS=$providers DURATION=$duration "; fi)"
+settings="$(if [ "$providers" != 50000 ] || [ "$duration" != 20 ] || [ "$warmup" != 8 ]; then echo "PROVIDERS=$providers DURATION=$duration WARMUP=$warmup "; fi)"
 page_settings="$(if [ "$page_duration" != 10 ]; then echo "PAGE_DURATION=$page_duration "; fi)"
 at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 on="$machine (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine shares the cores)"
