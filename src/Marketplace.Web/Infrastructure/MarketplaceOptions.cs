@@ -58,6 +58,12 @@ public sealed class MarketplaceOptions
     public int SearchFollowIntervalMs { get; set; } = 250;
 
     /// <summary>
+    /// How many search pages' results (cards and facets, per language and search), and as many provider pages, each
+    /// instance keeps for the current search version (0: none). What they show only changes with the version (ADR 0025).
+    /// </summary>
+    public int SearchPageCacheEntries { get; set; } = 256;
+
+    /// <summary>
     /// Development only: create one signed-in-ready demo account per role at start-up (<see cref="Seeding.DemoRoleAccounts"/>).
     /// Ignored in every other environment.
     /// </summary>

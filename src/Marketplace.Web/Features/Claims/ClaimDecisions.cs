@@ -11,7 +11,8 @@ namespace Marketplace.Web.Features.Claims;
 /// What accepting or rejecting a claim does, whoever decides (the link's reader or the verification team): the
 /// organization manages the listing, other pending claims of it end, an audit entry, and an email to the claimant's members.
 /// </summary>
-public sealed class ClaimDecisions(MarketplaceDbContext db, MemberEmails members, IStringLocalizer<SharedResource> text, TimeProvider time)
+public sealed class ClaimDecisions(MarketplaceDbContext db, MemberEmails members, IStringLocalizer<SharedResource> text, TimeProvider time,
+    Infrastructure.Search.ISearchIndexer indexer)
 {
     /// <summary>
     /// Accepts <paramref name="claim"/> (tracked) through <paramref name="decide"/>; false, with nothing changed, when the
@@ -33,7 +34,15 @@ public sealed class ClaimDecisions(MarketplaceDbContext db, MemberEmails members
         await members.EnqueueAsync(organization.Id, _ => new MemberEmails.Letter(
             text["Email.Claim.Accepted.Subject", listing], [text["Email.Claim.Accepted.Body", listing]],
             text["Email.Claim.SeeListing"], "fr/compte/fiche", "en/account/listing"), cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        // The public page no longer invites to claim the listing: pages kept under the search version must see it (ADR 0025),
+        // so the change is logged for search in the same transaction as the claim's acceptance.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await indexer.ProviderChangedAsync(claim.ProviderId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await indexer.CatchUpAsync(cancellationToken);
         return true;
     }
 

@@ -10,7 +10,7 @@ public sealed class DirectoryController(SearchQueryParser parser, SearchProvider
     [HttpGet("en", Name = "home.en")]
     public async Task<IActionResult> Home(CancellationToken cancellationToken)
     {
-        var result = await search.HandleAsync(new Infrastructure.Search.SearchQuery { PageSize = 1 }, cancellationToken);
+        var result = await search.OverviewAsync(cancellationToken);
         return View(result);
     }
 

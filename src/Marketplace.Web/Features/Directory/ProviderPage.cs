@@ -6,8 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Web.Features.Directory;
 
-/// <summary>A published provider's public page; null for anything not published (drafts and archives are never shown).</summary>
-public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary)
+/// <summary>
+/// A published provider's public page; null for anything not published (drafts and archives are never shown). Everything
+/// it shows changes with the search version (a listing change, renewed contacts or verification, a claim accepted), so
+/// pages are kept under it (<see cref="ProviderPageCache"/>, ADR 0025); what depends on the visitor is in the view.
+/// </summary>
+public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary, RequestSearchVersion version, ProviderPageCache pages)
 {
     public sealed record View(
         string Slug,
@@ -41,6 +45,17 @@ public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary)
         IReadOnlyList<string> FundingPrograms);
 
     public async Task<View?> HandleAsync(string slug, CancellationToken cancellationToken)
+    {
+        var key = $"{(Cultures.IsEnglish ? "en" : "fr")}|{slug}";
+        // The version before the page: a page is never kept under a version newer than what it shows.
+        var current = await version.CurrentAsync(cancellationToken);
+        if (pages.Get(current, key) is { } cached) return cached;
+        var view = await LoadAsync(slug, cancellationToken);
+        if (view is not null) pages.Set(current, key, view); // not what is missing: any slug could fill the cache
+        return view;
+    }
+
+    private async Task<View?> LoadAsync(string slug, CancellationToken cancellationToken)
     {
         var p = await db.Providers.AsNoTracking()
             .Where(x => x.Slug == slug && x.Status == ListingStatus.Published)
@@ -84,5 +99,39 @@ public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary)
             p.SocialEconomy, p.Neq,
             p.HeadOfficeRegion is null ? null : await vocabulary.RegionNameAsync(p.HeadOfficeRegion, cancellationToken),
             p.Website, p.Origin, p.VerifiedAt, offerings, p.Id, p.PublicEmail, p.PublicPhone, p.ContactPageUrl, p.ContactsCheckedAt, p.Managed);
+    }
+}
+
+/// <summary>
+/// Provider pages of the latest search version seen, for the whole process, at most
+/// <see cref="Infrastructure.MarketplaceOptions.SearchPageCacheEntries"/> (0: none); when full it starts over.
+/// </summary>
+public sealed class ProviderPageCache(Microsoft.Extensions.Options.IOptions<Infrastructure.MarketplaceOptions> options)
+{
+    private readonly Lock _lock = new();
+    private long _version = long.MinValue;
+    private Dictionary<string, ProviderPage.View> _pages = new(StringComparer.Ordinal);
+
+    private int Capacity => options.Value.SearchPageCacheEntries;
+
+    public ProviderPage.View? Get(long version, string key)
+    {
+        lock (_lock) return version == _version && _pages.TryGetValue(key, out var page) ? page : null;
+    }
+
+    public void Set(long version, string key, ProviderPage.View page)
+    {
+        if (Capacity <= 0) return;
+        lock (_lock)
+        {
+            if (version > _version)
+            {
+                _pages = new Dictionary<string, ProviderPage.View>(StringComparer.Ordinal);
+                _version = version;
+            }
+            if (version != _version) return;
+            if (_pages.Count >= Capacity) _pages.Clear();
+            _pages[key] = page;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Marketplace.Web.Infrastructure.Search;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Marketplace.Web.Features.Directory;
@@ -28,29 +29,113 @@ public static class SearchLinks
     /// The same search with one facet value added or removed, back on page 1. A facet's unknown value (« Région non
     /// précisée », pricing « Non précisé ») toggles whether those providers are kept: with other values of the facet
     /// selected, it turns <c>strict</c> on or off; alone, it selects only them (ADR 0015).
+    /// A page with many facet links builds them with one <see cref="FacetLinks"/> instead.
     /// </summary>
-    public static string Toggle(string basePath, SearchQuery query, Facet facet, string key)
+    public static string Toggle(string basePath, SearchQuery query, Facet facet, string key) =>
+        new FacetLinks(basePath, query).Toggle(facet, key);
+
+    /// <summary>
+    /// The facet links of one search page: what every link shares (the text, the other facets' values, <c>strict</c>,
+    /// the sort, the page size) is encoded once, and each link only adds the facet it changes. Same URLs as
+    /// <see cref="Url"/> of the toggled query, in the same parameter order.
+    /// </summary>
+    public sealed class FacetLinks
     {
-        var values = query.Selected(facet).ToHashSet(StringComparer.Ordinal);
-        var strict = query.Strict.ToHashSet();
-        var unknown = Facets.UnknownKeyOf(facet);
-        if (key == unknown)
+        private readonly string _basePath;
+        private readonly SearchQuery _query;
+        private readonly string? _text;
+        private readonly string?[] _values;   // by facet: « region=01&region=06 », or null
+        private readonly bool[] _strict;      // by facet: query.IsStrict
+        private readonly string? _tail;       // sort and page size (a toggled search is on page 1)
+
+        public FacetLinks(string basePath, SearchQuery query)
         {
-            var known = query.HasKnownSelection(facet);
-            if (query.IncludesUnknown(facet))
+            _basePath = basePath;
+            _query = query;
+            if (!string.IsNullOrEmpty(query.Text)) _text = Pair(SearchQueryParser.TextParameter, query.Text);
+            _values = new string?[Facets.All.Count];
+            _strict = new bool[Facets.All.Count];
+            foreach (var facet in Facets.All)
             {
-                values.Remove(key);
-                if (known) strict.Add(facet);
+                var selected = query.Selected(facet);
+                if (selected.Count > 0)
+                    _values[(int)facet] = string.Join('&', selected.Order(StringComparer.Ordinal).Select(v => Pair(Facets.ParameterName(facet), v)));
+                _strict[(int)facet] = query.IsStrict(facet);
             }
-            else if (known) strict.Remove(facet);
-            else values.Add(key);
+            var tail = new List<string>(2);
+            if (query.Sort is { } sort) tail.Add(Pair(SearchQueryParser.SortParameter, sort.ToString().ToLowerInvariant()));
+            if (query.PageSize != SearchQuery.DefaultPageSize)
+                tail.Add(Pair(SearchQueryParser.PageSizeParameter, query.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (tail.Count > 0) _tail = string.Join('&', tail);
         }
-        else if (!values.Remove(key)) values.Add(key);
-        if (!values.Any(v => v != unknown)) strict.Remove(facet);
-        var filters = query.Filters.ToDictionary(p => p.Key, p => p.Value);
-        if (values.Count == 0) filters.Remove(facet);
-        else filters[facet] = values;
-        return Url(basePath, query with { Filters = filters, Strict = strict });
+
+        /// <summary>The same search with <paramref name="key"/> of <paramref name="facet"/> added or removed (see <see cref="SearchLinks.Toggle"/>).</summary>
+        public string Toggle(Facet facet, string key)
+        {
+            var values = _query.Selected(facet).ToHashSet(StringComparer.Ordinal);
+            var strict = _query.Strict.Contains(facet);
+            var unknown = Facets.UnknownKeyOf(facet);
+            if (key == unknown)
+            {
+                var known = _query.HasKnownSelection(facet);
+                if (_query.IncludesUnknown(facet))
+                {
+                    values.Remove(key);
+                    if (known) strict = true;
+                }
+                else if (known) strict = false;
+                else values.Add(key);
+            }
+            else if (!values.Remove(key)) values.Add(key);
+            var knownSelected = values.Any(v => v != unknown);
+            strict = strict && knownSelected;
+
+            var url = new System.Text.StringBuilder(_basePath, _basePath.Length + 256);
+            var first = true;
+            void Append(string? part)
+            {
+                if (part is null) return;
+                url.Append(first ? '?' : '&').Append(part);
+                first = false;
+            }
+            Append(_text);
+            foreach (var f in Facets.All)
+            {
+                if (f != facet) Append(_values[(int)f]);
+                else foreach (var value in values.Order(StringComparer.Ordinal)) Append(Pair(Facets.ParameterName(f), value));
+            }
+            foreach (var f in Facets.All)
+                if (f == facet ? strict : _strict[(int)f]) Append(Pair(SearchQueryParser.StrictParameter, Facets.ParameterName(f)));
+            Append(_tail);
+            return url.ToString();
+        }
+
+        // As QueryHelpers.AddQueryString writes each parameter.
+        private static string Pair(string name, string value) =>
+            System.Text.Encodings.Web.UrlEncoder.Default.Encode(name) + "=" + System.Text.Encodings.Web.UrlEncoder.Default.Encode(value);
+    }
+
+    /// <summary>
+    /// The links of a results page's cards to the provider pages, carrying the search (« retour »): the route is generated
+    /// once for the page and each card only puts in its slug, encoded as the route would.
+    /// </summary>
+    public sealed class ProviderLinks
+    {
+        private const string Placeholder = "0-slug-0";
+        private readonly string _before;
+        private readonly string _after;
+
+        /// <param name="state">The search's state (<see cref="State"/>), or null for none.</param>
+        public ProviderLinks(IUrlHelper url, string? state)
+        {
+            // The path comes before the query string, so the first occurrence is the slug's even if the state holds the same text.
+            var template = url.RouteUrl(Infrastructure.Localization.LocalizedLinks.RouteName("provider"), new { slug = Placeholder, retour = state })!;
+            var at = template.IndexOf(Placeholder, StringComparison.Ordinal);
+            _before = template[..at];
+            _after = template[(at + Placeholder.Length)..];
+        }
+
+        public string For(string slug) => _before + System.Text.Encodings.Web.UrlEncoder.Default.Encode(slug) + _after;
     }
 
     /// <summary>The name of the provider page's parameter that carries the search it was opened from.</summary>

@@ -1,4 +1,5 @@
 using Marketplace.Web.Domain.Providers;
+using Marketplace.Web.Infrastructure;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Search;
 using Marketplace.Web.Infrastructure.Web;
@@ -7,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Marketplace.Web.Features.Directory;
 
 /// <summary>The directory search: results page, facets with their counts and labels, in the current language.</summary>
-public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext db, Vocabulary vocabulary)
+public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext db, Vocabulary vocabulary, RequestSearchVersion version,
+    DirectoryOverviewCache overviews, SearchPageCache pages)
 {
     public sealed record Result(
         SearchQuery Query,
@@ -51,12 +53,54 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
     /// <param name="Selected">The value passes the selection: for the unknown value, also when implied by a selection of known values (ADR 0015).</param>
     public sealed record FacetValue(string Key, string Label, int Count, bool Selected);
 
-    public async Task<Result> HandleAsync(SearchQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole directory without cards (the home page: how many providers, and every facet value with its count). It
+    /// only changes with the search version, so it is computed once per version and language (<see cref="DirectoryOverviewCache"/>).
+    /// </summary>
+    public async Task<Result> OverviewAsync(CancellationToken cancellationToken)
     {
         var english = Cultures.IsEnglish;
-        query = query with { Language = english ? "en" : "fr" };
+        // The version before the search: a result is never kept under a version newer than what it shows.
+        var current = await version.CurrentAsync(cancellationToken);
+        if (overviews.Get(current, english) is { } cached) return cached;
+        var result = await HandleAsync(new SearchQuery { PageSize = 1 }, withCards: false, cancellationToken);
+        overviews.Set(current, english, result);
+        return result;
+    }
+
+    /// <summary>
+    /// A results page. What it shows (cards, counts, labels) only changes with the search version: recent pages are kept
+    /// under it (<see cref="SearchPageCache"/>), by language and by the search's own state (its URL's parameters).
+    /// </summary>
+    public async Task<Result> HandleAsync(SearchQuery query, CancellationToken cancellationToken)
+    {
+        var key = $"{(Cultures.IsEnglish ? "en" : "fr")}|{query.Language}|{SearchLinks.State(query, query.Page)}";
+        // The version before the search: a result is never kept under a version newer than what it shows.
+        var current = await version.CurrentAsync(cancellationToken);
+        if (pages.Get(current, key) is { } cached) return cached;
+        var result = await HandleAsync(query, withCards: true, cancellationToken);
+        pages.Set(current, key, result);
+        return result;
+    }
+
+    private async Task<Result> HandleAsync(SearchQuery query, bool withCards, CancellationToken cancellationToken)
+    {
+        // Highlights come from the page language's text first.
+        query = query with { Language = Cultures.IsEnglish ? "en" : "fr" };
         var found = await search.SearchAsync(query, cancellationToken);
         var terms = await vocabulary.SearchTermsAsync(cancellationToken);
+        var labels = await vocabulary.LabelsAsync(cancellationToken);
+        var english = Cultures.IsEnglish;
+        var groups = Infrastructure.Search.Facets.All.Select(facet =>
+        {
+            var counts = found.FacetCounts[facet];
+            var selected = query.Selected(facet);
+            return new FacetGroup(facet, Infrastructure.Search.Facets.ParameterName(facet), terms[facet]
+                .Select(t => new FacetValue(t.Key, t.Label, counts.GetValueOrDefault(t.Key),
+                    t.Key == Infrastructure.Search.Facets.UnknownKeyOf(facet) ? query.IncludesUnknown(facet) : selected.Contains(t.Key)))
+                .ToArray());
+        }).ToArray();
+        if (!withCards) return new Result(query, found.Sort, found.Total, [], groups);
 
         var ids = found.ProviderIds.ToArray();
         var rows = await db.Providers.AsNoTracking()
@@ -69,7 +113,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
             .ToListAsync(cancellationToken);
         var byId = rows.ToDictionary(r => r.Id);
 
-        string LabelOf(Facet facet, string key) => terms[facet].FirstOrDefault(t => t.Key == key)?.Label ?? key;
+        string LabelOf(Facet facet, string key) => labels[facet].GetValueOrDefault(key) ?? key;
 
         var items = ids.Where(byId.ContainsKey).Select(id =>
         {
@@ -93,16 +137,6 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 pricingNotStated) { Highlight = found.Highlights.GetValueOrDefault(id) };
         }).ToArray();
 
-        var groups = Infrastructure.Search.Facets.All.Select(facet =>
-        {
-            var counts = found.FacetCounts[facet];
-            var selected = query.Selected(facet);
-            return new FacetGroup(facet, Infrastructure.Search.Facets.ParameterName(facet), terms[facet]
-                .Select(t => new FacetValue(t.Key, t.Label, counts.GetValueOrDefault(t.Key),
-                    t.Key == Infrastructure.Search.Facets.UnknownKeyOf(facet) ? query.IncludesUnknown(facet) : selected.Contains(t.Key)))
-                .ToArray());
-        }).ToArray();
-
         return new Result(query, found.Sort, found.Total, items, groups) { Suggestion = found.Suggestion, Approximate = found.Approximate };
     }
 
@@ -118,4 +152,75 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         var cut = text.LastIndexOf(' ', max);
         return text[..(cut > max / 2 ? cut : max)].TrimEnd(',', ';', '.', ' ') + "…";
     }
+}
+
+/// <summary>
+/// <see cref="SearchProviders.OverviewAsync"/> of the latest search version seen, per language, for the whole process.
+/// </summary>
+public sealed class DirectoryOverviewCache
+{
+    private volatile Entry? _french;
+    private volatile Entry? _english;
+
+    private sealed record Entry(long Version, SearchProviders.Result Result);
+
+    public SearchProviders.Result? Get(long version, bool english) =>
+        (english ? _english : _french) is { } entry && entry.Version == version ? entry.Result : null;
+
+    public void Set(long version, bool english, SearchProviders.Result result)
+    {
+        var entry = new Entry(version, result);
+        // A slower reader of an older version must not replace a newer entry.
+        if (english)
+        {
+            if (_english is not { } current || current.Version <= version) _english = entry;
+        }
+        else if (_french is not { } current || current.Version <= version) _french = entry;
+    }
+}
+
+/// <summary>
+/// Recent results pages of the latest search version seen, for the whole process: at most
+/// <see cref="MarketplaceOptions.SearchPageCacheEntries"/> (0: none); when full it starts over.
+/// </summary>
+public sealed class SearchPageCache(Microsoft.Extensions.Options.IOptions<MarketplaceOptions> options)
+{
+    private readonly Lock _lock = new();
+    private long _version = long.MinValue;
+    private Dictionary<string, SearchProviders.Result> _results = new(StringComparer.Ordinal);
+
+    private int Capacity => options.Value.SearchPageCacheEntries;
+
+    public SearchProviders.Result? Get(long version, string key)
+    {
+        lock (_lock) return version == _version && _results.TryGetValue(key, out var result) ? result : null;
+    }
+
+    public void Set(long version, string key, SearchProviders.Result result)
+    {
+        if (Capacity <= 0) return;
+        lock (_lock)
+        {
+            if (version > _version)
+            {
+                _results = new Dictionary<string, SearchProviders.Result>(StringComparer.Ordinal);
+                _version = version;
+            }
+            if (version != _version) return;
+            if (_results.Count >= Capacity) _results.Clear();
+            _results[key] = result;
+        }
+    }
+}
+
+/// <summary>
+/// The search version (<see cref="ISearchVersion"/>) read once per request (per scope): the vocabulary and the home
+/// page's overview are kept under it, and both are asked for on the same page.
+/// </summary>
+public sealed class RequestSearchVersion(ISearchVersion version)
+{
+    private long? _current;
+
+    public async ValueTask<long> CurrentAsync(CancellationToken cancellationToken) =>
+        _current ??= await version.CurrentAsync(cancellationToken);
 }

@@ -59,6 +59,7 @@ public static class WebApplicationExtensions
         services.AddScoped<DatabaseInitializer>();
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddSingleton<Microsoft.Extensions.Localization.IStringLocalizer<SharedResource>, CachedStringLocalizer<SharedResource>>();
         services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = new[] { Cultures.French, Cultures.English };
@@ -200,6 +201,11 @@ public static class WebApplicationExtensions
         services.AddSingleton<Jobs.MatchingQueue>();
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
         services.AddHostedService<Search.SearchIndexFollower>();
+        services.AddSingleton<VocabularyCache>();
+        services.AddSingleton<DirectoryOverviewCache>();
+        services.AddSingleton<SearchPageCache>();
+        services.AddSingleton<ProviderPageCache>();
+        services.AddScoped<RequestSearchVersion>();
         services.AddScoped<Vocabulary>();
         services.AddScoped<SearchQueryParser>();
         services.AddScoped<SearchProviders>();
