@@ -69,15 +69,17 @@ def engines_block():
     for build, engine, cache, seed, total, rss, peak in rows("memory.txt"):
         verdict = "ok" if float(peak) <= target_memory else "**over target**"
         lines.append(f"| {engine} | {labels[build]} | {cache} | {seed} | {total} | {rss} | {peak} | {verdict} |")
-    lines += ["", "Update to visible while searches run (target p95 ≤ 1 s on the instance that made the change, ≤ 2 s on another):", ""]
+    lines += ["", "Update to visible while searches run (target p95 ≤ 1 s on the instance that made the change, ≤ 2 s on another). "
+              "Each change is made in the database as another instance makes it and found by the site's background "
+              "follower (`tests/benchmarks/update_visible.sh`), the slower of the two paths; both targets are checked against it:", ""]
     visible = rows("visible.txt")
     if visible:
-        lines += ["| database | changes | p50 (ms) | p95 (ms) | p99 (ms) | searches p95 meanwhile (ms) | verdict |", "|---|---|---|---|---|---|---|"]
+        lines += ["| database | changes | p50 (ms) | p95 (ms) | max (ms) | searches p95 meanwhile (ms) | verdict |", "|---|---|---|---|---|---|---|"]
         for engine, changes, p50, p95, p99, search_p95 in visible:
             verdict = "ok" if float(p95) <= 1000 else "**over target**"
             lines.append(f"| {engine} | {changes} | {p50} | {p95} | {p99} | {search_p95} | {verdict} |")
     else:
-        lines.append("not measured yet: `update_to_visible` in the script is a placeholder until the new engine follows changes.")
+        lines.append("not measured in this run.")
     lines.append("<!-- search-engines:end -->")
     return "\n".join(lines)
 
