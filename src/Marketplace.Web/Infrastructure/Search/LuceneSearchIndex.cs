@@ -196,9 +196,11 @@ public sealed class LuceneSearchIndex : IDisposable
             .Select(c => c.ProviderId!.Value).Distinct().ToArray();
         var providers = state.Providers;
         var snapshot = state.Snapshot;
+        long readMs = 0, indexMs = 0, snapshotMs = 0;
         if (changed.Length > 0)
         {
             var fresh = (await documents.LoadAsync(changed, cancellationToken)).ToDictionary(p => p.Facets.ProviderId);
+            readMs = stopwatch.ElapsedMilliseconds;
             var next = new Dictionary<int, IndexedProvider>(state.Providers);
             foreach (var id in changed)
             {
@@ -214,18 +216,22 @@ public sealed class LuceneSearchIndex : IDisposable
                 }
             }
             providers = next;
+            var before = stopwatch.ElapsedMilliseconds;
             snapshot = new SearchSnapshot(latest, providers.Values.Select(p => p.Facets).ToArray());
+            snapshotMs = stopwatch.ElapsedMilliseconds - before;
         }
         else
         {
             snapshot = snapshot.WithVersion(latest);
         }
+        var committing = stopwatch.ElapsedMilliseconds;
         Commit(latest);
+        indexMs = stopwatch.ElapsedMilliseconds - committing;
         _state = state with { Version = latest, Snapshot = snapshot, Providers = providers, Thesaurus = thesaurus };
         LastApply = new ApplyReport(latest, false, LastApply is { OpenedFromDisk: true, Version: var opened } && opened == state.Version,
             changed.Length, !ReferenceEquals(thesaurus, state.Thesaurus), stopwatch.ElapsedMilliseconds);
-        _logger.LogInformation("Search caught up to version {Version}: {Providers} listings, synonyms {Synonyms}, in {Ms} ms",
-            latest, changed.Length, !ReferenceEquals(thesaurus, state.Thesaurus), stopwatch.ElapsedMilliseconds);
+        _logger.LogInformation("Search caught up to version {Version}: {Providers} listings, synonyms {Synonyms}, in {Ms} ms (read {ReadMs}, snapshot {SnapshotMs}, commit {CommitMs})",
+            latest, changed.Length, !ReferenceEquals(thesaurus, state.Thesaurus), stopwatch.ElapsedMilliseconds, readMs, snapshotMs, indexMs);
     }
 
     private async Task RebuildAsync(MarketplaceDbContext db, SearchDocuments documents, long version, CancellationToken cancellationToken)
@@ -384,22 +390,24 @@ public sealed class LuceneSearchIndex : IDisposable
         try
         {
             var rewritten = searcher.Rewrite(query);
+            // One term scorer and highlighter per field for the whole page: the query's terms are extracted once, and each
+            // text is only tokenized (a span scorer would build an in-memory index of every text for the phrases).
+            var byField = fields.Select(field => (Field: field,
+                Highlighter: new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), MarkupEncoder.Instance, new QueryTermScorer(rewritten, field))
+                {
+                    TextFragmenter = new SimpleFragmenter(HighlightFragmentSize),
+                    MaxDocCharsToAnalyze = 20_000,
+                })).ToArray();
             foreach (var id in providerIds)
             {
                 if (!state.Providers.TryGetValue(id, out var provider)) continue;
                 // The passage that matched the most words of the query; on a tie, the first field in page-language order.
                 string? best = null;
                 var bestWords = 0;
-                foreach (var field in fields)
+                foreach (var (field, highlighter) in byField)
                 {
                     var text = FieldText(provider.Text, field);
                     if (text.Length == 0) continue;
-                    var scorer = new QueryScorer(rewritten, field);
-                    var highlighter = new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), MarkupEncoder.Instance, scorer)
-                    {
-                        TextFragmenter = new SimpleSpanFragmenter(scorer, HighlightFragmentSize),
-                        MaxDocCharsToAnalyze = 20_000,
-                    };
                     var fragment = highlighter.GetBestFragment(_analyzer, field, text);
                     if (fragment is null) continue;
                     var words = MarkedWords(fragment);

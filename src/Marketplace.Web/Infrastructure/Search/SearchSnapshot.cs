@@ -18,6 +18,45 @@ public sealed record SearchDocument(
     /// by comparing bytes instead of collating every pair again.
     /// </summary>
     internal byte[] NameKey => _nameKey ??= Collation.GetSortKey(Name, CompareOptions.IgnoreCase).KeyData;
+
+    private int[][]? _facetNumbers;
+
+    /// <summary>The document's values of each facet (indexed by <see cref="Facet"/>) as <see cref="FacetKeys"/> numbers, computed once.</summary>
+    internal int[][] FacetNumbers => _facetNumbers ??= Facets.All
+        .Select(facet => FacetValues.TryGetValue(facet, out var values) ? values.Select(key => FacetKeys.Number(facet, key)).ToArray() : [])
+        .ToArray();
+}
+
+/// <summary>
+/// A process-wide number for every facet value ever seen (a small, closed vocabulary: categories, regions, languages…),
+/// so that documents keep their values as numbers across snapshot rebuilds.
+/// </summary>
+internal static class FacetKeys
+{
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<string, int>[] Numbers = Facets.All.Select(_ => new Dictionary<string, int>(StringComparer.Ordinal)).ToArray();
+    private static readonly List<string>[] Keys = Facets.All.Select(_ => new List<string>()).ToArray();
+
+    public static int Number(Facet facet, string key)
+    {
+        lock (Gate)
+        {
+            var numbers = Numbers[(int)facet];
+            if (numbers.TryGetValue(key, out var number)) return number;
+            Keys[(int)facet].Add(key);
+            return numbers[key] = numbers.Count;
+        }
+    }
+
+    public static string Key(Facet facet, int number)
+    {
+        lock (Gate) return Keys[(int)facet][number];
+    }
+
+    public static int Count(Facet facet)
+    {
+        lock (Gate) return Keys[(int)facet].Count;
+    }
 }
 
 /// <summary>The providers the text index matched for a search's free text, each with its relevance score (higher first).</summary>
@@ -85,14 +124,20 @@ public sealed class SearchSnapshot
             var f = (int)facet;
             var codes = new Dictionary<string, int>(StringComparer.Ordinal);
             var bitmaps = new List<ulong[]>();
+            // Each document's values as process-wide numbers (computed once per document), mapped to this snapshot's codes:
+            // rebuilding after a change sets bits without hashing a string.
+            var local = new int[FacetKeys.Count(facet) + 64];
             for (var doc = 0; doc < docs.Length; doc++)
             {
-                if (!docs[doc].FacetValues.TryGetValue(facet, out var values)) continue;
-                foreach (var key in values)
+                foreach (var global in docs[doc].FacetNumbers[f])
                 {
-                    if (!codes.TryGetValue(key, out var code))
+                    if (global >= local.Length) Array.Resize(ref local, global * 2 + 1);
+                    var code = local[global] - 1;
+                    if (code < 0)
                     {
+                        var key = FacetKeys.Key(facet, global);
                         codes[key] = code = codes.Count;
+                        local[global] = code + 1;
                         bitmaps.Add(new ulong[_words]);
                     }
                     Set(bitmaps[code], doc);
