@@ -154,6 +154,10 @@ run_engines() { # build engine: the latency scenarios at $providers synthetic pr
     start_site "$build" Marketplace__SearchTextCacheEntries=$setting Marketplace__SearchPageCacheEntries=0
     total=$(curl -fs "$base/api/v1/providers?pageSize=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
     echo "[$build $engine] site up (text-match cache $cache), $total published providers (seeded in ${seed_seconds}s)"
+    # A fresh process has just built its index (or snapshot): let the collector and the JIT settle before the first line,
+    # which otherwise pays for them alone.
+    wrk -t2 -c"$connections" -d"${settle:-15}"s "$base/api/v1/providers?q=formation" >/dev/null
+    wrk -t2 -c"$connections" -d"${settle:-15}"s "$base/fr/recherche?q=formation" >/dev/null
     for scenario in "${scenarios[@]}"; do
       IFS='|' read -r name query surfaces <<<"$scenario"
       for surface in $surfaces; do measure "$build" "$engine" "text cache $cache" "$surface" "$name" "$query"; done

@@ -57,7 +57,7 @@ public sealed class LuceneSearchIndex : IDisposable
         /// <summary>Provider names as plain words, for suggestions while typing; built on first use.</summary>
         public IReadOnlyList<(string[] Words, string Slug, string Name)> Names(Analyzer analyzer) =>
             _names ??= Providers.Values
-                .Select(p => (LuceneFields.Tokens(analyzer, LuceneFields.NamePlain, p.Text.Name).Select(t => t.Term).ToArray(), p.Slug, p.Text.Name))
+                .Select(p => (LuceneFields.Tokens(analyzer, LuceneFields.NamePlain, p.Facets.Name).Select(t => t.Term).ToArray(), p.Slug, p.Facets.Name))
                 .OrderBy(n => n.Name, StringComparer.Create(CultureInfo.GetCultureInfo("fr-CA"), ignoreCase: true))
                 .ToArray();
     }
@@ -157,7 +157,9 @@ public sealed class LuceneSearchIndex : IDisposable
         {
             // Catch up: the facets come from the database (they live in memory), the text index only takes what changed.
             var stopwatch = Stopwatch.StartNew();
-            var providers = (await documents.LoadAsync(null, cancellationToken)).ToDictionary(p => p.Facets.ProviderId);
+            var providers = new Dictionary<int, IndexedProvider>();
+            await foreach (var batch in documents.BatchesAsync(null, cancellationToken))
+                foreach (var provider in batch) providers[provider.Facets.ProviderId] = provider.Indexed();
             var categories = await documents.CategoryLabelsAsync(cancellationToken);
             var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
             _state = new State(from, new SearchSnapshot(from, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
@@ -206,8 +208,8 @@ public sealed class LuceneSearchIndex : IDisposable
             {
                 if (fresh.TryGetValue(id, out var provider))
                 {
-                    _writer!.UpdateDocument(new Term(LuceneFields.Id, Key(id)), ToDocument(provider.Text));
-                    next[id] = provider;
+                    _writer!.UpdateDocument(new Term(LuceneFields.Id, Key(id)), ToDocument(provider.Text!));
+                    next[id] = provider.Indexed();
                 }
                 else
                 {
@@ -237,11 +239,16 @@ public sealed class LuceneSearchIndex : IDisposable
     private async Task RebuildAsync(MarketplaceDbContext db, SearchDocuments documents, long version, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var providers = (await documents.LoadAsync(null, cancellationToken)).ToDictionary(p => p.Facets.ProviderId);
         var categories = await documents.CategoryLabelsAsync(cancellationToken);
         var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
         _writer!.DeleteAll();
-        foreach (var provider in providers.Values) _writer.AddDocument(ToDocument(provider.Text));
+        var providers = new Dictionary<int, IndexedProvider>();
+        await foreach (var batch in documents.BatchesAsync(null, cancellationToken))
+            foreach (var provider in batch)
+            {
+                _writer.AddDocument(ToDocument(provider.Text!));
+                providers[provider.Facets.ProviderId] = provider.Indexed();
+            }
         Commit(version);
         _state = new State(version, new SearchSnapshot(version, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
         LastApply = new ApplyReport(version, true, false, providers.Count, true, stopwatch.ElapsedMilliseconds);
@@ -323,7 +330,7 @@ public sealed class LuceneSearchIndex : IDisposable
         var result = state.Snapshot.Search(query, new TextHits(match.ProviderIds, match.Scores));
         return result with
         {
-            Highlights = Highlight(match.Query, result.ProviderIds, query.Language, state),
+            Highlights = Highlight(match.Query, result.ProviderIds, query.Language),
             Suggestion = match.Suggestion,
             Approximate = match.Approximate,
         };
@@ -378,7 +385,7 @@ public sealed class LuceneSearchIndex : IDisposable
     /// A short excerpt of each page provider's text where the query matched, in the page's language first: offerings,
     /// then description, then categories. HTML-encoded by the highlighter; matched words in &lt;mark&gt;.
     /// </summary>
-    private IReadOnlyDictionary<int, string> Highlight(Query? query, IReadOnlyList<int> providerIds, string language, State state)
+    private IReadOnlyDictionary<int, string> Highlight(Query? query, IReadOnlyList<int> providerIds, string language)
     {
         var highlights = new Dictionary<int, string>();
         if (query is null || providerIds.Count == 0) return highlights;
@@ -398,15 +405,18 @@ public sealed class LuceneSearchIndex : IDisposable
                     TextFragmenter = new SimpleFragmenter(HighlightFragmentSize),
                     MaxDocCharsToAnalyze = 20_000,
                 })).ToArray();
+            var stored = new HashSet<string>(fields);
             foreach (var id in providerIds)
             {
-                if (!state.Providers.TryGetValue(id, out var provider)) continue;
+                var found = searcher.Search(new TermQuery(new Term(LuceneFields.Id, Key(id))), 1);
+                if (found.TotalHits == 0) continue;
+                var document = searcher.Doc(found.ScoreDocs[0].Doc, stored);
                 // The passage that matched the most words of the query; on a tie, the first field in page-language order.
                 string? best = null;
                 var bestWords = 0;
                 foreach (var (field, highlighter) in byField)
                 {
-                    var text = FieldText(provider.Text, field);
+                    var text = document.Get(field) ?? "";
                     if (text.Length == 0) continue;
                     var fragment = highlighter.GetBestFragment(_analyzer, field, text);
                     if (fragment is null) continue;
@@ -436,17 +446,6 @@ public sealed class LuceneSearchIndex : IDisposable
         var ends = text.TrimEnd().EndsWith(decoded, StringComparison.Ordinal);
         return (starts ? "" : "… ") + fragment.Trim() + (ends ? "" : " …");
     }
-
-    private static string FieldText(TextDocument text, string field) => field switch
-    {
-        LuceneFields.OfferingsFr => text.OfferingsFr,
-        LuceneFields.OfferingsEn => text.OfferingsEn,
-        LuceneFields.DescriptionFr => text.DescriptionFr,
-        LuceneFields.DescriptionEn => text.DescriptionEn,
-        LuceneFields.CategoriesFr => text.CategoriesFr,
-        LuceneFields.CategoriesEn => text.CategoriesEn,
-        _ => text.Name,
-    };
 
     /// <summary>Categories and provider names with a word starting with each word typed (the last one as a prefix).</summary>
     public async Task<SearchSuggestions> SuggestAsync(string text, string language, int max, CancellationToken cancellationToken)

@@ -18,8 +18,15 @@ public sealed record TextDocument(
     string CategoryNotesFr = "",
     string CategoryNotesEn = "");
 
-/// <summary>Everything search holds about one published provider: its facets for the snapshot, its text for the index.</summary>
-public sealed record IndexedProvider(string Slug, SearchDocument Facets, TextDocument Text);
+/// <summary>
+/// What search reads about one published provider: its facets for the snapshot, its text for the index. The text is
+/// dropped once indexed (<see cref="Indexed"/>): highlights read it back from the index's stored fields, so memory holds
+/// no description.
+/// </summary>
+public sealed record IndexedProvider(string Slug, SearchDocument Facets, TextDocument? Text)
+{
+    public IndexedProvider Indexed() => Text is null ? this : this with { Text = null };
+}
 
 /// <summary>Reads what the search engine indexes from published listings, as projections.</summary>
 public sealed class SearchDocuments(MarketplaceDbContext db)
@@ -39,8 +46,16 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
     /// </summary>
     public async Task<List<IndexedProvider>> LoadAsync(IReadOnlyCollection<int>? ids, CancellationToken cancellationToken)
     {
-        var labels = await CategoriesAsync(cancellationToken);
         var documents = new List<IndexedProvider>();
+        await foreach (var batch in BatchesAsync(ids, cancellationToken)) documents.AddRange(batch);
+        return documents;
+    }
+
+    /// <summary>The same, batch by batch, so that a full build never holds every description at once.</summary>
+    public async IAsyncEnumerable<List<IndexedProvider>> BatchesAsync(IReadOnlyCollection<int>? ids,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var labels = await CategoriesAsync(cancellationToken);
         var wanted = ids?.Distinct().Order().ToArray();
         var after = 0;
         for (var offset = 0; ; offset += BatchSize)
@@ -48,7 +63,7 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
             var query = db.Providers.AsNoTracking().AsSplitQuery().Where(p => p.Status == ListingStatus.Published);
             if (wanted is not null)
             {
-                if (offset >= wanted.Length) return documents;
+                if (offset >= wanted.Length) yield break;
                 var batch = wanted.Skip(offset).Take(BatchSize).ToArray();
                 query = query.Where(p => batch.Contains(p.Id));
             }
@@ -58,10 +73,10 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
                     p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
                         o.RegionCodes, o.Languages, o.FundingPrograms, o.DescriptionFr, o.DescriptionEn))))
                 .ToListAsync(cancellationToken);
-            documents.AddRange(rows.Select(r => new IndexedProvider(r.Slug, ToSearchDocument(r), ToTextDocument(r, labels))));
+            yield return rows.Select(r => new IndexedProvider(r.Slug, ToSearchDocument(r), ToTextDocument(r, labels))).ToList();
             if (wanted is null)
             {
-                if (rows.Count < BatchSize) return documents;
+                if (rows.Count < BatchSize) yield break;
                 after = rows.Max(r => r.Id);
             }
         }

@@ -208,7 +208,18 @@ public sealed class SearchSnapshot
         else if (sort == SearchSort.Name || (sort == SearchSort.Relevance && text is null))
             page = NthSetBits(matches, (int)skip, take); // document numbers are in name order
         else
-            page = TopByKey(matches, total, SortKey(sort, text), (int)skip + take).Skip((int)skip).ToArray();
+        {
+            // Scores by document in a rented buffer: a directory-sized array per search would land on the large object heap.
+            var scores = sort == SearchSort.Relevance && text is not null ? System.Buffers.ArrayPool<float>.Shared.Rent(_providerIds.Length) : null;
+            try
+            {
+                page = TopByKey(matches, total, SortKey(sort, text, scores), (int)skip + take).Skip((int)skip).ToArray();
+            }
+            finally
+            {
+                if (scores is not null) System.Buffers.ArrayPool<float>.Shared.Return(scores);
+            }
+        }
 
         return new SearchResult(total, page.Select(doc => _providerIds[doc]).ToArray(), counts, sort);
     }
@@ -223,12 +234,13 @@ public sealed class SearchSnapshot
     }
 
     /// <summary>A unique sort key per document (smaller first); ties always end in name order.</summary>
-    private Func<int, long> SortKey(SearchSort sort, TextHits? text)
+    private Func<int, long> SortKey(SearchSort sort, TextHits? text, float[]? scores)
     {
         if (sort == SearchSort.Verified) return doc => _verifiedRank[doc];
         if (sort != SearchSort.Relevance || text is null) return doc => doc;
 
-        var score = new float[_providerIds.Length];
+        var score = scores!;
+        Array.Clear(score, 0, _providerIds.Length);
         for (var i = 0; i < text.ProviderIds.Count; i++)
             if (_docOfProvider.TryGetValue(text.ProviderIds[i], out var doc)) score[doc] = text.Scores[i];
         // Scores are positive floats, whose bits order like the floats: higher score first, then name order.
