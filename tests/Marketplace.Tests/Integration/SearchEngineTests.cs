@@ -131,14 +131,27 @@ public sealed class SearchEngineTests(DatabaseProvider provider)
         Assert.That(highlight, Does.Contain("<mark>quixotique</mark>"));
 
         var page = await _client.GetStringAsync("/fr/recherche?q=" + Uri.EscapeDataString("sérieux quixotique"));
-        Assert.That(page, Does.Contain("<mark>quixotique</mark>").And.Contain("<mark>sérieux</mark>"),
+        Assert.That(System.Net.WebUtility.HtmlDecode(page), Does.Contain("<mark>quixotique</mark>").And.Contain("<mark>sérieux</mark>"),
             "the passage with both words: the description, not the offering");
         Assert.That(page, Does.Contain("&lt;b&gt;").Or.Contain("&lt;/b&gt;"), "the description's own markup is text, not HTML");
         Assert.That(page, Does.Not.Contain("<b><mark>").And.Not.Contain("<b>quixotique"));
+        Assert.That(page, Does.Contain("&lt;b&gt;<mark>quixotique</mark>&lt;/b&gt; &amp; <mark>"), "the passage keeps its own spacing");
 
         var english = await _client.GetStringAsync("/en/search?q=quixotic");
         Assert.That(english, Does.Contain("<mark>quixotic</mark>"), "the English page highlights the English text");
         Assert.That(english, Does.Contain("&lt;i&gt;coaching&lt;/i&gt;"));
+    }
+
+    [Test]
+    public async Task Markup_in_a_description_is_never_written_as_html_on_the_card()
+    {
+        await _factory.AddProviderAsync("temoin-balise", "Atelier Balise",
+            "Un service ornithorynque <script>alert(1)</script> <mark>faux</mark> & fin.");
+        var page = await _client.GetStringAsync("/fr/recherche?q=ornithorynque");
+        Assert.That(page, Does.Contain("<mark>ornithorynque</mark>"));
+        Assert.That(page, Does.Not.Contain("<script>alert(1)</script>"));
+        Assert.That(page, Does.Not.Contain("<mark>faux</mark>"), "a <mark> typed in a description stays text");
+        Assert.That(page, Does.Contain("&lt;script&gt;"));
     }
 
     [Test]

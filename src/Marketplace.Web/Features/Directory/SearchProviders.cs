@@ -44,6 +44,28 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
     {
         /// <summary>Where the text matched, HTML-encoded with the matched words in &lt;mark&gt; (safe to write as is), or null.</summary>
         public string? Highlight { get; init; }
+
+        /// <summary>
+        /// The highlight as plain text pieces, each marked or not, for a view to write encoded (no raw HTML): the index
+        /// encodes the passage and adds only &lt;mark&gt;, so splitting on it and decoding the rest is exact.
+        /// </summary>
+        public IReadOnlyList<(string Text, bool Marked)> HighlightParts => Highlight is null ? [] : SplitHighlight(Highlight);
+    }
+
+    private static (string Text, bool Marked)[] SplitHighlight(string highlight)
+    {
+        var parts = new List<(string, bool)>();
+        foreach (var (piece, index) in highlight.Split("<mark>").Select((p, i) => (p, i)))
+        {
+            var end = piece.IndexOf("</mark>", StringComparison.Ordinal);
+            if (index > 0 && end >= 0)
+            {
+                parts.Add((System.Net.WebUtility.HtmlDecode(piece[..end]), true));
+                parts.Add((System.Net.WebUtility.HtmlDecode(piece[(end + "</mark>".Length)..]), false));
+            }
+            else parts.Add((System.Net.WebUtility.HtmlDecode(piece), false));
+        }
+        return parts.Where(p => p.Item1.Length > 0).ToArray();
     }
 
     public sealed record Label(string Key, string Text);
