@@ -43,9 +43,6 @@ public static class LuceneFields
     public const string CategoryNotesEn = "catnote_en";
     public const string AllPlain = "all_plain";    // every word of the document, unstemmed
 
-    public static bool IsFrench(string field) => field.EndsWith("_fr", StringComparison.Ordinal);
-    public static bool IsEnglish(string field) => field.EndsWith("_en", StringComparison.Ordinal);
-
     /// <summary>The French stemmers one can choose (<see cref="MarketplaceOptions.SearchFrenchStemmer"/>).</summary>
     public const string LightStemmer = "light";
     public const string MinimalStemmer = "minimal";

@@ -33,8 +33,6 @@ public sealed class Thesaurus
         foreach (var entries in _byFirstToken.Values) entries.Sort((a, b) => b.Tokens.Length.CompareTo(a.Tokens.Length));
     }
 
-    public static Thesaurus Empty { get; } = new([]);
-
     public IReadOnlyList<IReadOnlyList<string>> Groups { get; }
 
     /// <summary>The longest alternative starting at <paramref name="start"/> of <paramref name="tokens"/> (matching keys): its group and how many tokens it covers.</summary>

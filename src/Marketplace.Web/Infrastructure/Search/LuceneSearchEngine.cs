@@ -55,9 +55,7 @@ public sealed class LuceneSearchEngine(
         {
             await db.SearchIndexStates.Where(s => s.Id == SearchIndexState.SingletonId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
-            var version = await db.SearchIndexStates.AsNoTracking().Where(s => s.Id == SearchIndexState.SingletonId)
-                .Select(s => s.Version).FirstAsync(cancellationToken);
-            await db.SearchChanges.Where(c => c.Version == version).ExecuteDeleteAsync(cancellationToken);
+            var version = await LuceneSearchIndex.LatestVersionAsync(db, cancellationToken);
             db.SearchChanges.Add(new SearchChange(version, kind, providerId, time.GetUtcNow()));
             await db.SaveChangesAsync(cancellationToken);
             if (ownTransaction is not null)

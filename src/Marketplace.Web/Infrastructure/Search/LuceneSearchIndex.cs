@@ -267,7 +267,8 @@ public sealed class LuceneSearchIndex : IDisposable
         _searchers!.MaybeRefreshBlocking();
     }
 
-    private static Task<long> LatestVersionAsync(MarketplaceDbContext db, CancellationToken cancellationToken) =>
+    /// <summary>The shared counter: the version of the last change committed (or, inside a writer's transaction, its own).</summary>
+    internal static Task<long> LatestVersionAsync(MarketplaceDbContext db, CancellationToken cancellationToken) =>
         db.SearchIndexStates.AsNoTracking().Where(s => s.Id == SearchIndexState.SingletonId)
             .Select(s => s.Version).FirstAsync(cancellationToken);
 

@@ -60,10 +60,7 @@ internal static class FacetKeys
 }
 
 /// <summary>The providers the text index matched for a search's free text, each with its relevance score (higher first).</summary>
-public sealed record TextHits(IReadOnlyList<int> ProviderIds, IReadOnlyList<float> Scores)
-{
-    public static TextHits Unscored(IReadOnlyList<int> providerIds) => new(providerIds, providerIds.Select(_ => 1f).ToArray());
-}
+public sealed record TextHits(IReadOnlyList<int> ProviderIds, IReadOnlyList<float> Scores);
 
 /// <summary>
 /// An immutable, in-memory bitmap index of every published provider's facet values and sort keys. Filtering, exact
