@@ -29,6 +29,8 @@ public sealed class SearchBehaviourTests(DatabaseProvider provider)
         await _factory.AddProviderAsync("zorglub-profond", "Atelier Témoin Profond",
             "Services variés pour les organismes, notamment l'entretien des postes, la téléphonie, les sauvegardes, " +
             "la gestion des comptes et, parfois, une intervention zorglub.", category: "soutien-ti");
+        await _factory.AddProviderAsync("temoin-mot-entier", "Atelier Témoin Mot Entier", "Un atelier brimborion pour les organismes.");
+        await _factory.AddProviderAsync("temoin-mot-prolonge", "Atelier Témoin Mot Prolongé", "Un brimborionkat pour les organismes.");
         await _factory.AddProviderAsync("zorglub-brouillon", "Zorglub Brouillon",
             "Un brouillon zorglub jamais publié.", publish: false);
     }
@@ -69,6 +71,15 @@ public sealed class SearchBehaviourTests(DatabaseProvider provider)
         // Search-as-you-type (docs/search.md): the last word is a prefix; earlier words are whole words.
         Assert.That(await _client.SlugsAsync("q=quixo"), Does.Contain("temoin-accents").And.Contain("temoin-ordinateurs"));
         Assert.That(await _client.SlugsAsync("q=quixotique+ordi"), Is.EquivalentTo(new[] { "temoin-ordinateurs" }));
+    }
+
+    [Test]
+    public async Task A_long_last_word_the_index_holds_is_taken_as_finished()
+    {
+        // Reading « brimborion » as a prefix would also bring « brimborionkat » (and score every word starting with it).
+        Assert.That(await _client.SlugsAsync("q=brimborion"), Is.EquivalentTo(new[] { "temoin-mot-entier" }));
+        Assert.That(await _client.SlugsAsync("q=brimbo"), Is.EquivalentTo(new[] { "temoin-mot-entier", "temoin-mot-prolonge" }));
+        Assert.That(await _client.SlugsAsync("q=brimborionk"), Is.EquivalentTo(new[] { "temoin-mot-prolonge" }));
     }
 
     [Test]

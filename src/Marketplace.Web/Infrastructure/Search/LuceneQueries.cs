@@ -59,9 +59,12 @@ public sealed record TextQueryPlan(Query Query, Query? Approximate, IReadOnlyLis
 /// <summary>
 /// Builds the query of a free text (docs/search.md). Each typed word, or each run of words that is an alternative of
 /// the thesaurus, is one required clause: the best of its fields (name over categories over offerings over
-/// description, French and English), the plain field, and for the last word a prefix (the person may still be typing).
-/// A phrase clause over the whole text rewards the words found together. The approximate twin also accepts words one
-/// or two edits away, for when nothing matches as typed.
+/// description, French and English) and the exact name; for the last word, a prefix (the person may still be typing),
+/// unless it is a long word the index holds: its other forms come from the stemmed fields. A phrase clause over the whole text rewards the words found together. The
+/// approximate twin also accepts words one or two edits away, for when nothing matches as typed.
+/// Every clause a hit matches costs scoring time: the plain field (all the words, unstemmed) is only read for
+/// prefixes, fuzzy words and spelling, since the stemmed fields already match every word it holds (docs/search.md,
+/// what a search costs).
 /// </summary>
 public sealed class LuceneQueryBuilder(Analyzer analyzer)
 {
@@ -75,17 +78,25 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
     ];
 
     private const float NamePlainBoost = 6f;
-    private const float AllPlainBoost = 0.8f;
     private const float ProximityBoost = 2f;
     private const int ProximitySlop = 3;
+    public const int FinishedWordLength = 6;
 
-    /// <summary>Null when the text holds no word worth searching (empty, only stop words or punctuation).</summary>
-    public TextQueryPlan? Build(string? text, Thesaurus thesaurus)
+    /// <summary>The words of a text as the plain field reads them: what a search's matches are kept under.</summary>
+    public IReadOnlyList<string> Words(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : LuceneFields.Tokens(analyzer, LuceneFields.AllPlain, text).Select(t => t.Term).ToArray();
+
+    /// <summary>
+    /// Null when the text holds no word worth searching (empty, only stop words or punctuation).
+    /// <paramref name="indexed"/> says whether the index holds a word as typed: a last word it holds of at least
+    /// <see cref="FinishedWordLength"/> letters is taken as finished (« formation » need not also read every word starting
+    /// with it); a shorter one (« ordi ») or an unknown one (« quixo ») is also a prefix. Without it, every last word is.
+    /// </summary>
+    public TextQueryPlan? Build(string? text, Thesaurus thesaurus, Func<string, bool>? indexed = null)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        var all = LuceneFields.Tokens(analyzer, LuceneFields.AllPlain, text).Select(t => t.Term).ToList();
+        var all = Words(text).ToList();
         if (all.Count == 0) return null;
-        var keys = Thesaurus.Keys(text);
+        var keys = Thesaurus.Keys(text!);
         if (keys.Count != all.Count) keys = all; // the two chains split words alike; never mismatch positions
 
         var clauses = new List<(Query Exact, Query Approximate)>();
@@ -106,7 +117,8 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
             if (LuceneFields.QueryStopWords.Contains(token)) continue;
             words.Add(token);
             spellChecked.Add(token);
-            clauses.Add((WordClause(token, isLast, approximate: false), WordClause(token, isLast, approximate: true)));
+            var prefix = isLast && !(token.Length >= FinishedWordLength && (indexed?.Invoke(token) ?? false));
+            clauses.Add((WordClause(token, prefix, approximate: false), WordClause(token, prefix, approximate: true)));
         }
         if (clauses.Count == 0) return null;
 
@@ -125,7 +137,7 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
         return new TextQueryPlan(exact, spellChecked.Count > 0 ? fuzzy : null, all, spellChecked);
     }
 
-    private Query WordClause(string token, bool isLast, bool approximate)
+    private Query WordClause(string token, bool prefix, bool approximate)
     {
         var best = new DisjunctionMaxQuery(0.1f);
         foreach (var (field, boost) in TextFields)
@@ -135,9 +147,8 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
                 best.Add(q);
             }
         best.Add(new TermQuery(new Term(LuceneFields.NamePlain, token)) { Boost = NamePlainBoost });
-        best.Add(new TermQuery(new Term(LuceneFields.AllPlain, token)) { Boost = AllPlainBoost });
         var letters = token.Any(char.IsLetter);
-        if (isLast && letters && token.Length >= 3)
+        if (prefix && letters && token.Length >= 3)
         {
             best.Add(new PrefixQuery(new Term(LuceneFields.NamePlain, token)) { Boost = 2f });
             best.Add(new PrefixQuery(new Term(LuceneFields.AllPlain, token)) { Boost = 0.4f });
@@ -167,11 +178,6 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
             {
                 name.Boost = NamePlainBoost;
                 any.Add(name);
-            }
-            if (FieldQuery(LuceneFields.AllPlain, alternative, 0) is { } plain)
-            {
-                plain.Boost = AllPlainBoost;
-                any.Add(plain);
             }
         }
         return any;

@@ -318,16 +318,21 @@ public sealed class LuceneSearchIndex : IDisposable
 
     public async ValueTask<long> VersionAsync(CancellationToken cancellationToken) => (await StateAsync(cancellationToken)).Version;
 
-    /// <summary>The matches of a free text (cached by the caller under the state's version).</summary>
-    public sealed record TextMatch(int[] ProviderIds, float[] Scores, string? Suggestion, bool Approximate, Query? Query);
+    /// <summary>The matches of a free text (cached by the caller under the state's version); no query when the text holds no word worth searching.</summary>
+    public sealed record TextMatch(int[] ProviderIds, float[] Scores, string? Suggestion, bool Approximate, Query? Query)
+    {
+        public static readonly TextMatch NothingToSearch = new([], [], null, false, null);
+    }
 
     public async Task<SearchResult> SearchAsync(SearchQuery query, TextMatchCache cache, CancellationToken cancellationToken)
     {
         var state = await StateAsync(cancellationToken);
-        var plan = _queries.Build(query.Text, state.Thesaurus);
-        if (plan is null) return state.Snapshot.Search(query, null);
+        var words = _queries.Words(query.Text);
+        if (words.Count == 0) return state.Snapshot.Search(query, null);
 
-        var match = await cache.GetOrAddAsync(state.Version, string.Join(' ', plan.Tokens), () => Task.FromResult(Match(plan)));
+        // The query is only built when the matches are not kept already: a kept text costs a lookup.
+        var match = await cache.GetOrAddAsync(state.Version, string.Join(' ', words), () => Task.FromResult(Match(query.Text!, state.Thesaurus)));
+        if (match.Query is null) return state.Snapshot.Search(query, null);
         var result = state.Snapshot.Search(query, new TextHits(match.ProviderIds, match.Scores));
         return result with
         {
@@ -337,13 +342,17 @@ public sealed class LuceneSearchIndex : IDisposable
         };
     }
 
-    private TextMatch Match(TextQueryPlan plan)
+    /// <summary>The matches of a text: built and run on one searcher, so that the words it reads are the ones it searches.</summary>
+    private TextMatch Match(string text, Thesaurus thesaurus)
     {
         var searcher = _searchers!.Acquire();
         try
         {
+            var reader = searcher.IndexReader;
+            var plan = _queries.Build(text, thesaurus, word => reader.DocFreq(new Term(LuceneFields.AllPlain, word)) > 0);
+            if (plan is null) return TextMatch.NothingToSearch;
             var (ids, scores) = Collect(searcher, plan.Query);
-            var suggestion = SpellingSuggestions.Suggest(searcher.IndexReader, plan.Tokens, plan.SpellChecked.ToHashSet());
+            var suggestion = SpellingSuggestions.Suggest(reader, plan.Tokens, plan.SpellChecked.ToHashSet());
             if (ids.Length == 0 && plan.Approximate is { } approximate)
             {
                 var (fuzzyIds, fuzzyScores) = Collect(searcher, approximate);
@@ -359,26 +368,44 @@ public sealed class LuceneSearchIndex : IDisposable
 
     private static (int[] Ids, float[] Scores) Collect(IndexSearcher searcher, Query query)
     {
-        var collector = new AllHits();
-        searcher.Search(query, collector);
-        return (collector.Ids.ToArray(), collector.Scores.ToArray());
+        var collector = new AllHits((ProviderSearcher)searcher);
+        try
+        {
+            searcher.Search(query, collector);
+            return (collector.Ids[..collector.Count], collector.Scores[..collector.Count]);
+        }
+        finally
+        {
+            collector.Return();
+        }
     }
 
-    /// <summary>Every hit with its score: the snapshot filters, counts and orders them.</summary>
-    private sealed class AllHits : ICollector
+    /// <summary>
+    /// Every hit with its score: the snapshot filters, counts and orders them. Hits go into buffers as large as the index
+    /// (rented), and a document's provider comes from the searcher's table, not from a doc-values read per hit.
+    /// </summary>
+    private sealed class AllHits(ProviderSearcher searcher) : ICollector
     {
         private Scorer? _scorer;
-        private NumericDocValues? _ids;
-        public List<int> Ids { get; } = [];
-        public List<float> Scores { get; } = [];
+        private int _docBase;
+        private readonly int[] _providers = searcher.ProviderIds;
+        public int[] Ids { get; } = System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(1, searcher.IndexReader.MaxDoc));
+        public float[] Scores { get; } = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, searcher.IndexReader.MaxDoc));
+        public int Count { get; private set; }
         public bool AcceptsDocsOutOfOrder => true;
         public void SetScorer(Scorer scorer) => _scorer = scorer;
-        public void SetNextReader(AtomicReaderContext context) => _ids = context.AtomicReader.GetNumericDocValues(LuceneFields.ProviderId);
+        public void SetNextReader(AtomicReaderContext context) => _docBase = context.DocBase;
 
         public void Collect(int doc)
         {
-            Ids.Add((int)_ids!.Get(doc));
-            Scores.Add(_scorer!.GetScore());
+            Ids[Count] = _providers[_docBase + doc];
+            Scores[Count++] = _scorer!.GetScore();
+        }
+
+        public void Return()
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(Ids);
+            System.Buffers.ArrayPool<float>.Shared.Return(Scores);
         }
     }
 
@@ -409,9 +436,8 @@ public sealed class LuceneSearchIndex : IDisposable
             var stored = new HashSet<string>(fields);
             foreach (var id in providerIds)
             {
-                var found = searcher.Search(new TermQuery(new Term(LuceneFields.Id, Key(id))), 1);
-                if (found.TotalHits == 0) continue;
-                var document = searcher.Doc(found.ScoreDocs[0].Doc, stored);
+                if (!((ProviderSearcher)searcher).Documents.TryGetValue(id, out var doc)) continue;
+                var document = searcher.Doc(doc, stored);
                 // The passage that matched the most words of the query; on a tie, the first field in page-language order.
                 string? best = null;
                 var bestWords = 0;
@@ -495,6 +521,37 @@ public sealed class LuceneSearchIndex : IDisposable
 
     private sealed class Bm25SearcherFactory : SearcherFactory
     {
-        public override IndexSearcher NewSearcher(IndexReader reader) => new(reader) { Similarity = new BM25Similarity() };
+        public override IndexSearcher NewSearcher(IndexReader reader) => new ProviderSearcher(reader) { Similarity = new BM25Similarity() };
+    }
+
+    /// <summary>
+    /// A searcher that knows, once for its reader, the provider of each document and the live document of each provider:
+    /// collecting a hit or finding a page provider's text is then an array or dictionary read.
+    /// </summary>
+    private sealed class ProviderSearcher : IndexSearcher
+    {
+        public ProviderSearcher(IndexReader reader) : base(reader)
+        {
+            ProviderIds = new int[reader.MaxDoc];
+            Documents = new Dictionary<int, int>(reader.NumDocs);
+            foreach (var leaf in reader.Leaves)
+            {
+                var ids = leaf.AtomicReader.GetNumericDocValues(LuceneFields.ProviderId);
+                if (ids is null) continue;
+                var live = leaf.AtomicReader.LiveDocs;
+                for (var doc = 0; doc < leaf.AtomicReader.MaxDoc; doc++)
+                {
+                    var id = (int)ids.Get(doc);
+                    ProviderIds[leaf.DocBase + doc] = id;
+                    if (live is null || live.Get(doc)) Documents[id] = leaf.DocBase + doc;
+                }
+            }
+        }
+
+        /// <summary>The provider of each document (deleted ones included), by the reader's document number.</summary>
+        public int[] ProviderIds { get; }
+
+        /// <summary>The live document of each provider.</summary>
+        public Dictionary<int, int> Documents { get; }
     }
 }
