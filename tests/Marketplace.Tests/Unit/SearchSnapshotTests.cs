@@ -111,7 +111,7 @@ public sealed class SearchSnapshotTests
             Doc(5, "Epsilon", (Facet.Category, ["formation"])),
         ]);
         // The index matched 1, 2, 3, 4 and a provider the snapshot does not publish (99); 1 and 2 tie.
-        var result = snapshot.Search(new SearchQuery(), new TextHits([1, 2, 3, 4, 99], [0.5f, 0.5f, 7.25f, 3f, 9f]));
+        var result = snapshot.Search(new SearchQuery(), new TextHits([1, 2, 3, 4, 99], [0.5f, 0.5f, 7.25f, 3f, 9f], 5));
         Assert.That(result.ProviderIds, Is.EqualTo(new[] { 3, 4, 2, 1 }));
         Assert.That(result.Total, Is.EqualTo(4));
         Assert.That(result.Sort, Is.EqualTo(SearchSort.Relevance));

@@ -127,20 +127,23 @@ public sealed class TextMatchCache(IOptions<MarketplaceOptions> options)
 
     private int Capacity => options.Value.SearchTextCacheEntries;
 
-    public async Task<LuceneSearchIndex.TextMatch> GetOrAddAsync(long version, string key, Func<Task<LuceneSearchIndex.TextMatch>> match)
+    /// <summary>The matches kept for this text at this version, or null.</summary>
+    public LuceneSearchIndex.TextMatch? Get(long version, string key)
     {
-        if (Capacity <= 0) return await match();
+        if (Capacity <= 0) return null;
         lock (_lock)
         {
-            if (version == _version && _entries.TryGetValue(key, out var node))
-            {
-                _recency.Remove(node);
-                _recency.AddFirst(node);
-                return node.Value.Match;
-            }
+            if (version != _version || !_entries.TryGetValue(key, out var node)) return null;
+            _recency.Remove(node);
+            _recency.AddFirst(node);
+            return node.Value.Match;
         }
+    }
 
-        var found = await match();
+    /// <summary>Keeps a copy of a text's matches at this version (a newer version forgets every older one).</summary>
+    public void Keep(long version, string key, LuceneSearchIndex.TextMatch found)
+    {
+        if (Capacity <= 0 || found.Count > MaxTotalIds) return;
         lock (_lock)
         {
             if (version > _version)
@@ -150,19 +153,16 @@ public sealed class TextMatchCache(IOptions<MarketplaceOptions> options)
                 _totalIds = 0;
                 _version = version;
             }
-            if (version == _version && !_entries.ContainsKey(key) && found.ProviderIds.Length <= MaxTotalIds)
+            if (version != _version || _entries.ContainsKey(key)) return;
+            _entries[key] = _recency.AddFirst((key, found.Owned()));
+            _totalIds += found.Count;
+            while (_entries.Count > Capacity || _totalIds > MaxTotalIds)
             {
-                _entries[key] = _recency.AddFirst((key, found));
-                _totalIds += found.ProviderIds.Length;
-                while (_entries.Count > Capacity || _totalIds > MaxTotalIds)
-                {
-                    var oldest = _recency.Last!;
-                    _recency.RemoveLast();
-                    _entries.Remove(oldest.Value.Key);
-                    _totalIds -= oldest.Value.Match.ProviderIds.Length;
-                }
+                var oldest = _recency.Last!;
+                _recency.RemoveLast();
+                _entries.Remove(oldest.Value.Key);
+                _totalIds -= oldest.Value.Match.Count;
             }
         }
-        return found;
     }
 }

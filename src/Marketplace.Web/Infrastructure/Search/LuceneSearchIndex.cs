@@ -318,10 +318,19 @@ public sealed class LuceneSearchIndex : IDisposable
 
     public async ValueTask<long> VersionAsync(CancellationToken cancellationToken) => (await StateAsync(cancellationToken)).Version;
 
-    /// <summary>The matches of a free text (cached by the caller under the state's version); no query when the text holds no word worth searching.</summary>
-    public sealed record TextMatch(int[] ProviderIds, float[] Scores, string? Suggestion, bool Approximate, Query? Query)
+    /// <summary>
+    /// The matches of a free text: the first <see cref="Count"/> entries of the arrays. Kept by the caller under the
+    /// state's version (<see cref="TextMatchCache"/>, which keeps its own copy); no query when the text holds no word
+    /// worth searching.
+    /// </summary>
+    public sealed record TextMatch(int[] ProviderIds, float[] Scores, int Count, string? Suggestion, bool Approximate, Query? Query)
     {
-        public static readonly TextMatch NothingToSearch = new([], [], null, false, null);
+        public static readonly TextMatch NothingToSearch = new([], [], 0, null, false, null);
+
+        /// <summary>A copy in arrays of its own size (the matches of a search live in rented buffers).</summary>
+        public TextMatch Owned() => this with { ProviderIds = ProviderIds[..Count], Scores = Scores[..Count] };
+
+        public TextHits Hits => new(ProviderIds, Scores, Count);
     }
 
     public async Task<SearchResult> SearchAsync(SearchQuery query, TextMatchCache cache, CancellationToken cancellationToken)
@@ -331,34 +340,57 @@ public sealed class LuceneSearchIndex : IDisposable
         if (words.Count == 0) return state.Snapshot.Search(query, null);
 
         // The query is only built when the matches are not kept already: a kept text costs a lookup.
-        var match = await cache.GetOrAddAsync(state.Version, string.Join(' ', words), () => Task.FromResult(Match(query.Text!, state.Thesaurus)));
-        if (match.Query is null) return state.Snapshot.Search(query, null);
-        var result = state.Snapshot.Search(query, new TextHits(match.ProviderIds, match.Scores));
-        return result with
+        var key = string.Join(' ', words);
+        if (cache.Get(state.Version, key) is { } kept) return Found(kept);
+        var (fresh, buffers) = Match(query.Text!, state.Thesaurus);
+        try
         {
-            Highlights = Highlight(match.Query, result.ProviderIds, query.Language),
-            Suggestion = match.Suggestion,
-            Approximate = match.Approximate,
-        };
+            cache.Keep(state.Version, key, fresh);
+            return Found(fresh);
+        }
+        finally
+        {
+            buffers?.Return();
+        }
+
+        SearchResult Found(TextMatch match)
+        {
+            if (match.Query is null) return state.Snapshot.Search(query, null);
+            var result = state.Snapshot.Search(query, match.Hits);
+            return result with
+            {
+                Highlights = Highlight(match.Query, result.ProviderIds, query.Language),
+                Suggestion = match.Suggestion,
+                Approximate = match.Approximate,
+            };
+        }
     }
 
-    /// <summary>The matches of a text: built and run on one searcher, so that the words it reads are the ones it searches.</summary>
-    private TextMatch Match(string text, Thesaurus thesaurus)
+    /// <summary>
+    /// The matches of a text, built and run on one searcher so that the words it reads are the ones it searches. They
+    /// live in the returned buffers (rented, as large as the index) until the caller returns them.
+    /// </summary>
+    private (TextMatch Match, AllHits? Buffers) Match(string text, Thesaurus thesaurus)
     {
-        var searcher = _searchers!.Acquire();
+        var searcher = (ProviderSearcher)_searchers!.Acquire();
         try
         {
             var reader = searcher.IndexReader;
             var plan = _queries.Build(text, thesaurus, word => reader.DocFreq(new Term(LuceneFields.AllPlain, word)) > 0);
-            if (plan is null) return TextMatch.NothingToSearch;
-            var (ids, scores) = Collect(searcher, plan.Query);
+            if (plan is null) return (TextMatch.NothingToSearch, null);
             var suggestion = SpellingSuggestions.Suggest(reader, plan.Tokens, plan.SpellChecked.ToHashSet());
-            if (ids.Length == 0 && plan.Approximate is { } approximate)
+            var hits = Collect(searcher, plan.Query);
+            if (hits.Count == 0 && plan.Approximate is { } approximate)
             {
-                var (fuzzyIds, fuzzyScores) = Collect(searcher, approximate);
-                if (fuzzyIds.Length > 0) return new TextMatch(fuzzyIds, fuzzyScores, suggestion, true, approximate);
+                var near = Collect(searcher, approximate);
+                if (near.Count > 0)
+                {
+                    hits.Return();
+                    return (new TextMatch(near.Ids, near.Scores, near.Count, suggestion, true, approximate), near);
+                }
+                near.Return();
             }
-            return new TextMatch(ids, scores, suggestion, false, plan.Query);
+            return (new TextMatch(hits.Ids, hits.Scores, hits.Count, suggestion, false, plan.Query), hits);
         }
         finally
         {
@@ -366,23 +398,25 @@ public sealed class LuceneSearchIndex : IDisposable
         }
     }
 
-    private static (int[] Ids, float[] Scores) Collect(IndexSearcher searcher, Query query)
+    private static AllHits Collect(ProviderSearcher searcher, Query query)
     {
-        var collector = new AllHits((ProviderSearcher)searcher);
+        var collector = new AllHits(searcher);
         try
         {
             searcher.Search(query, collector);
-            return (collector.Ids[..collector.Count], collector.Scores[..collector.Count]);
+            return collector;
         }
-        finally
+        catch
         {
             collector.Return();
+            throw;
         }
     }
 
     /// <summary>
     /// Every hit with its score: the snapshot filters, counts and orders them. Hits go into buffers as large as the index
-    /// (rented), and a document's provider comes from the searcher's table, not from a doc-values read per hit.
+    /// (rented: a directory-sized array per search would land on the large object heap), and a document's provider comes
+    /// from the searcher's table, not from a doc-values read per hit.
     /// </summary>
     private sealed class AllHits(ProviderSearcher searcher) : ICollector
     {

@@ -60,7 +60,8 @@ internal static class FacetKeys
 }
 
 /// <summary>The providers the text index matched for a search's free text, each with its relevance score (higher first).</summary>
-public sealed record TextHits(IReadOnlyList<int> ProviderIds, IReadOnlyList<float> Scores);
+/// <summary>What the text index matched: the first <paramref name="Count"/> providers and their scores.</summary>
+public sealed record TextHits(int[] ProviderIds, float[] Scores, int Count);
 
 /// <summary>
 /// An immutable, in-memory bitmap index of every published provider's facet values and sort keys. Filtering, exact
@@ -87,7 +88,7 @@ public sealed class SearchSnapshot
 
     private readonly int _words;                             // 64-bit words per bitmap
     private readonly int[] _providerIds;                     // [doc] -> provider id
-    private readonly Dictionary<int, int> _docOfProvider;
+    private readonly int[] _docOfProvider; // by provider id: its document number + 1 (0: not published)
     private readonly int[] _verifiedRank;                    // [doc] -> position in "most recently verified" order
     private readonly string[][] _codeToKey;                  // [facet][code] -> key
     private readonly Dictionary<string, int>[] _keyToCode;   // [facet] key -> code
@@ -105,8 +106,8 @@ public sealed class SearchSnapshot
         });
         _words = (docs.Length + 63) / 64;
         _providerIds = docs.Select(d => d.ProviderId).ToArray();
-        _docOfProvider = new Dictionary<int, int>(docs.Length);
-        for (var i = 0; i < docs.Length; i++) _docOfProvider[docs[i].ProviderId] = i;
+        _docOfProvider = new int[docs.Length == 0 ? 0 : docs.Max(d => d.ProviderId) + 1];
+        for (var i = 0; i < docs.Length; i++) _docOfProvider[docs[i].ProviderId] = i + 1;
         var verifiedTicks = docs.Select(d => d.VerifiedAt?.UtcTicks ?? long.MinValue).ToArray();
         _verifiedRank = Ranks(Enumerable.Range(0, docs.Length)
             .OrderByDescending(d => verifiedTicks[d]).ThenBy(d => d).ToArray());
@@ -221,12 +222,15 @@ public sealed class SearchSnapshot
         return new SearchResult(total, page.Select(doc => _providerIds[doc]).ToArray(), counts, sort);
     }
 
+    /// <summary>A published provider's document number, or -1.</summary>
+    private int DocOf(int providerId) => (uint)providerId < (uint)_docOfProvider.Length ? _docOfProvider[providerId] - 1 : -1;
+
     private ulong[] TextCandidates(TextHits text)
     {
         var bits = new ulong[_words];
-        foreach (var providerId in text.ProviderIds)
-            // The text index may briefly hold a provider the snapshot no longer publishes: the snapshot wins.
-            if (_docOfProvider.TryGetValue(providerId, out var doc)) Set(bits, doc);
+        // The text index may briefly hold a provider the snapshot no longer publishes: the snapshot wins.
+        for (var i = 0; i < text.Count; i++)
+            if (DocOf(text.ProviderIds[i]) is var doc and >= 0) Set(bits, doc);
         return bits;
     }
 
@@ -238,8 +242,8 @@ public sealed class SearchSnapshot
 
         var score = scores!;
         Array.Clear(score, 0, _providerIds.Length);
-        for (var i = 0; i < text.ProviderIds.Count; i++)
-            if (_docOfProvider.TryGetValue(text.ProviderIds[i], out var doc)) score[doc] = text.Scores[i];
+        for (var i = 0; i < text.Count; i++)
+            if (DocOf(text.ProviderIds[i]) is var doc and >= 0) score[doc] = text.Scores[i];
         // Scores are positive floats, whose bits order like the floats: higher score first, then name order.
         return doc => ((long)(int.MaxValue - BitConverter.SingleToInt32Bits(score[doc])) << 32) | (uint)doc;
     }
