@@ -177,6 +177,7 @@ run_engine() {
   mkdir -p "$data"
   export Database__Provider=$engine ConnectionStrings__Marketplace=$connection Marketplace__DataDirectory=$data
   export ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Jobs__Enabled=false
+  bench_privacy
   export Marketplace__ReverificationReminders=false Marketplace__PublicBaseUrl=https://panier.exemple.invalid
   export Email__SmtpHost=127.0.0.1 Email__SmtpPort=$SMTP_PORT Email__BackgroundSender=false
 

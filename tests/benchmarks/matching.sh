@@ -64,6 +64,7 @@ run_engine() {
   mkdir -p "$data"
   export Database__Provider=$engine ConnectionStrings__Marketplace=$connection Marketplace__DataDirectory=$data
   export ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Jobs__Enabled=false
+  bench_privacy
 
   echo "[$engine] seeding $providers synthetic providers and $requests synthetic requests…"
   cli seed --synthetic "$providers" --synthetic-requests "$requests"

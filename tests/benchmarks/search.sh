@@ -135,6 +135,7 @@ use_database() { # build engine purpose [seed arguments…]: a fresh database an
   fi
   export Database__Provider=$engine ConnectionStrings__Marketplace=$connection Marketplace__DataDirectory=$data
   export Marketplace__ApiRequestsPerMinute=100000000 Marketplace__SearchPagesPerMinute=100000000 Marketplace__RequireHttps=false ASPNETCORE_ENVIRONMENT=Production
+  bench_privacy
   export Logging__LogLevel__Default=Warning
   local started=$SECONDS
   (cd "$work/app-$build" && dotnet Marketplace.Web.dll seed "$@" >/dev/null)

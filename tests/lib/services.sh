@@ -80,3 +80,10 @@ publish_site() {
   rid="linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
   dotnet publish src/Marketplace.Web -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$1" --nologo -v quiet >/dev/null
 }
+
+# bench_privacy: Production refuses to start on the privacy placeholders (PrivacyOptions); benchmarks run Production
+# with these stand-in values, which no real deployment should copy.
+bench_privacy() {
+  export Privacy__OfficerName="Responsable des essais de performance" Privacy__OfficerEmail="vie-privee@banc-essai.example"
+  export Privacy__Operator="Banc d'essai" Privacy__HostingLocation="Machine d'essai locale"
+}

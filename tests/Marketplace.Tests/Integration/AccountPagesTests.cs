@@ -178,6 +178,7 @@ public sealed class AccountPagesTests(DatabaseProvider provider)
         {
             ["Kind"] = "Nonprofit", ["OrganizationName"] = "Youth Centre", ["DisplayName"] = "Sam", ["Email"] = email,
             ["Password"] = "une phrase de passe assez longue", ["Confirmation"] = "une phrase de passe assez longue", ["AcceptTerms"] = "true",
+            ["TermsLanguage"] = "en",
         });
         created.IsRedirectTo("/en/login");
         var message = await _factory.WithDbAsync(db => db.OutboxEmails.SingleAsync(e => e.To == email));

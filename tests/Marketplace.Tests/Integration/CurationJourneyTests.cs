@@ -348,6 +348,7 @@ public sealed class CurationJourneyTests(DatabaseProvider provider)
         created.IsRedirectTo("/fr/connexion");
         var consents = await _factory.WithDbAsync(db => (from c in db.Consents join u in db.Users on c.UserId equals u.Id
                                                          where u.Email == email select c.Purpose.ToString()).ToListAsync());
-        Assert.That(consents, Is.EquivalentTo(new[] { "TermsAndPrivacy", "WeeklyDigest" }));
+        // The terms (a contract) and the privacy notice shown (a notice, not a consent) are recorded apart (ADR 0030).
+        Assert.That(consents, Is.EquivalentTo(new[] { "Terms", "PrivacyNoticeRead", "WeeklyDigest" }));
     }
 }

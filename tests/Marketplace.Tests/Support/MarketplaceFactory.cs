@@ -35,6 +35,14 @@ public sealed class MarketplaceFactory(
         builder.UseSetting("Marketplace:AccountRequestsPerMinute", "100000"); // a test that checks the limit sets its own
         builder.UseSetting("Marketplace:SearchPagesPerMinute", "100000"); // likewise (HostileInputTests)
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (environment == "Production")
+        {
+            // Production does not start on the privacy placeholders (PrivacyNoticeTests checks the refusal itself).
+            builder.UseSetting("Privacy:OfficerName", "Camille Responsable");
+            builder.UseSetting("Privacy:OfficerEmail", "vie-privee@organisme-test.example");
+            builder.UseSetting("Privacy:Operator", "Organisme exploitant de test");
+            builder.UseSetting("Privacy:HostingLocation", "Montréal (Québec), Canada");
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 

@@ -145,7 +145,8 @@ public sealed partial class ResourceTests
     [GeneratedRegex(@"\w\((s|x|e|es)\)")]
     private static partial Regex ParenthesizedPlural();
 
-    [GeneratedRegex(@"\b(conservat(ion|eur|eurs|rice|rices)|curat(eur|eurs|rice|rices))\b", RegexOptions.IgnoreCase)]
+    // « calendrier / durée / lieu de conservation » is the Act's word for keeping information (retention), not curators.
+    [GeneratedRegex(@"\b((?<!\bde )conservation|conservat(eur|eurs|rice|rices)|curat(eur|eurs|rice|rices))\b", RegexOptions.IgnoreCase)]
     private static partial Regex FrenchCuratorWording();
 
     [GeneratedRegex(@"\bcurat(or|ors|ion)\b", RegexOptions.IgnoreCase)]

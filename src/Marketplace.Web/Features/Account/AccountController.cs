@@ -44,8 +44,18 @@ public sealed class AccountController(
         [Required] [StringLength(Organization.NameMaxLength)] public string OrganizationName { get; set; } = "";
         public OrganizationKind? Kind { get; set; }
         public bool AcceptTerms { get; set; }
+        /// <summary>The version of the terms that binds the person: French unless, on an English page, English was chosen expressly.</summary>
+        public string? TermsLanguage { get; set; }
         public bool WantsDigest { get; set; }
     }
+
+    /// <summary>
+    /// The terms are a contract of adhesion: French first (Charter of the French language, s. 55). On French pages they
+    /// are the French ones; on English pages the French version is offered first and the English one binds only when the
+    /// person expressly chooses it. Null when no version was chosen (an error the page shows).
+    /// </summary>
+    private static string? TermsLanguageOf(string? chosen) =>
+        !Infrastructure.Web.Cultures.IsEnglish ? "fr" : chosen is "fr" or "en" ? chosen : null;
 
     [HttpGet("fr/inscription", Name = "register.fr")]
     [HttpGet("en/sign-up", Name = "register.en")]
@@ -58,12 +68,14 @@ public sealed class AccountController(
         var errors = new List<string>();
         if (!ModelState.IsValid) errors.Add(text["Account.RegisterMissing"]);
         if (form.Kind is null) errors.Add(text["Account.KindRequired"]);
+        var termsLanguage = TermsLanguageOf(form.TermsLanguage);
+        if (termsLanguage is null) errors.Add(text["Account.TermsLanguageRequired"]);
         if (!form.AcceptTerms) errors.Add(text["Account.TermsRequired"]);
         if (form.Password != form.Confirmation) errors.Add(text["Account.PasswordMismatch"]);
         if (errors.Count == 0)
         {
             var refused = await registration.RegisterAsync(new Registration.Request(form.DisplayName, form.Email.Trim(), form.Password,
-                form.OrganizationName, form.Kind!.Value, form.WantsDigest, Infrastructure.Web.Cultures.Current), cancellationToken);
+                form.OrganizationName, form.Kind!.Value, form.WantsDigest, Infrastructure.Web.Cultures.Current, termsLanguage!), cancellationToken);
             if (refused is null)
             {
                 TempData["Notice"] = text["Account.Registered"].Value;
@@ -142,6 +154,8 @@ public sealed class AccountController(
         [Required] [StringLength(200)] public string Password { get; set; } = "";
         [Required] [StringLength(200)] public string Confirmation { get; set; } = "";
         public bool AcceptTerms { get; set; }
+        /// <summary>As on sign-up (<see cref="RegisterForm.TermsLanguage"/>).</summary>
+        public string? TermsLanguage { get; set; }
         public string Email { get; set; } = "";
     }
 
@@ -167,10 +181,13 @@ public sealed class AccountController(
         form.Email = invitation.Email;
         var errors = new List<string>();
         if (!ModelState.IsValid) errors.Add(text["Account.RegisterMissing"]);
+        var termsLanguage = TermsLanguageOf(form.TermsLanguage);
+        if (termsLanguage is null) errors.Add(text["Account.TermsLanguageRequired"]);
         if (!form.AcceptTerms) errors.Add(text["Account.TermsRequired"]);
         if (form.Password != form.Confirmation) errors.Add(text["Account.PasswordMismatch"]);
         if (errors.Count > 0) return InvitationRefused(form, errors);
-        var refused = await registration.AcceptInvitationAsync(invitation, new Registration.Acceptance(form.DisplayName, form.Password), cancellationToken);
+        var refused = await registration.AcceptInvitationAsync(invitation,
+            new Registration.Acceptance(form.DisplayName, form.Password, termsLanguage!, Infrastructure.Web.Cultures.Current), cancellationToken);
         if (refused is not null)
             return InvitationRefused(form, refused.Select(code => code switch
             {

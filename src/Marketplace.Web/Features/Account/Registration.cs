@@ -31,8 +31,10 @@ public sealed class Registration(
     TimeProvider time,
     OutboxSecrets secrets)
 {
+    /// <param name="Language">The page's language: the account's, and the one the privacy notice was read in.</param>
+    /// <param name="TermsLanguage">The version of the terms that binds the person (« fr » unless English was chosen expressly).</param>
     public sealed record Request(string DisplayName, string Email, string Password, string OrganizationName,
-        OrganizationKind Kind, bool WantsDigest, string Language);
+        OrganizationKind Kind, bool WantsDigest, string Language, string TermsLanguage = "fr");
 
     /// <summary>
     /// Null on success, otherwise the Identity error codes (nothing is saved). An address that already has an account gets
@@ -66,8 +68,8 @@ public sealed class Registration(
         if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
         await users.AddToRoleAsync(user, role);
 
-        db.Consents.Add(new Consent(user.Id, ConsentPurpose.TermsAndPrivacy, privacy.Value.PolicyVersion, now));
-        if (request.WantsDigest) db.Consents.Add(new Consent(user.Id, ConsentPurpose.WeeklyDigest, privacy.Value.PolicyVersion, now));
+        AddSignUpRecords(user.Id, request.TermsLanguage, user.Language, now);
+        if (request.WantsDigest) db.Consents.Add(new Consent(user.Id, ConsentPurpose.WeeklyDigest, privacy.Value.PolicyVersion, now, user.Language));
         await EnqueueConfirmationAsync(user);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -133,7 +135,17 @@ public sealed class Registration(
         }
     }
 
-    public sealed record Acceptance(string DisplayName, string Password);
+    public sealed record Acceptance(string DisplayName, string Password, string TermsLanguage = "fr", string PageLanguage = "fr");
+
+    /// <summary>
+    /// What sign-up records: the terms accepted (a contract, in the version that binds the person) and the privacy notice
+    /// shown (a notice, not a consent: nobody is asked to « accept » it). Both with the policy version.
+    /// </summary>
+    private void AddSignUpRecords(string userId, string termsLanguage, string pageLanguage, DateTimeOffset now)
+    {
+        db.Consents.Add(new Consent(userId, ConsentPurpose.Terms, privacy.Value.PolicyVersion, now, termsLanguage == "en" ? "en" : "fr"));
+        db.Consents.Add(new Consent(userId, ConsentPurpose.PrivacyNoticeRead, privacy.Value.PolicyVersion, now, pageLanguage == "en" ? "en" : "fr"));
+    }
 
     /// <summary>
     /// Accepting an invitation creates the account, confirmed (the link came by email), in the organization and role of
@@ -160,7 +172,7 @@ public sealed class Registration(
         var role = organization.Kind == OrganizationKind.Provider ? Roles.Provider : Roles.Nonprofit;
         if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
         await users.AddToRoleAsync(colleague, role);
-        db.Consents.Add(new Consent(colleague.Id, ConsentPurpose.TermsAndPrivacy, privacy.Value.PolicyVersion, now));
+        AddSignUpRecords(colleague.Id, acceptance.TermsLanguage, acceptance.PageLanguage, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return null;

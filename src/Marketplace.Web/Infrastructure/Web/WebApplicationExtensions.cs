@@ -165,7 +165,13 @@ public static class WebApplicationExtensions
             o.Cookie.SecurePolicy = cookiePolicy;
         });
 
-        services.AddSingleton(Options.Create(builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions()));
+        var privacy = builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions();
+        // The privacy notice must state nothing false: Production does not start on placeholders (Law 25, s. 3.1 and 8).
+        if (builder.Environment.IsProduction() && privacy.ProductionProblems() is { Count: > 0 } missing)
+            throw new InvalidOperationException("The privacy settings are not set for Production / les réglages de confidentialité manquent : "
+                + string.Join(" ", missing));
+        services.AddSingleton(Options.Create(privacy));
+        services.AddSingleton(Options.Create(builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions()));
         var email = builder.Configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
         services.AddSingleton(Options.Create(email));
         if (email.Transport == EmailTransportKind.Smtp) services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
@@ -174,6 +180,8 @@ public static class WebApplicationExtensions
         services.AddSingleton<OutboxSecrets>();
         if (email.BackgroundSender) services.AddHostedService<OutboxSender>();
 
+        services.AddMemoryCache();
+        services.AddScoped<Features.Legal.PrivacyNotice>();
         services.AddScoped<Features.Account.Registration>();
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<Features.TwoFactor.TwoFactorReset>();

@@ -62,6 +62,7 @@ internal sealed class ConsentConfiguration : IEntityTypeConfiguration<Consent>
         builder.Property(c => c.UserId).HasMaxLength(450).IsRequired();
         builder.Property(c => c.Purpose).HasConversion<string>().HasMaxLength(40);
         builder.Property(c => c.TextVersion).HasMaxLength(Consent.TextVersionMaxLength).IsRequired();
+        builder.Property(c => c.Language).HasMaxLength(2).IsRequired().HasDefaultValue("fr");
         builder.HasIndex(c => new { c.UserId, c.Purpose });
         builder.HasOne<MarketplaceUser>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
     }

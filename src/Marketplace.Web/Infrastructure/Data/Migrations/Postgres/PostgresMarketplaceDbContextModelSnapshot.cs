@@ -34,6 +34,13 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("GivenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasDefaultValue("fr");
+
                     b.Property<string>("Purpose")
                         .IsRequired()
                         .HasMaxLength(40)

@@ -26,6 +26,13 @@ namespace Marketplace.Web.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long>("GivenAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("fr");
+
                     b.Property<string>("Purpose")
                         .IsRequired()
                         .HasMaxLength(40)
