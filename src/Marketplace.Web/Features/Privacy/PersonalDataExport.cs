@@ -86,34 +86,43 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
         db.AuditEntries.Add(new AuditEntry(organizationId ?? 0, null, null, actor, AuditAction.DataExported, $"user:{userId}", time.GetUtcNow()));
         await db.SaveChangesAsync(cancellationToken);
 
-        await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
-        await WriteTextAsync(zip, "LISEZMOI.txt", ReadMe, cancellationToken);
+        var buffer = new EntryBufferStream(output);
+        await using (var zip = await ZipArchive.CreateAsync(buffer, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken))
+            await WriteEntriesAsync(zip, buffer, user, cancellationToken);
+        await buffer.FlushAsync(cancellationToken); // the archive's central directory
+    }
+
+    private async Task WriteEntriesAsync(ZipArchive zip, EntryBufferStream buffer, MarketplaceUser user, CancellationToken cancellationToken)
+    {
+        var userId = user.Id;
+        var organizationId = user.OrganizationId;
+        await WriteTextAsync(zip, buffer, "LISEZMOI.txt", ReadMe, cancellationToken);
 
         var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == userId select r.Name!)
             .OrderBy(r => r).ToListAsync(cancellationToken);
         // Never the password hash, the security stamp, the two-factor secret nor the recovery codes.
-        await WriteSectionAsync(zip, "compte", [new AccountRow(user.Id, user.Email ?? "", user.UserName ?? "", user.EmailConfirmed, user.DisplayName,
+        await WriteSectionAsync(zip, buffer, "compte", [new AccountRow(user.Id, user.Email ?? "", user.UserName ?? "", user.EmailConfirmed, user.DisplayName,
             user.Language, user.CreatedAt, user.TwoFactorEnabled, user.PhoneNumber, string.Join("; ", roles))], cancellationToken);
 
         var organization = organizationId is null ? null : await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
             .Select(o => new OrganizationRow(o.Id, o.Name, o.Kind.ToString(), o.ProviderId,
                 db.Providers.Where(p => p.Id == o.ProviderId).Select(p => p.Name).FirstOrDefault(), o.CreatedAt))
             .SingleOrDefaultAsync(cancellationToken);
-        await WriteSectionAsync<OrganizationRow>(zip, "organisme", organization is null ? [] : [organization], cancellationToken);
+        await WriteSectionAsync<OrganizationRow>(zip, buffer, "organisme", organization is null ? [] : [organization], cancellationToken);
         var orgId = organization?.Id ?? -1;
         var providerId = organization?.ProviderId ?? -1;
 
         var consents = await db.Consents.AsNoTracking().Where(c => c.UserId == userId).OrderBy(c => c.GivenAt).ThenBy(c => c.Id)
             .Select(c => new ConsentRow(c.Id, c.Purpose.ToString(), c.TextVersion, c.Language, c.GivenAt, c.WithdrawnAt))
             .ToListAsync(cancellationToken);
-        await WriteSectionAsync(zip, "consentements", consents, cancellationToken);
-        await WriteSectionAsync(zip, "resume-hebdomadaire",
+        await WriteSectionAsync(zip, buffer, "consentements", consents, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "resume-hebdomadaire",
             [new DigestRow(consents.Any(c => c.Purpose == nameof(ConsentPurpose.WeeklyDigest) && c.WithdrawnAt is null), user.Language)], cancellationToken);
 
         var requests = (await db.NeedRequests.AsNoTracking().Where(r => r.OrganizationId == orgId).OrderBy(r => r.Id).ToListAsync(cancellationToken))
             .Select(r => new RequestRow(r.Id, r.Title, r.Description, string.Join("; ", r.Categories), r.Region, r.Delivery.ToString(), r.Language,
                 r.Budget.ToString(), r.Timeline.ToString(), r.Status.ToString(), r.CreatedAt, r.UpdatedAt)).ToList();
-        await WriteSectionAsync(zip, "demandes", requests, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "demandes", requests, cancellationToken);
         var requestIds = requests.Select(r => r.Id).ToArray();
 
         var matches = (await (from m in db.Matches.AsNoTracking()
@@ -124,7 +133,7 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
                 .ToListAsync(cancellationToken))
             .Select(m => new MatchRow(m.Id, m.RequestId, m.ProviderId, m.Name, m.Score, string.Join("; ", m.MatchedCategories), m.FirstMatchedAt, m.LastChangedAt))
             .ToList();
-        await WriteSectionAsync(zip, "suggestions", matches, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "suggestions", matches, cancellationToken);
 
         // The organization's responses to its suggestions in full; a provider's own « intéressé » on anonymized requests.
         var responses = await db.MatchResponses.AsNoTracking()
@@ -135,12 +144,12 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
                     r.ContactedAt, r.Message, r.DetailsSharedAt, r.InterestedAt)
                 : new ResponseRow(r.Id, r.RequestId, r.ProviderId, null, null, null, null, null, r.InterestedAt))
             .ToListAsync(cancellationToken);
-        await WriteSectionAsync(zip, "reponses-aux-suggestions", responses, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "reponses-aux-suggestions", responses, cancellationToken);
 
         var reviews = await db.HumanReviews.AsNoTracking().Where(r => requestIds.Contains(r.RequestId)).OrderBy(r => r.Id)
             .Select(r => new ReviewRow(r.Id, r.RequestId, r.RequestedByUserId == userId, r.Question, r.RequestedAt, r.Answer, r.AnsweredAt))
             .ToListAsync(cancellationToken);
-        await WriteSectionAsync(zip, "revisions-humaines", reviews, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "revisions-humaines", reviews, cancellationToken);
 
         var conversations = await (from c in db.Conversations.AsNoTracking()
                                    join p in db.Providers on c.ProviderId equals p.Id
@@ -148,14 +157,14 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
                                    orderby c.Id
                                    select new ConversationRow(c.Id, c.NonprofitOrganizationId == orgId ? "organisme" : "fournisseur", c.ProviderId, p.Name,
                                        c.RequestId, c.StartedAt, c.LastMessageAt, c.DetailsSharedAt)).ToListAsync(cancellationToken);
-        await WriteSectionAsync(zip, "conversations", conversations, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "conversations", conversations, cancellationToken);
         var conversationIds = conversations.Select(c => c.Id).ToArray();
         // Both sides' messages of the organization's conversations (it wrote or received them); never who wrote them, by id.
         var messages = await db.ConversationMessages.AsNoTracking().Where(m => conversationIds.Contains(m.ConversationId))
             .OrderBy(m => m.ConversationId).ThenBy(m => m.Id)
             .Select(m => new MessageRow(m.Id, m.ConversationId, m.Side.ToString(), m.AuthorUserId == userId, m.Body, m.Channel.ToString(), m.SentAt))
             .ToListAsync(cancellationToken);
-        await WriteSectionAsync(zip, "messages", messages, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "messages", messages, cancellationToken);
 
         var address = user.Email ?? "\u0000";
         var emails = (await db.OutboxEmails.AsNoTracking().Where(e => e.RecipientUserId == userId || e.To == address).OrderBy(e => e.Id)
@@ -164,12 +173,12 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
             .Select(e => new EmailRow(e.Id, e.To, e.Subject, e.Language, e.CreatedAt, e.SentAt,
                 e.SentAt is not null ? "envoyé" : e.Attempts >= Infrastructure.Email.OutboxEmail.MaxAttempts ? "échec" : "en attente",
                 string.IsNullOrEmpty(e.TextBody) ? null : e.TextBody)).ToList();
-        await WriteSectionAsync(zip, "courriels", emails, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "courriels", emails, cancellationToken);
 
         var revisions = (await db.ListingRevisions.AsNoTracking().Where(r => r.AuthorUserId == userId).OrderBy(r => r.Id).ToListAsync(cancellationToken))
             .Select(r => new RevisionRow(r.Id, r.ProviderId, r.State.ToString(), r.CreatedAt, r.SubmittedAt, r.DecidedAt, r.DecisionReason,
                 JsonSerializer.Serialize(r.Content, Json))).ToList();
-        await WriteSectionAsync(zip, "revisions-de-fiche", revisions, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "revisions-de-fiche", revisions, cancellationToken);
 
         // About the person (done by them, or naming them) and about their organization, except what names another person.
         var aboutMe = $"user:{userId}";
@@ -181,30 +190,35 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
             .Select(a => new AuditRow(a.Id, a.Action.ToString(),
                 a.ActorUserId == userId ? "vous" : a.ActorUserId == "cli" ? "cli" : members.Contains(a.ActorUserId) ? "membre" : "personnel",
                 a.ProviderId, a.RevisionId, a.Reason, a.At)).ToList();
-        await WriteSectionAsync(zip, "journal", audit, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "journal", audit, cancellationToken);
 
         var accesses = await db.StaffAccesses.AsNoTracking().Where(a => a.SubjectUserId == userId || a.SubjectOrganizationId == orgId)
             .OrderBy(a => a.At).ThenBy(a => a.Id)
             .Select(a => new StaffAccessRow(a.Id, a.Kind.ToString(), a.RecordId, a.SubjectUserId == userId ? "vous" : "organisme", a.At))
             .ToListAsync(cancellationToken);
-        await WriteSectionAsync(zip, "acces-du-personnel", accesses, cancellationToken);
+        await WriteSectionAsync(zip, buffer, "acces-du-personnel", accesses, cancellationToken);
     }
 
-    private static async Task WriteSectionAsync<T>(ZipArchive zip, string name, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    private static async Task WriteSectionAsync<T>(ZipArchive zip, EntryBufferStream buffer, string name, IReadOnlyList<T> rows,
+        CancellationToken cancellationToken)
     {
         var json = zip.CreateEntry(name + ".json", CompressionLevel.Fastest);
         await using (var stream = await json.OpenAsync(cancellationToken))
             await JsonSerializer.SerializeAsync(stream, rows, Json, cancellationToken);
-        await WriteTextAsync(zip, name + ".csv", Csv(rows), cancellationToken);
+        await buffer.FlushAsync(cancellationToken);
+        await WriteTextAsync(zip, buffer, name + ".csv", Csv(rows), cancellationToken);
     }
 
-    private static async Task WriteTextAsync(ZipArchive zip, string name, string content, CancellationToken cancellationToken)
+    private static async Task WriteTextAsync(ZipArchive zip, EntryBufferStream buffer, string name, string content, CancellationToken cancellationToken)
     {
         var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
-        await using var stream = await entry.OpenAsync(cancellationToken);
-        // With a byte order mark: spreadsheet programs then read the accents right.
-        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(content)).ToArray();
-        await stream.WriteAsync(bytes, cancellationToken);
+        await using (var stream = await entry.OpenAsync(cancellationToken))
+        {
+            // With a byte order mark: spreadsheet programs then read the accents right.
+            await stream.WriteAsync(Encoding.UTF8.GetPreamble(), cancellationToken);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(content), cancellationToken);
+        }
+        await buffer.FlushAsync(cancellationToken);
     }
 
     /// <summary>RFC 4180, a header of the record's property names; a cell that starts like a formula is prefixed with « ' ».</summary>
