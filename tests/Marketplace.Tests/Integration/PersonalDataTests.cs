@@ -132,6 +132,15 @@ public sealed class PersonalDataTests(DatabaseProvider provider)
         await EmailAsync($"sam-{s}@exemple.invalid", $"Courriel-Sam-{s}", $"Texte-Sam-{s}");
         await EmailAsync($"bea-{s}@exemple.invalid", $"Courriel-Bea-{s}", $"Texte-Bea-{s}");
 
+        // The other member's own export is in the log, but not in Alex's.
+        var samFile = Path.Combine(Path.GetTempPath(), $"sam-{s}.zip");
+        using (var output = new StringWriter())
+            Assert.That(await CommandLine.RunAsync(_factory.Services, ["privacy", "export", "--email", $"sam-{s}@exemple.invalid", "--out", samFile], output,
+                CancellationToken.None), Is.Zero, output.ToString());
+        var samAll = string.Join("\n", Entries(await File.ReadAllBytesAsync(samFile)).Values);
+        File.Delete(samFile);
+        Assert.That(samAll, Does.Contain($"Nom-Sam-{s}").And.Contain($"Courriel-Sam-{s}").And.Contain($"Besoin-A-{s}").And.Not.Contain($"Nom-Alex-{s}"));
+
         var entries = await DownloadAsync(alex);
         alex.Dispose();
         var all = string.Join("\n", entries.Values);

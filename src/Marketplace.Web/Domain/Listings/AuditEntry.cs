@@ -31,7 +31,7 @@ public enum AuditAction
     SynonymsChanged,
     /// <summary>
     /// A person's data were exported (« Mes données », or the command line for the person in charge, actor « cli »); the
-    /// reason holds « user:{id} » and nothing else. Organization 0 when the person belongs to none.
+    /// reason holds « user:{id} » and nothing else. Always organization 0: it concerns one person, not the organization's history.
     /// </summary>
     DataExported,
 }

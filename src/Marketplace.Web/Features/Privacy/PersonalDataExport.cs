@@ -82,8 +82,8 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
     public async Task WriteAsync(string userId, Stream output, string actor, CancellationToken cancellationToken)
     {
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
-        var organizationId = user.OrganizationId;
-        db.AuditEntries.Add(new AuditEntry(organizationId ?? 0, null, null, actor, AuditAction.DataExported, $"user:{userId}", time.GetUtcNow()));
+        // Organization 0: an export concerns one person, and the organization's history (shown to its members) is not theirs.
+        db.AuditEntries.Add(new AuditEntry(0, null, null, actor, AuditAction.DataExported, $"user:{userId}", time.GetUtcNow()));
         await db.SaveChangesAsync(cancellationToken);
 
         var buffer = new EntryBufferStream(output);
