@@ -227,24 +227,37 @@ public sealed class PersonalDataTests(DatabaseProvider provider)
         var (listed, accounts) = await admin.GetAsync($"/fr/admin/comptes?q={Uri.EscapeDataString(email)}");
         Assert.That(listed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(accounts.Body!.TextContent, Does.Contain(email));
+        var digestId = await _factory.WithDbAsync(async db =>
+        {
+            var digest = OutboxEmail.Digest(userId, "2026-W10", email, "Résumé", "texte", "<p>texte</p>", "fr", $"<{Guid.NewGuid():N}@test.invalid>",
+                "https://localhost/fr/desabonnement?t=x", DateTimeOffset.UtcNow);
+            digest.MarkFailed("550 boîte inconnue", DateTimeOffset.UtcNow);
+            db.OutboxEmails.Add(digest);
+            await db.SaveChangesAsync();
+            return digest.Id;
+        });
+        var (digests, digestPage) = await admin.GetAsync("/fr/admin/resumes?period=2026-W10");
+        Assert.That(digests.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(digestPage.Body!.TextContent, Does.Contain(email));
 
         var staff = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == $"verif-{s}@exemple.invalid" || u.Email == $"admin-{s}@exemple.invalid")
             .ToDictionaryAsync(u => u.Email!, u => u.Id));
         var rows = await _factory.WithDbAsync(db => db.StaffAccesses.Where(a => a.SubjectUserId == userId).OrderBy(a => a.Id)
             .Select(a => new { a.StaffUserId, a.Kind, a.RecordId, a.SubjectOrganizationId }).ToListAsync());
-        Assert.That(rows, Has.Count.EqualTo(2));
+        Assert.That(rows, Has.Count.EqualTo(3));
         Assert.That(rows[0].StaffUserId, Is.EqualTo(staff[$"verif-{s}@exemple.invalid"]));
         Assert.That(rows[0].Kind, Is.EqualTo(StaffAccessKind.HumanReview));
         Assert.That(rows[0].RecordId, Is.EqualTo(reviewId.ToString()));
         Assert.That(rows[0].SubjectOrganizationId, Is.EqualTo(organizationId));
         Assert.That(rows[1].StaffUserId, Is.EqualTo(staff[$"admin-{s}@exemple.invalid"]));
         Assert.That(rows[1].Kind, Is.EqualTo(StaffAccessKind.Account));
+        Assert.That((rows[2].Kind, rows[2].RecordId), Is.EqualTo((StaffAccessKind.Email, digestId.ToString())));
 
         var entries = await DownloadAsync(person);
         person.Dispose();
         var accesses = JsonNode.Parse(entries["acces-du-personnel.json"])!.AsArray();
         Assert.That(accesses.Select(a => ((string?)a!["kind"], (string?)a["recordId"], (string?)a["about"])),
-            Is.EqualTo(new[] { ("HumanReview", reviewId.ToString(), "vous"), ("Account", userId, "vous") }));
+            Is.EqualTo(new[] { ("HumanReview", reviewId.ToString(), "vous"), ("Account", userId, "vous"), ("Email", digestId.ToString(), "vous") }));
         // Who looked is recorded, but the export does not name the member of staff.
         var all = string.Join("\n", entries.Values);
         foreach (var (address, id) in staff) Assert.That(all, Does.Not.Contain(address).And.Not.Contain(id));

@@ -11,6 +11,8 @@ public enum StaffAccessKind
     ListingRevision,
     /// <summary>An account's identity (address, name, organization, roles) on the admins' account list (id: the account).</summary>
     Account,
+    /// <summary>An email's recipient and its last error, on the admins' digest page (id: the outbox row).</summary>
+    Email,
 }
 
 /// <summary>
