@@ -264,6 +264,42 @@ public sealed class PersonalDataTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task Curators_views_of_a_claim_and_of_a_listing_revision_are_recorded_for_their_author_and_organization()
+    {
+        var s = Unique();
+        var email = $"fiche-{s}@exemple.invalid";
+        var browsing = await CurationJourneyTests.SignUpAsync(_factory, email, $"Fournisseur-Org-{s}", "Provider");
+        browsing.Dispose();
+        var (userId, organizationId) = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == email)
+            .Select(u => new ValueTuple<string, int>(u.Id, u.OrganizationId!.Value)).SingleAsync());
+        var providerId = await _factory.AddProviderAsync($"reclamee-{s}", $"Fiche réclamée {s}", "Une fiche de test.");
+        var (claimId, revisionId) = await _factory.WithDbAsync(async db =>
+        {
+            var claim = new ListingClaim(providerId, organizationId, userId, ClaimMethod.Review, $"Preuve-{s}", DateTimeOffset.UtcNow);
+            var revision = new ListingRevision(organizationId, null, ListingContent.Empty($"Brouillon {s}"), userId, DateTimeOffset.UtcNow);
+            db.ListingClaims.Add(claim);
+            db.ListingRevisions.Add(revision);
+            await db.SaveChangesAsync();
+            return (claim.Id, revision.Id);
+        });
+
+        using var curator = await CurationJourneyTests.CuratorAsync(_factory, $"verif-fiche-{s}@exemple.invalid");
+        var (claimPage, claimDocument) = await curator.GetAsync($"/fr/conservation/reclamations/{claimId}");
+        Assert.That(claimPage.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(claimDocument.Body!.TextContent, Does.Contain(email));
+        var (revisionPage, _) = await curator.GetAsync($"/fr/conservation/revisions/{revisionId}");
+        Assert.That(revisionPage.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var rows = await _factory.WithDbAsync(db => db.StaffAccesses.Where(a => a.SubjectUserId == userId).OrderBy(a => a.Id)
+            .Select(a => new ValueTuple<StaffAccessKind, string, int?>(a.Kind, a.RecordId, a.SubjectOrganizationId)).ToListAsync());
+        Assert.That(rows, Is.EqualTo(new[]
+        {
+            (StaffAccessKind.ListingClaim, claimId.ToString(), (int?)organizationId),
+            (StaffAccessKind.ListingRevision, revisionId.ToString(), (int?)organizationId),
+        }));
+    }
+
+    [Test]
     public async Task Changing_the_email_sends_a_link_to_the_new_address_and_a_notice_to_the_old_and_changes_it_only_once_followed()
     {
         var s = Unique();
