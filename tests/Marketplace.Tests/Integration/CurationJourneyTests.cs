@@ -17,7 +17,7 @@ namespace Marketplace.Tests.Integration;
 [TestFixture(DatabaseProvider.Postgres)]
 public sealed class CurationJourneyTests(DatabaseProvider provider)
 {
-    private const string Password = "une phrase de passe assez longue";
+    internal const string Password = "une phrase de passe assez longue";
     private MarketplaceFactory _factory = null!;
 
     [OneTimeSetUp]

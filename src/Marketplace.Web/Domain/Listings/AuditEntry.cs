@@ -29,6 +29,11 @@ public enum AuditAction
     /// (« avant : … / après : … »). Organization 0, no provider.
     /// </summary>
     SynonymsChanged,
+    /// <summary>
+    /// A person's data were exported (« Mes données », or the command line for the person in charge, actor « cli »); the
+    /// reason holds « user:{id} » and nothing else. Always organization 0: it concerns one person, not the organization's history.
+    /// </summary>
+    DataExported,
 }
 
 /// <summary>One decision or state change of a listing (or an account action above): who, when, what and why. Never updated, never deleted.</summary>

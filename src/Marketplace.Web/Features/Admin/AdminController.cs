@@ -13,7 +13,8 @@ namespace Marketplace.Web.Features.Admin;
 /// <summary>Admins grant and withdraw the curator and admin roles. The last admin cannot withdraw their own admin role.</summary>
 [Authorize(Roles = Roles.Admin)]
 [RequireTwoFactor]
-public sealed class AdminController(MarketplaceDbContext db, UserManager<MarketplaceUser> users, IStringLocalizer<SharedResource> text) : Controller
+public sealed class AdminController(MarketplaceDbContext db, UserManager<MarketplaceUser> users, Privacy.StaffAccessLog accessLog,
+    IStringLocalizer<SharedResource> text) : Controller
 {
     public sealed record Account(string Id, string Email, string DisplayName, string? Organization, IReadOnlyList<string> Roles, bool TwoFactor);
 
@@ -33,6 +34,9 @@ public sealed class AdminController(MarketplaceDbContext db, UserManager<Marketp
                               Organization = db.Organizations.Where(o => o.Id == u.OrganizationId).Select(o => o.Name).FirstOrDefault(),
                               Roles = (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == u.Id select r.Name!).ToList(),
                           }).Take(200).ToListAsync(cancellationToken);
+        // Every identity shown is an access to that person's data (Law 25, s. 3.5–3.8).
+        await accessLog.RecordAsync(User, StaffAccessKind.Account, rows.Select(r => new Privacy.StaffAccessLog.Subject(r.Id, r.Id, null)).ToList(),
+            cancellationToken);
         ViewData["Query"] = q;
         return View(rows.Select(r => new Account(r.Id, r.Email ?? "", r.DisplayName, r.Organization, r.Roles.Order().ToArray(), r.TwoFactorEnabled)).ToList());
     }

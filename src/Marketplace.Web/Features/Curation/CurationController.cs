@@ -20,6 +20,7 @@ public sealed class CurationController(
     UserManager<MarketplaceUser> users,
     ListingWorkflow workflow,
     Directory.Vocabulary vocabulary,
+    Privacy.StaffAccessLog accessLog,
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
 {
@@ -79,7 +80,10 @@ public sealed class CurationController(
     public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)
     {
         var review = await ReviewAsync(id, cancellationToken);
-        return review is null ? NotFound() : View(review);
+        if (review is null) return NotFound();
+        await accessLog.RecordAsync(User, StaffAccessKind.ListingRevision, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            review.Revision.AuthorUserId, review.Revision.OrganizationId, cancellationToken);
+        return View(review);
     }
 
     [HttpPost("fr/conservation/revisions/{id:int}")]

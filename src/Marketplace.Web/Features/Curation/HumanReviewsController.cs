@@ -26,6 +26,7 @@ public sealed class HumanReviewsController(
     MatchCards cards,
     Vocabulary vocabulary,
     NeedEmails emails,
+    Privacy.StaffAccessLog accessLog,
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
 {
@@ -39,7 +40,10 @@ public sealed class HumanReviewsController(
     public async Task<IActionResult> Show(int id, CancellationToken cancellationToken)
     {
         var page = await PageAsync(id, null, cancellationToken);
-        return page is null ? NotFound() : View(View_, page);
+        if (page is null) return NotFound();
+        await accessLog.RecordAsync(User, StaffAccessKind.HumanReview, page.Review.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            page.Review.RequestedByUserId, page.Request.OrganizationId, cancellationToken);
+        return View(View_, page);
     }
 
     [HttpPost("fr/conservation/revisions-humaines/{id:int}")]

@@ -19,6 +19,7 @@ public sealed class DigestsController(
     MarketplaceDbContext db,
     DigestSubscriptions subscriptions,
     UserManager<MarketplaceUser> users,
+    Privacy.StaffAccessLog accessLog,
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
 {
@@ -33,7 +34,7 @@ public sealed class DigestsController(
 
     public enum StopState { Asking, Stopped, Resubscribed, SignInRequired }
 
-    public sealed record PeriodRow(long Id, string To, int Attempts, DateTimeOffset? SentAt, string? LastError, bool Failed);
+    public sealed record PeriodRow(long Id, string To, int Attempts, DateTimeOffset? SentAt, string? LastError, bool Failed, string? RecipientUserId = null);
 
     public sealed record PeriodPage(string Period, IReadOnlyList<string> Periods, int Recipients, int Sent, int Pending, int Failed,
         IReadOnlyList<PeriodRow> Problems);
@@ -151,8 +152,12 @@ public sealed class DigestsController(
             ViewData["Errors"] = new[] { text["Digests.PeriodInvalid"].Value };
             period = null;
         }
-        return View("~/Features/Digests/Period.cshtml", await PeriodPageAsync(period ?? periods.FirstOrDefault() ?? DigestPeriods.Of(time.GetUtcNow()),
-            periods, cancellationToken));
+        var page = await PeriodPageAsync(period ?? periods.FirstOrDefault() ?? DigestPeriods.Of(time.GetUtcNow()), periods, cancellationToken);
+        // The problem rows show recipients' addresses: each is an access to that person's data (Law 25, s. 3.5–3.8).
+        await accessLog.RecordAsync(User, StaffAccessKind.Email, page.Problems
+            .Select(r => new Privacy.StaffAccessLog.Subject(r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r.RecipientUserId, null)).ToList(),
+            cancellationToken);
+        return View("~/Features/Digests/Period.cshtml", page);
     }
 
     [Authorize(Roles = Roles.Admin)]
@@ -177,7 +182,7 @@ public sealed class DigestsController(
         var sent = await rows.CountAsync(e => e.SentAt != null, cancellationToken);
         var failed = await rows.CountAsync(e => e.SentAt == null && e.Attempts >= OutboxEmail.MaxAttempts, cancellationToken);
         var problems = await rows.Where(e => e.SentAt == null && (e.Attempts > 0 || e.LastError != null)).OrderBy(e => e.Id).Take(200)
-            .Select(e => new PeriodRow(e.Id, e.To, e.Attempts, e.SentAt, e.LastError, e.Attempts >= OutboxEmail.MaxAttempts))
+            .Select(e => new PeriodRow(e.Id, e.To, e.Attempts, e.SentAt, e.LastError, e.Attempts >= OutboxEmail.MaxAttempts, e.RecipientUserId))
             .ToListAsync(cancellationToken);
         return new PeriodPage(period, periods, recipients, sent, recipients - sent - failed, failed, problems);
     }

@@ -26,6 +26,7 @@ public sealed class ListingCareController(
     UserManager<MarketplaceUser> users,
     ClaimDecisions decisions,
     ISearchIndexer indexer,
+    Privacy.StaffAccessLog accessLog,
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
 {
@@ -59,7 +60,12 @@ public sealed class ListingCareController(
     public async Task<IActionResult> Claim(int id, CancellationToken cancellationToken)
     {
         var view = await ClaimViewAsync(id, null, cancellationToken);
-        return view is null ? NotFound() : View(view);
+        if (view is null) return NotFound();
+        var whose = await db.ListingClaims.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new { c.RequestedByUserId, c.OrganizationId }).SingleAsync(cancellationToken);
+        await accessLog.RecordAsync(User, StaffAccessKind.ListingClaim, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            whose.RequestedByUserId, whose.OrganizationId, cancellationToken);
+        return View(view);
     }
 
     [HttpPost("fr/conservation/reclamations/{id:int}")]

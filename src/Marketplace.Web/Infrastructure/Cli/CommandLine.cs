@@ -40,6 +40,10 @@ public static class CommandLine
         new("users", UserCommands.Usage,
             "Crée un compte admin ou conservateur·rice et affiche un lien pour choisir le mot de passe; liste les comptes. / Adds an admin or curator and prints a link to set the password; lists accounts.",
             UserCommands.Run),
+        new("privacy", PrivacyCommands.Usage,
+            "Écrit dans un nouveau fichier ZIP tout ce que le site garde sur une personne et son organisme, comme « Mes données » (journalisé, acteur « cli »). / " +
+            "Writes everything the site keeps about a person and their organization to a new ZIP file, as « My data » does (audited, actor « cli »).",
+            PrivacyCommands.Run),
     ];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-');

@@ -35,6 +35,7 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<Domain.Conversations.Conversation> Conversations => Set<Domain.Conversations.Conversation>();
     public DbSet<Domain.Conversations.ConversationMessage> ConversationMessages => Set<Domain.Conversations.ConversationMessage>();
     public DbSet<ListingClaim> ListingClaims => Set<ListingClaim>();
+    public DbSet<StaffAccess> StaffAccesses => Set<StaffAccess>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }
 

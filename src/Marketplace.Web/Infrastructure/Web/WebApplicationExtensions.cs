@@ -183,6 +183,9 @@ public static class WebApplicationExtensions
         services.AddMemoryCache();
         services.AddScoped<Features.Legal.PrivacyNotice>();
         services.AddScoped<Features.Account.Registration>();
+        services.AddScoped<Features.Privacy.StaffAccessLog>();
+        services.AddScoped<Features.Privacy.PersonalDataExport>();
+        services.AddScoped<Features.Account.EmailChange>();
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<Features.TwoFactor.TwoFactorReset>();
         services.AddSingleton(Options.Create(builder.Configuration.GetSection(AccountLimitsOptions.Section).Get<AccountLimitsOptions>() ?? new AccountLimitsOptions()));
