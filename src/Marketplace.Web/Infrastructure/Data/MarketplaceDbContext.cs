@@ -35,6 +35,10 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<Domain.Conversations.Conversation> Conversations => Set<Domain.Conversations.Conversation>();
     public DbSet<Domain.Conversations.ConversationMessage> ConversationMessages => Set<Domain.Conversations.ConversationMessage>();
     public DbSet<ListingClaim> ListingClaims => Set<ListingClaim>();
+    public DbSet<Domain.Privacy.PrivacyIncident> PrivacyIncidents => Set<Domain.Privacy.PrivacyIncident>();
+    public DbSet<Domain.Privacy.IncidentNotice> IncidentNotices => Set<Domain.Privacy.IncidentNotice>();
+    public DbSet<Domain.Privacy.WithdrawalRequest> WithdrawalRequests => Set<Domain.Privacy.WithdrawalRequest>();
+    public DbSet<Domain.Matching.ProviderReview> ProviderReviews => Set<Domain.Matching.ProviderReview>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }
 

@@ -1,0 +1,3 @@
+namespace Marketplace.Web.Features.Curation;
+
+public sealed class WithdrawalRequests;
