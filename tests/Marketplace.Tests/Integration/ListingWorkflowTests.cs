@@ -101,7 +101,8 @@ public sealed class ListingWorkflowTests(DatabaseProvider provider)
 
         Assert.That(await WithAsync((w, _) => w.ArchiveAsync(published.Id, org, user, null, CancellationToken.None)), Is.True);
         Assert.That(await _client.SlugsAsync("q=quokkadeux"), Is.Empty, "archived listings leave search at once");
-        Assert.That((int)(await _client.GetAsync("/fr/fournisseurs/atelier-quokka")).StatusCode, Is.EqualTo(404));
+        // Archived is withdrawn, not missing: 410 Gone with noindex (issue 14, s. 28.1), where it was a 404.
+        Assert.That((int)(await _client.GetAsync("/fr/fournisseurs/atelier-quokka")).StatusCode, Is.EqualTo(410));
 
         var audit = await _factory.WithDbAsync(db => db.AuditEntries.Where(a => a.OrganizationId == org).OrderBy(a => a.Id)
             .Select(a => a.Action).ToListAsync());

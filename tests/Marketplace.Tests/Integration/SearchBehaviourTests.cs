@@ -154,7 +154,7 @@ public sealed class SearchBehaviourTests(DatabaseProvider provider)
         await _factory.ChangeAsync("temoin-ephemere", p => p.Archive());
         Assert.That(await _client.SlugsAsync("q=xylophonique"), Is.Empty);
         Assert.That(await _client.SlugsAsync("sort=name&page=1"), Does.Not.Contain("temoin-ephemere"));
-        Assert.That((int)(await _client.GetAsync("/fr/fournisseurs/temoin-ephemere")).StatusCode, Is.EqualTo(404));
+        Assert.That((int)(await _client.GetAsync("/fr/fournisseurs/temoin-ephemere")).StatusCode, Is.EqualTo(410), "archived: gone, not missing (issue 14)");
     }
 
     [Test]

@@ -34,6 +34,12 @@ public enum AuditAction
     /// reason holds « user:{id} » and nothing else. Always organization 0: it concerns one person, not the organization's history.
     /// </summary>
     DataExported,
+    /// <summary>An admin recorded or changed a confidentiality incident; the reason holds « incident:{id} ». Organization 0.</summary>
+    IncidentRecorded,
+    /// <summary>An admin wrote the incident's notice to affected accounts; the reason holds « incident:{id} » and how many were written.</summary>
+    IncidentNotified,
+    /// <summary>The verification team decided a withdrawal request (§28.1); the reason holds the decision and its reason.</summary>
+    WithdrawalDecided,
 }
 
 /// <summary>One decision or state change of a listing (or an account action above): who, when, what and why. Never updated, never deleted.</summary>

@@ -28,7 +28,12 @@ public sealed class CurationController(
 
     public sealed record ReviewItem(int ReviewId, string Title, string Organization, DateTimeOffset RequestedAt, TimeSpan Age);
 
-    public sealed record QueuePage(IReadOnlyList<QueueItem> Submissions, IReadOnlyList<ReviewItem> Reviews);
+    public sealed record WithdrawalItem(int Id, string Listing, DateTimeOffset RequestedAt, TimeSpan Age);
+
+    public sealed record ProviderReviewItem(int Id, string Provider, DateTimeOffset RequestedAt, TimeSpan Age);
+
+    public sealed record QueuePage(IReadOnlyList<QueueItem> Submissions, IReadOnlyList<ReviewItem> Reviews,
+        IReadOnlyList<WithdrawalItem>? Withdrawals = null, IReadOnlyList<ProviderReviewItem>? ProviderReviews = null);
 
     public sealed record Review(
         ListingRevision Revision,
@@ -64,10 +69,22 @@ public sealed class CurationController(
                              orderby v.RequestedAt, v.Id
                              select new { v.Id, r.Title, Organization = o.Name, v.RequestedAt })
             .ToListAsync(cancellationToken);
+        var withdrawals = await (from w in db.WithdrawalRequests.AsNoTracking()
+                                 join p in db.Providers on w.ProviderId equals p.Id
+                                 where w.Decision == Domain.Privacy.WithdrawalDecision.Pending
+                                 orderby w.RequestedAt, w.Id
+                                 select new { w.Id, p.Name, w.RequestedAt }).ToListAsync(cancellationToken);
+        var providerReviews = await (from v in db.ProviderReviews.AsNoTracking()
+                                     join p in db.Providers on v.ProviderId equals p.Id
+                                     where v.AnsweredAt == null
+                                     orderby v.RequestedAt, v.Id
+                                     select new { v.Id, p.Name, v.RequestedAt }).ToListAsync(cancellationToken);
         return View(new QueuePage(
             rows.Select(r => new QueueItem(r.Id, r.Content.Name, r.Organization, r.ProviderId is not null, r.SubmittedAt!.Value,
                 now - r.SubmittedAt.Value)).ToList(),
-            reviews.Select(v => new ReviewItem(v.Id, v.Title, v.Organization, v.RequestedAt, now - v.RequestedAt)).ToList()));
+            reviews.Select(v => new ReviewItem(v.Id, v.Title, v.Organization, v.RequestedAt, now - v.RequestedAt)).ToList(),
+            withdrawals.Select(w => new WithdrawalItem(w.Id, w.Name, w.RequestedAt, now - w.RequestedAt)).ToList(),
+            providerReviews.Select(v => new ProviderReviewItem(v.Id, v.Name, v.RequestedAt, now - v.RequestedAt)).ToList()));
     }
 
     [HttpGet("fr/conservation/a-reverifier", Name = "curation-reverify.fr")]

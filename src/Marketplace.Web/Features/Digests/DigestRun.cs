@@ -52,7 +52,8 @@ public sealed class DigestRun(
     private sealed record Recipient(string Id, string Email, string Name, string Language, int? OrganizationId, OrganizationKind? Kind,
         int? ProviderId, bool Curator, DateTimeOffset? Since);
 
-    private sealed record QueueState(int Submissions, int? OldestSubmissionDays, int Reviews, int? OldestReviewDays, int Reverify);
+    private sealed record QueueState(int Submissions, int? OldestSubmissionDays, int Reviews, int? OldestReviewDays, int Reverify,
+        int Withdrawals = 0, int? OldestWithdrawalDays = null);
 
     public async Task<Built> BuildAsync(string period, CancellationToken cancellationToken)
     {
@@ -263,20 +264,28 @@ public sealed class DigestRun(
         var submissions = await db.ListingRevisions.AsNoTracking().Where(r => r.State == RevisionState.Submitted)
             .Select(r => r.SubmittedAt).ToListAsync(cancellationToken);
         var reviews = await db.HumanReviews.AsNoTracking().Where(r => r.AnsweredAt == null).Select(r => r.RequestedAt).ToListAsync(cancellationToken);
+        // Reviews asked by providers (s. 12.1) wait in the same queue as the nonprofits' ones.
+        reviews.AddRange(await db.ProviderReviews.AsNoTracking().Where(r => r.AnsweredAt == null).Select(r => r.RequestedAt).ToListAsync(cancellationToken));
+        var withdrawals = await db.WithdrawalRequests.AsNoTracking().Where(w => w.Decision == Domain.Privacy.WithdrawalDecision.Pending)
+            .Select(w => w.RequestedAt).ToListAsync(cancellationToken);
         int? Oldest(IEnumerable<DateTimeOffset> dates) => dates.Select(d => (int?)(now - d).TotalDays).Max();
         return new QueueState(submissions.Count, Oldest(submissions.OfType<DateTimeOffset>()), reviews.Count, Oldest(reviews),
-            (await reverification.DueAsync(cancellationToken)).Count);
+            (await reverification.DueAsync(cancellationToken)).Count, withdrawals.Count, Oldest(withdrawals));
     }
 
     private DigestBodies.Section? CuratorSection(QueueState queue)
     {
-        if (queue.Submissions + queue.Reviews + queue.Reverify == 0) return null;
+        if (queue.Submissions + queue.Reviews + queue.Reverify + queue.Withdrawals == 0) return null;
         var items = new List<DigestBodies.Item>
         {
             new(text["Digest.Curator.Submissions", queue.Submissions], queue.OldestSubmissionDays is { } s ? [text.Plural("Digest.Curator.Oldest", s)] : [], null, null),
             new(text["Digest.Curator.Reviews", queue.Reviews], queue.OldestReviewDays is { } r ? [text.Plural("Digest.Curator.Oldest", r)] : [], null, null),
             new(text["Digest.Curator.Reverify", queue.Reverify], [], null, null),
         };
+        // Only when there is one: a withdrawal request (s. 28.1) is rare and should not read as a standing line.
+        if (queue.Withdrawals > 0)
+            items.Add(new(text["Digest.Curator.Withdrawals", queue.Withdrawals],
+                queue.OldestWithdrawalDays is { } w ? [text.Plural("Digest.Curator.Oldest", w)] : [], null, null));
         return new DigestBodies.Section(text["Digest.Curator.Heading"], items, text["Digest.Curator.OpenQueue"],
             Link(Cultures.Current, "conservation", "curation"));
     }

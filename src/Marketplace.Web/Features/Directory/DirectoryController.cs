@@ -41,7 +41,12 @@ public sealed class DirectoryController(SearchQueryParser parser, SearchProvider
         if (!Domain.Providers.Provider.IsValidSlug(slug)) return NotFound();
         var view = await providerPage.HandleAsync(slug, cancellationToken);
         ViewData["BackToSearch"] = SearchLinks.BackToSearch(Url.RouteUrl(LocalizedLinks.RouteName("search"))!, back);
-        return view is null ? NotFound() : View(view);
+        if (view is not null) return View(view);
+        // A withdrawn (archived) listing is gone for good, not missing: 410, and search engines drop it (s. 28.1).
+        if (await providerPage.ArchivedNameAsync(slug, cancellationToken) is not { } name) return NotFound();
+        Response.StatusCode = StatusCodes.Status410Gone;
+        Response.Headers["X-Robots-Tag"] = "noindex";
+        return View("Withdrawn", name);
     }
 
     [HttpGet("fr/a-propos", Name = "about.fr")]

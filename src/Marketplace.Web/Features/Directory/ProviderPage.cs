@@ -55,6 +55,10 @@ public sealed class ProviderPage(MarketplaceDbContext db, Vocabulary vocabulary,
         return view;
     }
 
+    /// <summary>The name of an archived (withdrawn) listing with this slug; null when there is none.</summary>
+    public Task<string?> ArchivedNameAsync(string slug, CancellationToken cancellationToken) =>
+        db.Providers.AsNoTracking().Where(x => x.Slug == slug && x.Status == ListingStatus.Archived).Select(x => x.Name).SingleOrDefaultAsync(cancellationToken);
+
     private async Task<View?> LoadAsync(string slug, CancellationToken cancellationToken)
     {
         var p = await db.Providers.AsNoTracking()

@@ -23,14 +23,19 @@ public sealed class OpportunitiesController(
     UserManager<MarketplaceUser> users,
     Vocabulary vocabulary,
     NeedEmails emails,
+    MatchCards cards,
     TimeProvider time,
     IStringLocalizer<SharedResource> text) : Controller
 {
     public sealed record ListItem(NeedRequest Request, DateTimeOffset MatchedAt, MatchResponse? Response);
 
+    /// <summary>A review the provider asked for, and the team's answer once given.</summary>
+    public sealed record ReviewRow(int Id, int? RequestId, string Question, DateTimeOffset RequestedAt, string? Answer, DateTimeOffset? AnsweredAt);
+
+    /// <param name="Reasons">Why this request was shown to this provider, in plain words (the nonprofit's own match reasons).</param>
     public sealed record Page(NeedRequest Request, DateTimeOffset? MatchedAt, MatchResponse? Response, NeedEmails.Disclosure? Disclosure,
         IReadOnlyDictionary<Infrastructure.Search.Facet, IReadOnlyList<Vocabulary.Term>> Terms, string RegionName,
-        int? ConversationId = null);
+        int? ConversationId = null, IReadOnlyList<string>? Reasons = null, IReadOnlyList<ReviewRow>? Reviews = null, string? Question = null);
 
     [HttpGet("fr/compte/demandes", Name = "opportunities.fr")]
     [HttpGet("en/account/requests", Name = "opportunities.en")]
@@ -51,7 +56,9 @@ public sealed class OpportunitiesController(
         var responses = await db.MatchResponses.AsNoTracking().Where(x => x.ProviderId == providerId && ids.Contains(x.RequestId))
             .ToDictionaryAsync(x => x.RequestId, cancellationToken);
         ViewData["Terms"] = await vocabulary.TermsAsync(cancellationToken);
-        return View(rows.Where(r => responses.GetValueOrDefault(r.Request.Id)?.Dismissed != true)
+        ViewData["Reviews"] = await ReviewsAsync(providerId.Value, null, cancellationToken);
+        ViewData["TopCount"] = Matching.MatchingRun.TopCount;
+        return View(nameof(Index), rows.Where(r => responses.GetValueOrDefault(r.Request.Id)?.Dismissed != true)
             .Select(r => new ListItem(r.Request, r.FirstMatchedAt, responses.GetValueOrDefault(r.Request.Id))).ToList());
     }
 
@@ -94,6 +101,47 @@ public sealed class OpportunitiesController(
         return RedirectToRoute(LocalizedLinks.RouteName("opportunity"), new { id });
     }
 
+    /// <summary>
+    /// « Demander une révision » (s. 12.1, the providers' side): a question to the verification team about the list as a
+    /// whole (no <paramref name="id"/>) or about one request shown; it waits in the team's queue, the answer comes by email
+    /// and shows here. One open question per subject at a time.
+    /// </summary>
+    [HttpPost("fr/compte/demandes/revision", Name = "opportunities-review.fr")]
+    [HttpPost("en/account/requests/review", Name = "opportunities-review.en")]
+    [HttpPost("fr/compte/demandes/{id:int}/revision", Name = "opportunity-review.fr")]
+    [HttpPost("en/account/requests/{id:int}/review", Name = "opportunity-review.en")]
+    public async Task<IActionResult> AskReview(int? id, string? question, CancellationToken cancellationToken)
+    {
+        var providerId = await ProviderIdAsync();
+        if (providerId is null) return NotFound();
+        if (id is { } requestId && await VisibleRequestAsync(requestId, providerId.Value, cancellationToken) is null) return NotFound();
+        string? problem = null;
+        var status = StatusCodes.Status400BadRequest;
+        if (string.IsNullOrWhiteSpace(question)) problem = text["ProviderReviews.QuestionRequired"];
+        else if (question.Trim().Length > ProviderReview.TextMaxLength) problem = text["Needs.Problem.TooLong"];
+        else if (await db.ProviderReviews.AnyAsync(r => r.ProviderId == providerId && r.RequestId == id && r.AnsweredAt == null, cancellationToken))
+            (problem, status) = (text["ProviderReviews.AlreadyAsked"], StatusCodes.Status409Conflict);
+        if (problem is not null)
+        {
+            Response.StatusCode = status;
+            ViewData["Errors"] = new[] { problem };
+            if (id is { } shown) return View(nameof(Show), (await PageAsync(shown, cancellationToken))! with { Question = question });
+            ViewData["Question"] = question;
+            return await Index(cancellationToken);
+        }
+        db.ProviderReviews.Add(new ProviderReview(providerId.Value, id, users.GetUserId(User)!, question!, time.GetUtcNow()));
+        await db.SaveChangesAsync(cancellationToken);
+        TempData["Notice"] = text["ProviderReviews.Sent"].Value;
+        return id is { } back
+            ? RedirectToRoute(LocalizedLinks.RouteName("opportunity"), new { id = back })
+            : RedirectToRoute(LocalizedLinks.RouteName("opportunities"));
+    }
+
+    private Task<List<ReviewRow>> ReviewsAsync(int providerId, int? requestId, CancellationToken cancellationToken) =>
+        db.ProviderReviews.AsNoTracking().Where(r => r.ProviderId == providerId && r.RequestId == requestId)
+            .OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.Id)
+            .Select(r => new ReviewRow(r.Id, r.RequestId, r.Question, r.RequestedAt, r.Answer, r.AnsweredAt)).ToListAsync(cancellationToken);
+
     private async Task<bool> IsProviderMemberAsync()
     {
         var user = await users.GetUserAsync(User);
@@ -134,7 +182,16 @@ public sealed class OpportunitiesController(
         var disclosure = response?.SharedByUserId is { } userId ? await emails.DisclosureAsync(request.OrganizationId, userId, cancellationToken) : null;
         var conversationId = await db.Conversations.Where(c => c.RequestId == id && c.ProviderId == providerId).Select(c => (int?)c.Id)
             .FirstOrDefaultAsync(cancellationToken);
-        return new Page(request, matchedAt, response, disclosure, await vocabulary.TermsAsync(cancellationToken),
-            await vocabulary.RegionNameAsync(request.Region, cancellationToken), conversationId);
+        var regionName = await vocabulary.RegionNameAsync(request.Region, cancellationToken);
+        var terms = await vocabulary.TermsAsync(cancellationToken);
+        var match = await db.Matches.AsNoTracking().SingleOrDefaultAsync(m => m.RequestId == id && m.ProviderId == providerId, cancellationToken);
+        IReadOnlyList<string> reasons = [];
+        if (match is not null)
+        {
+            var provider = await db.Providers.AsNoTracking().Include(p => p.Offerings).SingleAsync(p => p.Id == providerId, cancellationToken);
+            reasons = cards.Reasons(request, match, provider, terms, regionName);
+        }
+        return new Page(request, matchedAt, response, disclosure, terms, regionName, conversationId, reasons,
+            await ReviewsAsync(providerId!.Value, id, cancellationToken));
     }
 }

@@ -36,6 +36,10 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<Domain.Conversations.ConversationMessage> ConversationMessages => Set<Domain.Conversations.ConversationMessage>();
     public DbSet<ListingClaim> ListingClaims => Set<ListingClaim>();
     public DbSet<StaffAccess> StaffAccesses => Set<StaffAccess>();
+    public DbSet<Domain.Privacy.PrivacyIncident> PrivacyIncidents => Set<Domain.Privacy.PrivacyIncident>();
+    public DbSet<Domain.Privacy.IncidentNotice> IncidentNotices => Set<Domain.Privacy.IncidentNotice>();
+    public DbSet<Domain.Privacy.WithdrawalRequest> WithdrawalRequests => Set<Domain.Privacy.WithdrawalRequest>();
+    public DbSet<Domain.Matching.ProviderReview> ProviderReviews => Set<Domain.Matching.ProviderReview>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }
 

@@ -208,6 +208,8 @@ public static class WebApplicationExtensions
         services.AddScoped<ListingWorkflow>();
         services.AddScoped<Reverification>();
         services.AddScoped<Features.Admin.ThesaurusChange>();
+        services.AddScoped<Features.Admin.IncidentRegister>();
+        services.AddScoped<Features.Curation.WithdrawalRequests>();
         services.AddScoped<Features.Matching.MatchingRun>();
         services.AddSingleton<Jobs.MatchingQueue>();
         if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
