@@ -79,11 +79,12 @@ public sealed class RetentionRun(
     }
 
     /// <summary>
-    /// Accounts never confirmed, or created for someone who never chose a password (<c>users add</c>), and never signed in.
-    /// Invitations create no account (a signed link only); their emails go with the email bodies above.
+    /// Accounts never confirmed, or created for someone who never chose a password (<c>users add</c>), older than the period
+    /// (signing in without confirming does not keep one). Invitations create no account (a signed link only); their emails
+    /// go with the email bodies above.
     /// </summary>
     private Task<int> DeleteUnconfirmedAsync(DateTimeOffset before, DateTimeOffset now, CancellationToken cancellationToken) =>
-        DeleteAccountsAsync(db.Users.Where(u => (!u.EmailConfirmed || u.PasswordHash == null) && u.LastSeenAt == null && u.CreatedAt < before),
+        DeleteAccountsAsync(db.Users.Where(u => (!u.EmailConfirmed || u.PasswordHash == null) && u.CreatedAt < before),
             "retention: compte non confirmé / unconfirmed account", now, cancellationToken);
 
     /// <summary>Closed requests: title, description, their conversations' messages, responses' messages and review texts.</summary>
