@@ -139,7 +139,7 @@ public sealed class AccountDeletionTests(DatabaseProvider provider)
         Assert.That(await _factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == userId)), Is.True);
 
         var (deleted, _) = await person.SubmitAsync(wrongPage, "form.stacked-form", new Dictionary<string, string> { ["password"] = Password });
-        deleted.IsRedirectTo("/fr");
+        deleted.IsRedirectTo("/fr/compte/supprime");
         var (afterwards, _) = await person.GetAsync("/fr/compte/besoins");
         Assert.That(afterwards.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "the session ended with the account");
 
@@ -185,7 +185,7 @@ public sealed class AccountDeletionTests(DatabaseProvider provider)
         var (_, page) = await browsing.GetAsync("/en/account/delete");
         Assert.That(page.QuerySelector("main")!.TextContent, Does.Contain("public listing stays online"));
         var (deleted, _) = await browsing.SubmitAsync(page, "form.stacked-form", new Dictionary<string, string> { ["password"] = Password });
-        deleted.IsRedirectTo("/en");
+        deleted.IsRedirectTo("/en/account/deleted");
 
         Assert.That(await _factory.WithDbAsync(db => db.Organizations.AnyAsync(o => o.Id == organizationId)), Is.False);
         using var visitor = new Browsing(_factory);

@@ -58,9 +58,14 @@ public sealed class DeletionController(
         }
         await deletion.HandleAsync(user.Id, user.Id, null, cancellationToken);
         await signIn.SignOutAsync();
-        TempData["Notice"] = text["Account.Delete.Done"].Value;
-        return RedirectToRoute(LocalizedLinks.RouteName("home"));
+        return RedirectToRoute(LocalizedLinks.RouteName("account-deleted"));
     }
+
+    /// <summary>Said once it is done, signed out; the page holds nothing about anyone.</summary>
+    [AllowAnonymous]
+    [HttpGet("fr/compte/supprime", Name = "account-deleted.fr")]
+    [HttpGet("en/account/deleted", Name = "account-deleted.en")]
+    public IActionResult Deleted() => View("~/Features/Account/Deleted.cshtml");
 
     private IActionResult Refuse(DeletePage page, LocalizedString error)
     {
