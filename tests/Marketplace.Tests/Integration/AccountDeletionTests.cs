@@ -220,4 +220,94 @@ public sealed class AccountDeletionTests(DatabaseProvider provider)
         var (list, _) = await admin.GetAsync("/fr/admin/comptes");
         Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
+
+    [Test]
+    public async Task When_a_colleague_stays_the_organization_keeps_its_request_and_messages_without_the_persons_identity()
+    {
+        var email = $"partant-{Suffix}@exemple.invalid";
+        var name = $"Hermenegilde Partante {Suffix}";
+        var organization = $"Comptoir Solidaire {Suffix}";
+        var (providerBrowsing, providerId) = await NeedsJourneyTests.ProviderWithListingAsync(_factory, $"coop-reste-{Suffix}@exemple.invalid",
+            $"coop-reste-{Suffix}", $"Coopérative Reste {Suffix}", "loi-25");
+        using var _p = providerBrowsing;
+        using var person = await SignUpAsync(email, name, organization, "Nonprofit");
+        var (userId, organizationId, lastSeen) = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == email)
+            .Select(u => new Tuple<string, int, DateTimeOffset?>(u.Id, u.OrganizationId!.Value, u.LastSeenAt)).SingleAsync()
+            .ContinueWith(t => (t.Result.Item1, t.Result.Item2, t.Result.Item3)));
+        Assert.That(lastSeen, Is.Not.Null, "signing in records the last activity the retention job counts from");
+        var colleagueEmail = $"collegue-{Suffix}@exemple.invalid";
+        await _factory.WithScopeAsync(async sp =>
+        {
+            var colleague = new MarketplaceUser
+            {
+                UserName = colleagueEmail, Email = colleagueEmail, DisplayName = "Collègue", EmailConfirmed = true, OrganizationId = organizationId,
+                CreatedAt = DateTimeOffset.UtcNow,
+            };
+            var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<MarketplaceUser>>();
+            Assert.That((await users.CreateAsync(colleague, Password)).Succeeded);
+            await users.AddToRoleAsync(colleague, Roles.Nonprofit);
+        });
+
+        var (_, form) = await person.GetAsync("/fr/compte/besoins/nouveau");
+        var (created, _) = await person.SubmitAsync(form, "form.stacked-form", new Dictionary<string, string>
+        {
+            ["Title"] = "Registre des incidents", ["Description"] = $"Demande de {name}.", ["Categories"] = "loi-25",
+            ["Region"] = "16", ["Delivery"] = "Either", ["Budget"] = "Under1000", ["Timeline"] = "WithinThreeMonths",
+        });
+        var requestId = int.Parse(created.Headers.Location!.OriginalString.Split('/').Last());
+        var (_, write) = await person.GetAsync($"/fr/fournisseurs/coop-reste-{Suffix}/ecrire?requestId={requestId}");
+        var (wrote, _) = await person.SubmitAsync(write, "form.stacked-form", new Dictionary<string, string>
+        {
+            ["message"] = $"Signé {name}, {email}.", ["share"] = "true", ["requestId"] = requestId.ToString(),
+        });
+        Assert.That(wrote.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var conversationId = await _factory.WithDbAsync(db => db.Conversations.Where(c => c.ProviderId == providerId).Select(c => c.Id).SingleAsync());
+        await DeliverOutboxAsync();
+
+        var (_, page) = await person.GetAsync("/fr/compte/supprimer");
+        Assert.That(page.QuerySelector("main")!.TextContent, Does.Contain("restent à vos collègues"));
+        var (deleted, _) = await person.SubmitAsync(page, "form.stacked-form", new Dictionary<string, string> { ["password"] = Password });
+        deleted.IsRedirectTo("/fr/compte/supprime");
+
+        Assert.That(await WhereFoundAsync(email), Is.Empty, "no copy of the email address anywhere");
+        Assert.That(await WhereFoundAsync(name), Is.Empty, "no copy of the name anywhere");
+        Assert.That(await WhereFoundAsync(userId), Is.Empty);
+        await _factory.WithDbAsync(async db =>
+        {
+            Assert.That(await db.Organizations.AnyAsync(o => o.Id == organizationId), Is.True, "a colleague still belongs to it");
+            Assert.That(await db.NeedRequests.AnyAsync(r => r.Id == requestId), Is.True, "the organization's request stays");
+            var message = await db.ConversationMessages.SingleAsync(m => m.ConversationId == conversationId);
+            Assert.That((message.AuthorUserId, message.Body), Is.EqualTo((AccountDeletion.DeletedActor, $"Signé {AccountDeletion.Placeholder}, {AccountDeletion.Placeholder}.")));
+            return 0;
+        });
+
+        // The provider's thread still renders, without the departed person's details; the colleague's pages too.
+        var (thread, threadPage) = await providerBrowsing.GetAsync($"/fr/compte/messages/{conversationId}");
+        Assert.That(thread.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(threadPage.QuerySelector("main")!.TextContent, Does.Not.Contain(email).And.Not.Contain(name));
+        var (opportunities, _) = await providerBrowsing.GetAsync("/fr/compte/demandes");
+        Assert.That(opportunities.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        using var colleagueBrowsing = new Browsing(_factory);
+        await CurationJourneyTests.SignInAsync(colleagueBrowsing, colleagueEmail, Password);
+        foreach (var url in new[] { "/fr/compte/besoins", $"/fr/compte/besoins/{requestId}", "/fr/compte/messages", $"/fr/compte/messages/{conversationId}" })
+        {
+            var (response, _) = await colleagueBrowsing.GetAsync(url);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), url);
+        }
+    }
+
+    [Test]
+    public async Task A_curator_with_two_factor_deletes_their_account_only_with_a_valid_code()
+    {
+        var email = $"verif-partante-{Suffix}@exemple.invalid";
+        using var curator = await CurationJourneyTests.CuratorAsync(_factory, email);
+        var (_, page) = await curator.GetAsync("/fr/compte/supprimer");
+        var (noCode, again) = await curator.SubmitAsync(page, "form.stacked-form", new Dictionary<string, string> { ["password"] = Password, ["code"] = "000000" });
+        Assert.That(noCode.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await _factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)), Is.True, "a wrong code deletes nothing");
+        var code = Totp.Code(CurationJourneyTests.Keys[email], DateTimeOffset.UtcNow.AddSeconds(30)); // the set-up used this step's code
+        var (deleted, _) = await curator.SubmitAsync(again, "form.stacked-form", new Dictionary<string, string> { ["password"] = Password, ["code"] = code });
+        deleted.IsRedirectTo("/fr/compte/supprime");
+        Assert.That(await _factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == email)), Is.False);
+    }
 }
