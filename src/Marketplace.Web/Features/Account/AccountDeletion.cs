@@ -86,7 +86,8 @@ public sealed class AccountDeletion(MarketplaceDbContext db, TimeProvider time)
 
         // Their identity as others received it: disclosures to providers, invitations, notes. With the organization gone,
         // its name is part of that identity too.
-        var identity = new List<string> { email, person.DisplayName };
+        // Their id too, where a text quotes it (an audit reason « user:{id} »).
+        var identity = new List<string> { email, person.DisplayName, userId };
         if (lastMember) identity.Add(organization!.Name);
         foreach (var value in identity.Where(v => v.Trim().Length >= 3).SelectMany(v => new[] { v, EmailBodies.HtmlText(v) }).Distinct())
             await ScrubAsync(value, cancellationToken);
