@@ -173,4 +173,18 @@ public sealed class RetentionTests(DatabaseProvider provider)
         Assert.That(rows, Has.Count.GreaterThanOrEqualTo(3), "the schedule and the two runs");
         Assert.That(rows.Any(r => r.TextContent.Contains("demandes anonymisées / requests anonymized 1")), Is.True);
     }
+
+    [Test]
+    public async Task The_old_email_setting_still_sets_the_email_body_period_unless_the_new_one_is_set()
+    {
+        await using var legacy = new MarketplaceFactory(_factory.Database, settings: new Dictionary<string, string> { ["Email:SentBodyRetentionDays"] = "7" }, ownsDatabase: false);
+        Assert.That(legacy.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Marketplace.Web.Infrastructure.RetentionOptions>>().Value.EmailBodyDays,
+            Is.EqualTo(7));
+        await using var both = new MarketplaceFactory(_factory.Database, ownsDatabase: false, settings: new Dictionary<string, string>
+        {
+            ["Email:SentBodyRetentionDays"] = "7", ["Retention:EmailBodyDays"] = "45",
+        });
+        Assert.That(both.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Marketplace.Web.Infrastructure.RetentionOptions>>().Value.EmailBodyDays,
+            Is.EqualTo(45));
+    }
 }
