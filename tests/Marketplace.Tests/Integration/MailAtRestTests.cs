@@ -31,10 +31,11 @@ public sealed class MailAtRestTests(DatabaseProvider provider)
             time, Options.Create(new EmailOptions { SendParallelism = 1, SentBodyRetentionDays = retentionDays }), NullLogger<OutboxDelivery>.Instance,
             secrets: sp.GetRequiredService<OutboxSecrets>()).DeliverDueAsync(1000, CancellationToken.None));
 
-    private Task<int> PurgeAsync(TimeProvider time, double retentionDays) =>
-        _factory.WithScopeAsync(sp => new OutboxDelivery(sp.GetRequiredService<MarketplaceDbContext>(), sp.GetRequiredService<IEmailTransport>(),
-            time, Options.Create(new EmailOptions { SentBodyRetentionDays = retentionDays }), NullLogger<OutboxDelivery>.Instance)
-            .PurgeSentBodiesAsync(CancellationToken.None));
+    // Issue 14: the retention job clears them now (Retention:EmailBodyDays), no longer the outbox sender.
+    private Task<int> PurgeAsync(TimeProvider time, int retentionDays) =>
+        _factory.WithScopeAsync(sp => ActivatorUtilities.CreateInstance<Marketplace.Web.Infrastructure.Jobs.RetentionRun>(sp,
+                Options.Create(new RetentionOptions { EmailBodyDays = retentionDays }))
+            .ClearEmailBodiesAsync(time.GetUtcNow(), CancellationToken.None));
 
     [Test]
     public async Task A_reset_email_keeps_no_live_token_at_rest_before_or_after_it_is_sent()

@@ -24,4 +24,15 @@ public sealed class MarketplaceUser : IdentityUser
     /// <summary>"fr" (default) or "en": the language of the emails the user gets.</summary>
     public string Language { get; set; } = "fr";
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The last sign-in; null until the first one. The retention job counts inactivity from it (or from <see cref="CreatedAt"/>).</summary>
+    public DateTimeOffset? LastSeenAt { get; set; }
+    /// <summary>When the retention job warned that the account will be deleted for inactivity; cleared by the next sign-in.</summary>
+    public DateTimeOffset? InactivityWarnedAt { get; set; }
+
+    /// <summary>A sign-in: the account is active again, and any inactivity warning no longer holds.</summary>
+    public void SignedIn(DateTimeOffset now)
+    {
+        LastSeenAt = now;
+        InactivityWarnedAt = null;
+    }
 }

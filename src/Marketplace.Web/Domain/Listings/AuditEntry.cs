@@ -40,9 +40,19 @@ public enum AuditAction
     IncidentNotified,
     /// <summary>The verification team decided a withdrawal request (§28.1); the reason holds the decision and its reason.</summary>
     WithdrawalDecided,
+    /// <summary>
+    /// An account was deleted: by the person (actor « supprimé »), by an admin on request (the reason holds the request's
+    /// reference, never the person's name), or by the retention job (actor « retention »). Organization 0 for staff.
+    /// </summary>
+    AccountDeleted,
+    /// <summary>One run of the retention job; the reason holds its counts. Organization 0, actor « retention ».</summary>
+    RetentionRun,
 }
 
-/// <summary>One decision or state change of a listing (or an account action above): who, when, what and why. Never updated, never deleted.</summary>
+/// <summary>
+/// One decision or state change of a listing (or an account action above): who, when, what and why. Never deleted; the
+/// only update replaces the actor of a deleted account by « supprimé » (ADR 0027).
+/// </summary>
 public sealed class AuditEntry
 {
     private AuditEntry() { }

@@ -34,7 +34,11 @@ public sealed class ListingRevision
     }
 
     public int Id { get; private set; }
-    public int OrganizationId { get; private set; }
+    /// <summary>
+    /// The organization that wrote it; null once that organization was deleted (its last member left): an approved revision
+    /// stays as the listing's history, without anyone's identity (ADR 0027).
+    /// </summary>
+    public int? OrganizationId { get; private set; }
     /// <summary>The published listing this revision edits; null for the first revision of a new listing until approved.</summary>
     public int? ProviderId { get; private set; }
     public ListingContent Content { get; private set; } = ListingContent.Empty("");
@@ -53,6 +57,9 @@ public sealed class ListingRevision
     public static readonly RevisionState[] OpenStates = [RevisionState.Draft, RevisionState.Submitted, RevisionState.ChangesRequested];
 
     public bool IsOpen => OpenStates.Contains(State);
+
+    /// <summary>What stays of a revision once its author's account is deleted: the listing's history, nobody's identity.</summary>
+    public static readonly RevisionState[] KeptAfterDeletion = [RevisionState.Approved];
     public bool IsEditable => State is RevisionState.Draft or RevisionState.ChangesRequested;
 
     /// <summary>The provider saves its draft (or its answer to requested changes). Drafts may be incomplete.</summary>

@@ -70,6 +70,8 @@ public sealed class NeedRequest
     public RequestStatus Status { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
+    /// <summary>When the retention job emptied its text (closed long enough ago, ADR 0027); it cannot be reopened then.</summary>
+    public DateTimeOffset? AnonymizedAt { get; private set; }
 
     public bool AcceptsRemote => Delivery is DeliveryPreference.Remote or DeliveryPreference.Either;
 
@@ -105,7 +107,17 @@ public sealed class NeedRequest
     public static readonly TimeSpan ReopenWindow = TimeSpan.FromDays(90);
 
     /// <summary>A closed request cannot change, so <see cref="UpdatedAt"/> is the day it was closed.</summary>
-    public bool CanReopen(DateTimeOffset now) => Status == RequestStatus.Closed && now - UpdatedAt <= ReopenWindow;
+    public bool CanReopen(DateTimeOffset now) => Status == RequestStatus.Closed && AnonymizedAt is null && now - UpdatedAt <= ReopenWindow;
+
+    /// <summary>The retention job empties a closed request's text; what it was about (categories, region) stays for counts.</summary>
+    public void Anonymize(string placeholder, DateTimeOffset now)
+    {
+        if (Status != RequestStatus.Closed) throw new DomainException("Only a closed request is anonymized.");
+        if (AnonymizedAt is not null) return;
+        Title = placeholder;
+        Description = "";
+        AnonymizedAt = now;
+    }
 
     public void Reopen(DateTimeOffset now)
     {

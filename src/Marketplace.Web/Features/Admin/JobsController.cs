@@ -56,4 +56,14 @@ public sealed class JobsController(MarketplaceDbContext db, IServiceProvider ser
         TempData["Notice"] = (factory is not null ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
         return RedirectToRoute(LocalizedLinks.RouteName("admin-jobs"));
     }
+
+    [HttpPost("fr/admin/taches/conservation", Name = "admin-jobs-retention.fr")]
+    [HttpPost("en/admin/jobs/retention", Name = "admin-jobs-retention.en")]
+    public async Task<IActionResult> RunRetentionNow(CancellationToken cancellationToken)
+    {
+        var factory = services.GetService<ISchedulerFactory>();
+        if (factory is not null) await (await factory.GetScheduler(cancellationToken)).TriggerJob(Scheduling.Retention, cancellationToken);
+        TempData["Notice"] = (factory is not null ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
+        return RedirectToRoute(LocalizedLinks.RouteName("admin-jobs"));
+    }
 }

@@ -249,7 +249,9 @@ public sealed class CurationController(
     {
         var revision = await db.ListingRevisions.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (revision is null) return null;
-        var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == revision.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        // An approved revision outlives its organization once the last member deleted their account (ADR 0027).
+        var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == revision.OrganizationId).Select(o => o.Name)
+            .SingleOrDefaultAsync(cancellationToken) ?? text["Account.Delete.DeletedOrganization"].Value;
         ListingContent? published = null;
         if (revision.ProviderId is { } providerId && revision.State != RevisionState.Approved)
         {
@@ -257,7 +259,7 @@ public sealed class CurationController(
             published = ListingContent.Of(provider);
         }
         var history = await db.AuditEntries.AsNoTracking()
-            .Where(a => a.OrganizationId == revision.OrganizationId)
+            .Where(a => a.OrganizationId == (revision.OrganizationId ?? -1))
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(50).ToListAsync(cancellationToken);
         // Who decided: staff and provider accounts by email, for the curators' eyes only.
         var actorIds = history.Select(a => a.ActorUserId).Distinct().ToArray();

@@ -12,7 +12,7 @@ namespace Marketplace.Web.Features.Curation;
 public sealed class ListingEmails(MemberEmails members, IStringLocalizer<SharedResource> text)
 {
     public Task EnqueueAsync(ListingRevision revision, AuditAction action, CancellationToken cancellationToken) =>
-        EnqueueAsync(revision.OrganizationId, revision.Content.Name, $"Email.Listing.{action}", revision.DecisionReason, cancellationToken);
+        EnqueueAsync(revision.OrganizationId ?? 0, revision.Content.Name, $"Email.Listing.{action}", revision.DecisionReason, cancellationToken);
 
     public Task EnqueueArchivedAsync(int organizationId, string listing, string? reason, CancellationToken cancellationToken) =>
         EnqueueAsync(organizationId, listing, "Email.Listing.Archived", reason, cancellationToken);

@@ -213,7 +213,7 @@ public sealed class ListingWorkflow(MarketplaceDbContext db, ISearchIndexer inde
     }
 
     private void Audit(ListingRevision revision, string actorId, AuditAction action, string? reason) =>
-        db.AuditEntries.Add(new AuditEntry(revision.OrganizationId, revision.ProviderId, revision.Id, actorId, action, reason, time.GetUtcNow()));
+        db.AuditEntries.Add(new AuditEntry(revision.OrganizationId ?? 0, revision.ProviderId, revision.Id, actorId, action, reason, time.GetUtcNow()));
 
     private IQueryable<ListingRevision> OpenRevisions(int organizationId) =>
         db.ListingRevisions.Where(r => r.OrganizationId == organizationId && ListingRevision.OpenStates.Contains(r.State));

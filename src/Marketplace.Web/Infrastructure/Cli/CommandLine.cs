@@ -29,14 +29,18 @@ public static class CommandLine
                 await output.WriteLineAsync($"Rappels envoyés : {count}. / Reminders sent: {count}.");
                 return 0;
             }),
-        new("jobs", "jobs run matching [--request ID] [--warm-up] | " + DigestCommand.Usage,
+        new("jobs", "jobs run matching [--request ID] [--warm-up] | " + DigestCommand.Usage + " | " + RetentionCommand.Usage,
             "Recalcule toutes les correspondances (ou celles d'une demande) et affiche le bilan et la durée; --warm-up fait d'abord un essai annulé, pour mesurer à chaud. " +
             "« digest » crée et envoie les résumés hebdomadaires d'une semaine ISO (par défaut la semaine en cours) et affiche les comptes. / " +
             "Recomputes every match (or one request's) and prints what it did and how long it took; --warm-up first does a rolled-back try, to time it warm. " +
-            "« digest » builds and sends the weekly digests of an ISO week (the current one by default) and prints the counts.",
-            (services, args, output, ct) => args is ["run", "digest", ..]
-                ? DigestCommand.RunAsync(services, args[2..], output, ct)
-                : RunMatching(services, args, output, ct)),
+            "« digest » builds and sends the weekly digests of an ISO week (the current one by default) and prints the counts. " +
+            "« retention » applies the retention schedule (as of --now, today by default) and prints what it did.",
+            (services, args, output, ct) => args switch
+            {
+                ["run", "digest", ..] => DigestCommand.RunAsync(services, args[2..], output, ct),
+                ["run", "retention", ..] => RetentionCommand.RunAsync(services, args[2..], output, ct),
+                _ => RunMatching(services, args, output, ct),
+            }),
         new("users", UserCommands.Usage,
             "Crée un compte admin ou conservateur·rice et affiche un lien pour choisir le mot de passe; liste les comptes. / Adds an admin or curator and prints a link to set the password; lists accounts.",
             UserCommands.Run),

@@ -74,8 +74,9 @@ public sealed class EmailOptions
     /// </summary>
     public int SendParallelism { get; set; } = 8;
     /// <summary>
-    /// Days a sent email keeps its bodies (for support questions), then they are emptied; subject, recipient, Message-ID
-    /// and dates stay. Emails with a live link lose the link's token as soon as they are sent, whatever this says.
+    /// Before issue 14: days a sent email kept its bodies. The retention job now clears them after
+    /// <see cref="RetentionOptions.EmailBodyDays"/>; this setting is still read as that value when only it is set.
+    /// Emails with a live link lose the link's token as soon as they are sent, whatever the period.
     /// </summary>
     public double SentBodyRetentionDays { get; set; } = 30;
 }

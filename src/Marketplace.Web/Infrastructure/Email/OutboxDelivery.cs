@@ -67,17 +67,6 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
                 ? e.HtmlBody.Substring(0, e.HtmlBody.IndexOf(OutboxSecrets.Marker)) : e.HtmlBody), CancellationToken.None);
 
     /// <summary>
-    /// Empties the bodies of emails sent more than <see cref="EmailOptions.SentBodyRetentionDays"/> days ago (subject,
-    /// recipient, Message-ID and dates stay). Returns how many rows it emptied.
-    /// </summary>
-    public Task<int> PurgeSentBodiesAsync(CancellationToken cancellationToken)
-    {
-        var before = time.GetUtcNow() - TimeSpan.FromDays(Math.Max(0, options.Value.SentBodyRetentionDays));
-        return db.OutboxEmails.Where(e => e.SentAt != null && e.SentAt < before && (e.TextBody != "" || e.HtmlBody != ""))
-            .ExecuteUpdateAsync(u => u.SetProperty(e => e.TextBody, "").SetProperty(e => e.HtmlBody, ""), cancellationToken);
-    }
-
-    /// <summary>
     /// The record of sent rows for the sender loops of one call (a group commit). A loop hands over the row the server has
     /// just accepted and waits until it is recorded; one writer records whatever has gathered since its last statement in
     /// one statement, with one sent time (the statement's). Each loop's guarantee is the same as with its own update: a
@@ -264,20 +253,14 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, IOptions<EmailOpti
     {
         var period = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.PollSeconds));
         using var timer = new PeriodicTimer(period);
-        var lastPurge = long.MinValue;
         do
         {
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var delivery = scope.ServiceProvider.GetRequiredService<OutboxDelivery>();
+                // Sent bodies are cleared by the daily retention job (Retention:EmailBodyDays, ADR 0027).
                 await delivery.DeliverDueAsync(100, stoppingToken);
-                // The retention purge reads the whole table: once an hour is enough for a setting counted in days.
-                if (lastPurge == long.MinValue || System.Diagnostics.Stopwatch.GetElapsedTime(lastPurge) > TimeSpan.FromHours(1))
-                {
-                    lastPurge = System.Diagnostics.Stopwatch.GetTimestamp();
-                    await delivery.PurgeSentBodiesAsync(stoppingToken);
-                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -16,16 +16,21 @@ public static class Scheduling
     public static readonly TriggerKey MatchingNightly = new("matching-nightly");
     public static readonly JobKey Digest = new("digest");
     public static readonly TriggerKey DigestWeekly = new("digest-weekly");
+    public static readonly JobKey Retention = new("retention");
+    public static readonly TriggerKey RetentionDaily = new("retention-daily");
 
     public const string DefaultMatchingCron = "0 0 2 * * ?";
     /// <summary>Monday 07:00, Quebec time.</summary>
     public const string DefaultDigestCron = "0 0 7 ? * MON";
+    /// <summary>Every day at 03:30, Quebec time (after the nightly matching).</summary>
+    public const string DefaultRetentionCron = "0 30 3 * * ?";
 
     /// <summary>The scheduled jobs and their triggers, as the admins' job page lists them.</summary>
     public static IReadOnlyList<(JobKey Job, TriggerKey Trigger, string Cron)> Jobs(IConfiguration configuration) =>
     [
         (Matching, MatchingNightly, configuration["Jobs:MatchingCron"] ?? DefaultMatchingCron),
         (Digest, DigestWeekly, configuration["Jobs:DigestCron"] ?? DefaultDigestCron),
+        (Retention, RetentionDaily, configuration["Jobs:RetentionCron"] ?? DefaultRetentionCron),
     ];
 
     public static void AddMarketplaceJobs(this WebApplicationBuilder builder, DatabaseProvider provider, string connectionString)
@@ -51,6 +56,7 @@ public static class Scheduling
             });
             q.AddJob(typeof(MatchingJob), job => job.WithIdentity(Matching).StoreDurably().DisallowConcurrentExecution());
             q.AddJob(typeof(Features.Digests.DigestJob), job => job.WithIdentity(Digest).StoreDurably().DisallowConcurrentExecution());
+            q.AddJob(typeof(RetentionJob), job => job.WithIdentity(Retention).StoreDurably().DisallowConcurrentExecution());
             foreach (var (job, key, cron) in Jobs(builder.Configuration))
                 q.AddTrigger(trigger => trigger.ForJob(job).WithIdentity(key)
                     .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(Cultures.QuebecTime)));

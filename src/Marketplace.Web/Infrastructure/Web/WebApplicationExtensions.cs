@@ -156,6 +156,14 @@ public static class WebApplicationExtensions
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
             };
+            // The retention job counts inactivity from the last sign-in (Law 25, s. 23; ADR 0027).
+            o.Events.OnSignedIn = async context =>
+            {
+                var accounts = context.HttpContext.RequestServices.GetRequiredService<UserManager<MarketplaceUser>>();
+                if (context.Principal is null || await accounts.GetUserAsync(context.Principal) is not { } user) return;
+                user.SignedIn(context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+                await accounts.UpdateAsync(user);
+            };
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
@@ -171,7 +179,12 @@ public static class WebApplicationExtensions
             throw new InvalidOperationException("The privacy settings are not set for Production / les réglages de confidentialité manquent : "
                 + string.Join(" ", missing));
         services.AddSingleton(Options.Create(privacy));
-        services.AddSingleton(Options.Create(builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions()));
+        var retention = builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
+        // Before issue 14 the outbox cleared sent bodies after Email:SentBodyRetentionDays: a deployment that set it keeps
+        // its value until it sets Retention:EmailBodyDays (docs/operations.md).
+        if (builder.Configuration["Retention:EmailBodyDays"] is null && builder.Configuration.GetValue<double?>("Email:SentBodyRetentionDays") is { } legacy)
+            retention.EmailBodyDays = (int)Math.Ceiling(legacy);
+        services.AddSingleton(Options.Create(retention));
         var email = builder.Configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
         services.AddSingleton(Options.Create(email));
         if (email.Transport == EmailTransportKind.Smtp) services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
@@ -188,6 +201,8 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Account.EmailChange>();
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<Features.TwoFactor.TwoFactorReset>();
+        services.AddScoped<Features.Account.AccountDeletion>();
+        services.AddScoped<Jobs.RetentionRun>();
         services.AddSingleton(Options.Create(builder.Configuration.GetSection(AccountLimitsOptions.Section).Get<AccountLimitsOptions>() ?? new AccountLimitsOptions()));
         services.AddScoped<ListingEmails>();
         services.AddScoped<Email.MemberEmails>();

@@ -34,7 +34,8 @@ internal sealed class ListingRevisionConfiguration : IEntityTypeConfiguration<Li
         builder.Property(r => r.Content).HasConversion(JsonValue.Converter<ListingContent>(), JsonValue.Comparer<ListingContent>()).IsRequired();
         builder.HasIndex(r => new { r.State, r.SubmittedAt });
         builder.HasIndex(r => r.OrganizationId);
-        builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        // SetNull: an approved revision outlives its organization as the listing's history (account deletion, ADR 0027).
+        builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Domain.Providers.Provider>().WithMany().HasForeignKey(r => r.ProviderId).OnDelete(DeleteBehavior.Restrict);
     }
 }
