@@ -197,6 +197,40 @@ public sealed class AccountDeletionTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task Two_people_notified_of_the_same_incident_can_both_delete_their_account_and_the_notices_stay_without_them()
+    {
+        // One notice per incident and account is a unique key: the deleted people must not collide on one placeholder.
+        var ids = new List<string>();
+        foreach (var n in new[] { 1, 2 })
+        {
+            var email = $"avise-{n}-{Suffix}@exemple.invalid";
+            using (await CurationJourneyTests.SignUpAsync(_factory, email, $"Organisme avisé {n} {Suffix}", "Nonprofit")) { }
+            ids.Add(await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync()));
+        }
+        var incidentId = await _factory.WithDbAsync(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var incident = new Marketplace.Web.Domain.Privacy.PrivacyIncident(new(new DateOnly(2026, 11, 30), null, new DateOnly(2026, 12, 1),
+                "Un courriel envoyé au mauvais destinataire.", "Nom et courriel", 2, false, null, null, null,
+                Marketplace.Web.Domain.Privacy.SeriousInjuryRisk.No, null, null, null), "admin-test", now);
+            db.PrivacyIncidents.Add(incident);
+            await db.SaveChangesAsync();
+            foreach (var id in ids) db.IncidentNotices.Add(new Marketplace.Web.Domain.Privacy.IncidentNotice(incident.Id, id, "fr", now));
+            await db.SaveChangesAsync();
+            return incident.Id;
+        });
+
+        foreach (var id in ids)
+        {
+            var outcome = await _factory.WithScopeAsync(sp => sp.GetRequiredService<AccountDeletion>().HandleAsync(id, id, null, CancellationToken.None));
+            Assert.That(outcome, Is.Not.Null);
+        }
+        var notices = await _factory.WithDbAsync(db => db.IncidentNotices.Where(n => n.IncidentId == incidentId).Select(n => n.UserId).ToListAsync());
+        Assert.That(notices, Has.Count.EqualTo(2), "the register keeps that notice was given");
+        Assert.That(notices.Intersect(ids), Is.Empty);
+    }
+
+    [Test]
     public async Task An_admin_deletes_an_account_on_request_with_a_reason_kept_in_the_audit()
     {
         var email = $"demande-suppression-{Suffix}@exemple.invalid";

@@ -1,3 +1,4 @@
+using Marketplace.Web.Domain.Privacy;
 using System.Net;
 using Marketplace.Tests.Support;
 using Marketplace.Web.Domain.Accounts;
@@ -172,6 +173,48 @@ public sealed class RetentionTests(DatabaseProvider provider)
         var rows = jobs.QuerySelectorAll("tr").Where(tr => tr.TextContent.Contains("Calendrier de conservation")).ToList();
         Assert.That(rows, Has.Count.GreaterThanOrEqualTo(3), "the schedule and the two runs");
         Assert.That(rows.Any(r => r.TextContent.Contains("demandes anonymisées / requests anonymized 1")), Is.True);
+    }
+
+    [Test]
+    public async Task Decided_withdrawal_requests_go_and_answered_provider_reviews_are_anonymized_after_the_period()
+    {
+        // A database of its own: the other tests count this fixture's retention runs.
+        await using var factory = await MarketplaceFactory.StartAsync(provider);
+        async Task<(string Output, int Exit)> RunAsync(DateTimeOffset at)
+        {
+            using var output = new StringWriter();
+            var exit = await CommandLine.RunAsync(factory.Services, ["jobs", "run", "retention", "--now", at.ToString("O")], output, CancellationToken.None);
+            return (output.ToString(), exit);
+        }
+        var now = DateTimeOffset.UtcNow;
+        var providerId = await factory.WithDbAsync(db => db.Providers.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        var marker = $"retrait-{provider}".ToLowerInvariant();
+        var (oldRequest, recentRequest, oldReview, recentReview) = await factory.WithDbAsync(async db =>
+        {
+            var old = new WithdrawalRequest(providerId, "Dominique", $"{marker}-ancien@exemple.invalid", "Ce n'est plus moi.", "fr", now.AddMonths(-14));
+            old.Refuse("equipe", "La fiche est exacte.", now.AddMonths(-13));
+            var recent = new WithdrawalRequest(providerId, null, $"{marker}-recent@exemple.invalid", "Fermé.", "fr", now.AddMonths(-2));
+            recent.Refuse("equipe", "Encore ouvert.", now.AddMonths(-1));
+            var oldReview = new ProviderReview(providerId, null, "fournisseur", $"{marker} : pourquoi cette liste ?", now.AddMonths(-14));
+            oldReview.Respond("equipe", "Parce que vos catégories correspondent.", now.AddMonths(-13));
+            var recentReview = new ProviderReview(providerId, null, "fournisseur", $"{marker} : et celle-ci ?", now.AddMonths(-2));
+            recentReview.Respond("equipe", "Votre région.", now.AddMonths(-1));
+            db.AddRange(old, recent, oldReview, recentReview);
+            await db.SaveChangesAsync();
+            return (old.Id, recent.Id, oldReview.Id, recentReview.Id);
+        });
+
+        var (_, exit) = await RunAsync(now);
+        Assert.That(exit, Is.Zero);
+        Assert.That(await factory.WithDbAsync(db => db.WithdrawalRequests.Where(w => w.Id == oldRequest || w.Id == recentRequest).Select(w => w.Id).ToListAsync()),
+            Is.EqualTo(new[] { recentRequest }), "a request decided more than the period ago goes (the decision stays in the audit)");
+        var reviews = await factory.WithDbAsync(db => db.ProviderReviews.Where(r => r.Id == oldReview || r.Id == recentReview)
+            .OrderBy(r => r.Id).Select(r => new { r.Question, r.Answer }).ToListAsync());
+        Assert.That(reviews[0].Question, Is.EqualTo(RetentionRun.Anonymized));
+        Assert.That(reviews[0].Answer, Is.EqualTo(RetentionRun.Anonymized));
+        Assert.That(reviews[1].Question, Does.Contain(marker));
+        var (second, _) = await RunAsync(now);
+        Assert.That(second, Does.Not.Contain("demandes de retrait supprimées / withdrawal requests deleted 1"));
     }
 
     [Test]

@@ -69,6 +69,11 @@ public sealed class AccountDeletion(MarketplaceDbContext db, TimeProvider time)
                 .ExecuteUpdateAsync(u => u.SetProperty(r => r.OrganizationId, (int?)null), cancellationToken);
         }
 
+        // An incident's notices stay (the register proves notice was given), one per incident and account: each deleted
+        // person becomes a placeholder of their own, so that two of them never collide on the unique key.
+        await db.IncidentNotices.Where(n => n.UserId == userId)
+            .ExecuteUpdateAsync(u => u.SetProperty(n => n.UserId, n => DeletedActor + "-" + n.Id.ToString()), cancellationToken);
+
         // Every record that names them by id (audit actor, message author, reviews, claims, revisions…) now names nobody.
         foreach (var (table, column) in Columns(c => c.Name.EndsWith("UserId", StringComparison.Ordinal) && !c.IsKey() && !c.IsForeignKey(),
                      includeListingRevisions: true))

@@ -30,15 +30,19 @@ public sealed class RetentionRun(
     /// <summary>What stays of an anonymized request's title, messages and answers.</summary>
     public const string Anonymized = "—";
 
-    public sealed record Outcome(int EmailBodiesCleared, int UnconfirmedDeleted, int RequestsAnonymized, int InactiveWarned, int InactiveDeleted)
+    public sealed record Outcome(int EmailBodiesCleared, int UnconfirmedDeleted, int RequestsAnonymized, int InactiveWarned, int InactiveDeleted,
+        int WithdrawalRequestsDeleted = 0, int ProviderReviewsAnonymized = 0)
     {
-        public bool Changed => EmailBodiesCleared + UnconfirmedDeleted + RequestsAnonymized + InactiveWarned + InactiveDeleted > 0;
+        public bool Changed => EmailBodiesCleared + UnconfirmedDeleted + RequestsAnonymized + InactiveWarned + InactiveDeleted
+            + WithdrawalRequestsDeleted + ProviderReviewsAnonymized > 0;
 
         /// <summary>The line the admins' job page and the audit show.</summary>
         public override string ToString() =>
             $"courriels vidés / email bodies cleared {EmailBodiesCleared}, comptes non confirmés supprimés / unconfirmed accounts deleted {UnconfirmedDeleted}, " +
             $"demandes anonymisées / requests anonymized {RequestsAnonymized}, comptes inactifs avertis / inactive accounts warned {InactiveWarned}, " +
-            $"comptes inactifs supprimés / inactive accounts deleted {InactiveDeleted}";
+            $"comptes inactifs supprimés / inactive accounts deleted {InactiveDeleted}, " +
+            $"demandes de retrait supprimées / withdrawal requests deleted {WithdrawalRequestsDeleted}, " +
+            $"révisions de fournisseurs anonymisées / provider reviews anonymized {ProviderReviewsAnonymized}";
     }
 
     public async Task<Outcome> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -49,7 +53,9 @@ public sealed class RetentionRun(
             await DeleteUnconfirmedAsync(now.AddDays(-periods.UnconfirmedAccountDays), now, cancellationToken),
             await AnonymizeClosedRequestsAsync(now.AddMonths(-periods.ClosedRequestMonths), now, cancellationToken),
             await WarnInactiveAsync(now.AddMonths(-periods.InactiveWarningMonths), now, cancellationToken),
-            await DeleteInactiveAsync(now, cancellationToken));
+            await DeleteInactiveAsync(now, cancellationToken),
+            await DeleteDecidedWithdrawalRequestsAsync(now.AddMonths(-periods.ClosedRequestMonths), cancellationToken),
+            await AnonymizeAnsweredProviderReviewsAsync(now.AddMonths(-periods.ClosedRequestMonths), cancellationToken));
         if (outcome.Changed)
         {
             db.AuditEntries.Add(new AuditEntry(0, null, null, AccountDeletion.RetentionActor, AuditAction.RetentionRun, outcome.ToString(), now));
@@ -112,6 +118,36 @@ public sealed class RetentionRun(
             await transaction.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();
             total += requests.Count;
+        }
+    }
+
+    /// <summary>
+    /// Withdrawal requests (s. 28.1) decided more than the closed-request period ago: the requester's name, address and
+    /// reason go; the decision stays in the audit (<c>WithdrawalDecided</c>) and, when withdrawn, in the archived listing.
+    /// </summary>
+    private async Task<int> DeleteDecidedWithdrawalRequestsAsync(DateTimeOffset decidedBefore, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var ids = await db.WithdrawalRequests.Where(w => w.DecidedAt != null && w.DecidedAt < decidedBefore)
+                .OrderBy(w => w.Id).Select(w => w.Id).Take(BatchSize).ToArrayAsync(cancellationToken);
+            if (ids.Length == 0) return total;
+            total += await db.WithdrawalRequests.Where(w => EF.Parameter(ids).Contains(w.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Providers' review questions (s. 12.1) answered more than the period ago keep that they were asked and answered, not the texts.</summary>
+    private async Task<int> AnonymizeAnsweredProviderReviewsAsync(DateTimeOffset answeredBefore, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var ids = await db.ProviderReviews.Where(r => r.AnsweredAt != null && r.AnsweredAt < answeredBefore && r.Question != Anonymized)
+                .OrderBy(r => r.Id).Select(r => r.Id).Take(BatchSize).ToArrayAsync(cancellationToken);
+            if (ids.Length == 0) return total;
+            total += await db.ProviderReviews.Where(r => EF.Parameter(ids).Contains(r.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Question, Anonymized).SetProperty(r => r.Answer, Anonymized), cancellationToken);
         }
     }
 
