@@ -231,6 +231,47 @@ public sealed class AccountDeletionTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task The_verification_team_deletes_a_persons_account_on_request_but_not_a_staff_account()
+    {
+        var email = $"demande-equipe-{Suffix}@exemple.invalid";
+        using (await CurationJourneyTests.SignUpAsync(_factory, email, $"Organisme demande équipe {Suffix}", "Nonprofit")) { }
+        var userId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
+        using var curator = await CurationJourneyTests.CuratorAsync(_factory, $"equipe-suppression-{Suffix}@exemple.invalid");
+        var curatorId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == $"equipe-suppression-{Suffix}@exemple.invalid").Select(u => u.Id).SingleAsync());
+
+        var (_, queue) = await curator.GetAsync("/fr/conservation");
+        Assert.That(queue.QuerySelectorAll("a").Select(a => a.GetAttribute("href")), Does.Contain("/fr/conservation/suppression-de-compte"));
+        var (_, find) = await curator.GetAsync("/fr/conservation/suppression-de-compte");
+        var (unknown, again) = await curator.SubmitAsync(find, "form.stacked-form", new Dictionary<string, string> { ["email"] = $"personne-{Suffix}@exemple.invalid" });
+        Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(again.QuerySelector(".alert")!.TextContent, Does.Contain("Aucun compte n'a cette adresse"));
+        var (found, _) = await curator.SubmitAsync(again, "form.stacked-form", new Dictionary<string, string> { ["email"] = email });
+        found.IsRedirectTo($"/fr/admin/comptes/{userId}/supprimer");
+        var (shown, confirm) = await curator.GetAsync($"/fr/admin/comptes/{userId}/supprimer");
+        Assert.That(shown.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await _factory.WithDbAsync(db => db.StaffAccesses.CountAsync(a => a.SubjectUserId == userId && a.StaffUserId == curatorId)), Is.GreaterThan(0),
+            "seeing the person's identity is a recorded access");
+        var (done, _) = await curator.SubmitAsync(confirm, "form.stacked-form", new Dictionary<string, string> { ["reason"] = "Lettre du 2026-12-02" });
+        done.IsRedirectTo("/fr/conservation/suppression-de-compte");
+        Assert.That(await _factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == userId)), Is.False);
+        var entry = await _factory.WithDbAsync(db => db.AuditEntries.AsNoTracking().OrderByDescending(a => a.Id).FirstAsync(a => a.Action == AuditAction.AccountDeleted));
+        Assert.That((entry.Reason, entry.ActorUserId), Is.EqualTo(("Lettre du 2026-12-02", curatorId)));
+
+        // Another curator's account: only an admin may delete it; the page says so and offers no form.
+        using (await CurationJourneyTests.CuratorAsync(_factory, $"autre-equipe-{Suffix}@exemple.invalid")) { }
+        var otherId = await _factory.WithDbAsync(db => db.Users.Where(u => u.Email == $"autre-equipe-{Suffix}@exemple.invalid").Select(u => u.Id).SingleAsync());
+        var (refused, page) = await curator.GetAsync($"/fr/admin/comptes/{otherId}/supprimer");
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(page.QuerySelector("form.stacked-form"), Is.Null);
+        Assert.That(page.QuerySelector(".alert")!.TextContent, Does.Contain("Seule une administratrice ou un administrateur"));
+
+        // A nonprofit gets nothing from the team's page.
+        using var nonprofit = await CurationJourneyTests.SignUpAsync(_factory, $"curieux-{Suffix}@exemple.invalid", $"Organisme curieux {Suffix}", "Nonprofit");
+        Assert.That((await nonprofit.GetAsync("/fr/conservation/suppression-de-compte")).Response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await nonprofit.GetAsync($"/fr/admin/comptes/{otherId}/supprimer")).Response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
     public async Task An_admin_deletes_an_account_on_request_with_a_reason_kept_in_the_audit()
     {
         var email = $"demande-suppression-{Suffix}@exemple.invalid";

@@ -62,48 +62,6 @@ public sealed class AdminController(MarketplaceDbContext db, UserManager<Marketp
         return RedirectToRoute(LocalizedLinks.RouteName("admin-accounts"));
     }
 
-    public sealed record DeletePage(string Id, string Email, string DisplayName, string? Organization, bool LastMember, string? Reason);
-
-    /// <summary>A person asked (by email, by letter) that their account be deleted: the admin confirms with the request's reference.</summary>
-    [HttpGet("fr/admin/comptes/{id}/supprimer", Name = "admin-delete-account.fr")]
-    [HttpGet("en/admin/accounts/{id}/delete", Name = "admin-delete-account.en")]
-    public async Task<IActionResult> DeleteAccount(string id, CancellationToken cancellationToken) =>
-        await DeletePageAsync(id, null, cancellationToken) is { } page ? View(page) : NotFound();
-
-    [HttpPost("fr/admin/comptes/{id}/supprimer")]
-    [HttpPost("en/admin/accounts/{id}/delete")]
-    public async Task<IActionResult> DeleteAccount(string id, string? reason, [FromServices] Features.Account.AccountDeletion deletion,
-        CancellationToken cancellationToken)
-    {
-        var page = await DeletePageAsync(id, reason, cancellationToken);
-        if (page is null) return NotFound();
-        var why = (reason ?? "").Trim();
-        var error = why.Length == 0 ? text["Admin.Delete.ReasonRequired"].Value : why.Length > 500 ? text["Admin.Delete.ReasonTooLong"].Value : null;
-        if (error is null && id == users.GetUserId(User)) error = text["Admin.Delete.NotYourself"].Value;
-        if (error is null && (await users.GetUsersInRoleAsync(Roles.Admin)) is { Count: 1 } admins && admins[0].Id == id)
-            error = text["Account.Delete.LastAdmin"].Value;
-        if (error is not null)
-        {
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            ViewData["Errors"] = new[] { error };
-            return View(page);
-        }
-        await deletion.HandleAsync(id, users.GetUserId(User)!, why, cancellationToken);
-        TempData["Notice"] = text["Admin.Delete.Done"].Value;
-        return RedirectToRoute(LocalizedLinks.RouteName("admin-accounts"));
-    }
-
-    private async Task<DeletePage?> DeletePageAsync(string id, string? reason, CancellationToken cancellationToken)
-    {
-        var row = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new
-        {
-            u.Id, u.Email, u.DisplayName,
-            Organization = db.Organizations.Where(o => o.Id == u.OrganizationId).Select(o => o.Name).FirstOrDefault(),
-            Others = db.Users.Count(o => o.OrganizationId != null && o.OrganizationId == u.OrganizationId && o.Id != u.Id),
-        }).SingleOrDefaultAsync(cancellationToken);
-        return row is null ? null : new DeletePage(row.Id, row.Email ?? "", row.DisplayName, row.Organization, row.Organization is not null && row.Others == 0, reason);
-    }
-
     /// <summary>
     /// Someone lost their phone and their recovery codes: their two-factor authentication is turned off (audited), their
     /// sessions end, and staff pages ask them to set it up again at the next sign-in.
