@@ -22,7 +22,7 @@ namespace Marketplace.Web.Features.Admin;
 public sealed class AccountDeletionRequestsController(MarketplaceDbContext db, UserManager<MarketplaceUser> users, StaffAccessLog accessLog,
     Account.AccountDeletion deletion, IStringLocalizer<SharedResource> text) : Controller
 {
-    public sealed record DeletePage(string Id, string Email, string DisplayName, string? Organization, bool LastMember, string? Reason);
+    public sealed record DeletePage(string Id, string Email, string DisplayName, int? OrganizationId, string? Organization, bool LastMember, string? Reason);
 
     public sealed record FindForm(string? Email, IReadOnlyList<string> Errors);
 
@@ -55,6 +55,7 @@ public sealed class AccountDeletionRequestsController(MarketplaceDbContext db, U
     {
         var page = await DeletePageAsync(id, null, cancellationToken);
         if (page is null) return NotFound();
+        await RecordAccessAsync(page, cancellationToken);
         if (await RefusalAsync(id) is { } refusal) return Refused(page, refusal, StatusCodes.Status403Forbidden);
         return View(DeleteView, page);
     }
@@ -65,10 +66,18 @@ public sealed class AccountDeletionRequestsController(MarketplaceDbContext db, U
     {
         var page = await DeletePageAsync(id, reason, cancellationToken);
         if (page is null) return NotFound();
-        if (await RefusalAsync(id) is { } refusal) return Refused(page, refusal, StatusCodes.Status403Forbidden);
+        if (await RefusalAsync(id) is { } refusal)
+        {
+            await RecordAccessAsync(page, cancellationToken);
+            return Refused(page, refusal, StatusCodes.Status403Forbidden);
+        }
         var why = (reason ?? "").Trim();
         var error = why.Length == 0 ? text["Admin.Delete.ReasonRequired"].Value : why.Length > 500 ? text["Admin.Delete.ReasonTooLong"].Value : null;
-        if (error is not null) return Refused(page, error, StatusCodes.Status400BadRequest);
+        if (error is not null)
+        {
+            await RecordAccessAsync(page, cancellationToken);
+            return Refused(page, error, StatusCodes.Status400BadRequest);
+        }
         await deletion.HandleAsync(id, users.GetUserId(User)!, why, cancellationToken);
         TempData["Notice"] = text["Admin.Delete.Done"].Value;
         return User.IsInRole(Roles.Admin)
@@ -103,8 +112,11 @@ public sealed class AccountDeletionRequestsController(MarketplaceDbContext db, U
             Organization = db.Organizations.Where(o => o.Id == u.OrganizationId).Select(o => o.Name).FirstOrDefault(),
             Others = db.Users.Count(o => o.OrganizationId != null && o.OrganizationId == u.OrganizationId && o.Id != u.Id),
         }).SingleOrDefaultAsync(cancellationToken);
-        if (row is null) return null;
-        await accessLog.RecordAsync(User, StaffAccessKind.Account, row.Id, row.Id, row.OrganizationId, cancellationToken);
-        return new DeletePage(row.Id, row.Email ?? "", row.DisplayName, row.Organization, row.Organization is not null && row.Others == 0, reason);
+        return row is null ? null
+            : new DeletePage(row.Id, row.Email ?? "", row.DisplayName, row.OrganizationId, row.Organization, row.Organization is not null && row.Others == 0, reason);
     }
+
+    /// <summary>Showing the page shows the person's identity: a staff access (not when the account is deleted at once).</summary>
+    private Task RecordAccessAsync(DeletePage page, CancellationToken cancellationToken) =>
+        accessLog.RecordAsync(User, StaffAccessKind.Account, page.Id, page.Id, page.OrganizationId, cancellationToken);
 }

@@ -203,9 +203,6 @@ public sealed class IncidentRegister(
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv.ToString())];
 
         void Row(IEnumerable<string> cells) =>
-            csv.Append(string.Join(',', cells.Select(c => "\"" + Safe(c).Replace("\"", "\"\"", StringComparison.Ordinal) + "\""))).Append("\r\n");
+            csv.Append(string.Join(',', cells.Select(c => CsvCells.Quoted(CsvCells.Neutralized(c))))).Append("\r\n");
     }
-
-    /// <summary>A cell a spreadsheet would read as a formula (=, +, -, @) starts with an apostrophe instead.</summary>
-    private static string Safe(string cell) => cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' ? "'" + cell : cell;
 }

@@ -1,3 +1,4 @@
+using Marketplace.Web.Infrastructure.Web;
 using System.Globalization;
 using System.IO.Compression;
 using System.Reflection;
@@ -242,8 +243,8 @@ public sealed class PersonalDataExport(MarketplaceDbContext db, TimeProvider tim
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "",
         };
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r') text = "'" + text;
-        return text.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+        text = CsvCells.Neutralized(text);
+        return text.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? CsvCells.Quoted(text) : text;
     }
 
     private const string ReadMe = """
