@@ -28,7 +28,6 @@ public sealed class LuceneSearchIndex : IDisposable
 {
     private const string VersionKey = "marketplace.version";
     private const string SchemaKey = "marketplace.schema";
-    private const int HighlightFragmentSize = 180;
 
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptions<MarketplaceOptions> _options;
@@ -283,7 +282,7 @@ public sealed class LuceneSearchIndex : IDisposable
 
     private static string Key(int providerId) => providerId.ToString(CultureInfo.InvariantCulture);
 
-    private static Document ToDocument(TextDocument text)
+    internal static Document ToDocument(TextDocument text)
     {
         var document = new Document
         {
@@ -403,7 +402,8 @@ public sealed class LuceneSearchIndex : IDisposable
         var collector = new AllHits(searcher);
         try
         {
-            searcher.Search(query, collector);
+            if (ClauseAtATime.Reads(query)) collector.ScoredByClause(query);
+            else searcher.Search(query, collector);
             return collector;
         }
         catch
@@ -436,6 +436,13 @@ public sealed class LuceneSearchIndex : IDisposable
             Scores[Count++] = _scorer!.GetScore();
         }
 
+        /// <summary>Every hit of a query of the builder's shape, read one field at a time (<see cref="ClauseAtATime"/>).</summary>
+        public void ScoredByClause(Query query)
+        {
+            Count = ClauseAtATime.Collect(searcher, query, Ids, Scores);
+            for (var i = 0; i < Count; i++) Ids[i] = _providers[Ids[i]];
+        }
+
         public void Return()
         {
             System.Buffers.ArrayPool<int>.Shared.Return(Ids);
@@ -458,34 +465,23 @@ public sealed class LuceneSearchIndex : IDisposable
         var searcher = _searchers!.Acquire();
         try
         {
-            var rewritten = searcher.Rewrite(query);
-            // One term scorer and highlighter per field for the whole page: the query's terms are extracted once, and each
-            // text is only tokenized (a span scorer would build an in-memory index of every text for the phrases).
-            var byField = fields.Select(field => (Field: field,
-                Highlighter: new Highlighter(new SimpleHTMLFormatter("<mark>", "</mark>"), MarkupEncoder.Instance, new QueryTermScorer(rewritten, field))
-                {
-                    TextFragmenter = new SimpleFragmenter(HighlightFragmentSize),
-                    MaxDocCharsToAnalyze = 20_000,
-                })).ToArray();
+            var marker = new PassageMarker(searcher.Rewrite(query), _analyzer, fields);
             var stored = new HashSet<string>(fields);
             foreach (var id in providerIds)
             {
                 if (!((ProviderSearcher)searcher).Documents.TryGetValue(id, out var doc)) continue;
                 var document = searcher.Doc(doc, stored);
                 // The passage that matched the most words of the query; on a tie, the first field in page-language order.
-                string? best = null;
+                PassageMarker.Passage? best = null;
                 var bestWords = 0;
-                foreach (var (field, highlighter) in byField)
+                foreach (var field in fields)
                 {
-                    var text = document.Get(field) ?? "";
-                    if (text.Length == 0) continue;
-                    var fragment = highlighter.GetBestFragment(_analyzer, field, text);
-                    if (fragment is null) continue;
-                    var words = MarkedWords(fragment);
+                    if (marker.Best(field, document.Get(field) ?? "") is not { } passage) continue;
+                    var words = passage.Words;
                     if (words <= bestWords) continue;
-                    (best, bestWords) = (Ellipsis(fragment, text), words);
+                    (best, bestWords) = (passage, words);
                 }
-                if (best is not null) highlights[id] = best;
+                if (best is not null) highlights[id] = best.ToHtml();
             }
         }
         finally
@@ -493,19 +489,6 @@ public sealed class LuceneSearchIndex : IDisposable
             _searchers.Release(searcher);
         }
         return highlights;
-    }
-
-    private static int MarkedWords(string fragment) =>
-        fragment.Split("<mark>").Skip(1).Select(part => part[..Math.Max(0, part.IndexOf("</mark>", StringComparison.Ordinal))].ToLowerInvariant())
-            .Distinct().Count();
-
-    private static string Ellipsis(string fragment, string text)
-    {
-        var plain = fragment.Replace("<mark>", "", StringComparison.Ordinal).Replace("</mark>", "", StringComparison.Ordinal);
-        var decoded = System.Net.WebUtility.HtmlDecode(plain).Trim();
-        var starts = text.TrimStart().StartsWith(decoded, StringComparison.Ordinal);
-        var ends = text.TrimEnd().EndsWith(decoded, StringComparison.Ordinal);
-        return (starts ? "" : "… ") + fragment.Trim() + (ends ? "" : " …");
     }
 
     /// <summary>Categories and provider names with a word starting with each word typed (the last one as a prefix).</summary>
@@ -540,17 +523,6 @@ public sealed class LuceneSearchIndex : IDisposable
         _directory?.Dispose();
         _analyzer.Dispose();
         _applying.Dispose();
-    }
-
-    /// <summary>Encodes the characters that make markup (&amp; &lt; &gt; " '), and only those: accents stay as they are.</summary>
-    private sealed class MarkupEncoder : IEncoder
-    {
-        public static readonly MarkupEncoder Instance = new();
-
-        public string EncodeText(string originalText) => originalText
-            .Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
-            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal)
-            .Replace("'", "&#39;", StringComparison.Ordinal);
     }
 
     private sealed class Bm25SearcherFactory : SearcherFactory

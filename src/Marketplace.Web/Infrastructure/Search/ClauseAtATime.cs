@@ -1,0 +1,123 @@
+using System.Buffers;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+
+namespace Marketplace.Web.Infrastructure.Search;
+
+/// <summary>
+/// Runs a query of the builder's shape (required best-of-fields clauses, optional best-of-fields proximity clauses)
+/// one field at a time instead of one document at a time, with the very scores Lucene gives.
+/// A broad word is looked for in about ten fields, most of which hold it for thousands of documents: Lucene's
+/// document-at-a-time scorers keep those lists in a heap and pay a heap step per list per document, which measured
+/// as much as the reading itself. Here each list is read straight through into per-document arrays (best and sum of
+/// the clause), then clause totals are added; a later clause and the proximity phrases only read the documents every
+/// earlier required clause matched. docs/search.md, what a search costs.
+/// </summary>
+public static class ClauseAtATime
+{
+    /// <summary>Whether <paramref name="query"/> has the shape this reads: a boolean query (boost 1) of best-of-fields clauses, at least one required.</summary>
+    public static bool Reads(Query query) =>
+        query is BooleanQuery { Boost: 1f } boolean
+        && boolean.Clauses.All(c => c.Query is DisjunctionMaxQuery { Boost: 1f } && c.Occur is Occur.MUST or Occur.SHOULD)
+        && boolean.Clauses.Any(c => c.Occur == Occur.MUST)
+        && boolean.Clauses.Count(c => c.Occur == Occur.MUST) < byte.MaxValue;
+
+    /// <summary>
+    /// Every live document that matches, with its score, in document order, into <paramref name="docs"/> and
+    /// <paramref name="scores"/> (as long as the reader's <c>MaxDoc</c>); returns how many.
+    /// </summary>
+    public static int Collect(IndexSearcher searcher, Query query, int[] docs, float[] scores)
+    {
+        if (!Reads(query)) throw new ArgumentException("Not a query of the builder's shape.", nameof(query));
+        var boolean = (BooleanQuery)query;
+        var required = boolean.Clauses.Where(c => c.Occur == Occur.MUST).Select(c => (DisjunctionMaxQuery)c.Query).ToArray();
+        var optional = boolean.Clauses.Where(c => c.Occur == Occur.SHOULD).Select(c => (DisjunctionMaxQuery)c.Query).ToArray();
+        var weights = required.Concat(optional)
+            .Select(clause => (Tie: clause.TieBreakerMultiplier, Weights: clause.Disjuncts.Select(searcher.CreateNormalizedWeight).ToArray()))
+            .ToArray();
+
+        var maxDoc = searcher.IndexReader.MaxDoc;
+        var total = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
+        var best = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
+        var sum = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
+        var matched = ArrayPool<byte>.Shared.Rent(Math.Max(1, maxDoc));
+        var touched = ArrayPool<int>.Shared.Rent(Math.Max(1, maxDoc));
+        var inClause = ArrayPool<bool>.Shared.Rent(Math.Max(1, maxDoc));
+        try
+        {
+            Array.Clear(total, 0, maxDoc);
+            Array.Clear(best, 0, maxDoc);
+            Array.Clear(sum, 0, maxDoc);
+            Array.Clear(matched, 0, maxDoc);
+            Array.Clear(inClause, 0, maxDoc);
+            var count = 0;
+            foreach (var leaf in searcher.IndexReader.Leaves)
+            {
+                var live = leaf.AtomicReader.LiveDocs;
+                var docBase = leaf.DocBase;
+                for (var c = 0; c < weights.Length; c++)
+                {
+                    var isRequired = c < required.Length;
+                    // The first clause reads every live document; later ones only those every required clause before matched.
+                    var need = (byte)Math.Min(c, required.Length);
+                    IBits? accept = c == 0 ? live : new Matched(matched, docBase, leaf.AtomicReader.MaxDoc, need, live);
+                    var seen = 0;
+                    foreach (var weight in weights[c].Weights)
+                    {
+                        var scorer = weight.GetScorer(leaf, accept);
+                        if (scorer is null) continue;
+                        int doc;
+                        while ((doc = scorer.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                        {
+                            var at = docBase + doc;
+                            var score = scorer.GetScore();
+                            if (!inClause[at])
+                            {
+                                inClause[at] = true;
+                                touched[seen++] = at;
+                            }
+                            if (score > best[at]) best[at] = score;
+                            sum[at] += score;
+                        }
+                    }
+                    var tie = weights[c].Tie;
+                    for (var i = 0; i < seen; i++)
+                    {
+                        var at = touched[i];
+                        total[at] += best[at] + (sum[at] - best[at]) * tie;
+                        if (isRequired) matched[at]++;
+                        best[at] = 0f;
+                        sum[at] = 0f;
+                        inClause[at] = false;
+                    }
+                }
+                var end = docBase + leaf.AtomicReader.MaxDoc;
+                var all = (byte)required.Length;
+                for (var at = docBase; at < end; at++)
+                    if (matched[at] == all)
+                    {
+                        docs[count] = at;
+                        scores[count++] = total[at];
+                    }
+            }
+            return count;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(total);
+            ArrayPool<float>.Shared.Return(best);
+            ArrayPool<float>.Shared.Return(sum);
+            ArrayPool<byte>.Shared.Return(matched);
+            ArrayPool<int>.Shared.Return(touched);
+            ArrayPool<bool>.Shared.Return(inClause);
+        }
+    }
+
+    /// <summary>The live documents of a leaf that every required clause read so far matched.</summary>
+    private sealed class Matched(byte[] matched, int docBase, int length, byte need, IBits? live) : IBits
+    {
+        public int Length => length;
+        public bool Get(int index) => matched[docBase + index] == need && (live is null || live.Get(index));
+    }
+}

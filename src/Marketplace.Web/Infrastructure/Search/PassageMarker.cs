@@ -1,0 +1,152 @@
+using System.Text;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Highlight;
+
+namespace Marketplace.Web.Infrastructure.Search;
+
+/// <summary>
+/// The passage of a card's text where a query matched, the way Lucene's highlighter chooses it with a query-term scorer
+/// and a simple fragmenter (passages of about <see cref="PassageLength"/> characters cut at words; the passage whose
+/// distinct query words weigh most, the first one on a tie), written HTML-encoded with the matched words in &lt;mark&gt;.
+/// Lucene's highlighter made an object per word of every text it read and wrote every passage of it: a page of 20
+/// cards cost as much as the search itself (docs/search.md, what a search costs). This reads each text's words once,
+/// without keeping them, and writes only the passage shown.
+/// </summary>
+public sealed class PassageMarker
+{
+    public const int PassageLength = 180;
+    private const int MaxCharsRead = 20_000;
+
+    private readonly Analyzer _analyzer;
+    private readonly Dictionary<string, Dictionary<string, float>.AlternateLookup<ReadOnlySpan<char>>> _terms = new(StringComparer.Ordinal);
+
+    /// <summary>For a query (rewritten: a prefix or fuzzy word must already be its terms) and the fields whose text may be shown.</summary>
+    public PassageMarker(Query rewritten, Analyzer analyzer, IEnumerable<string> fields)
+    {
+        _analyzer = analyzer;
+        foreach (var field in fields)
+        {
+            var weights = new Dictionary<string, float>(StringComparer.Ordinal);
+            foreach (var term in QueryTermExtractor.GetTerms(rewritten, false, field))
+                if (!weights.TryGetValue(term.Term, out var weight) || weight < term.Weight) weights[term.Term] = term.Weight;
+            _terms[field] = weights.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+    }
+
+    /// <summary>The best passage of a field's text: where it lies, its matched words (offsets), and how many distinct words it marks.</summary>
+    public Passage? Best(string field, string text)
+    {
+        if (text.Length == 0 || !_terms.TryGetValue(field, out var terms) || terms.Dictionary.Count == 0) return null;
+        using var stream = _analyzer.GetTokenStream(field, text);
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var offset = stream.AddAttribute<IOffsetAttribute>();
+        stream.Reset();
+
+        // One passage at a time: its start, the words matched in it and its score; the best one so far is kept.
+        var passageStart = 0;
+        var fragments = 1;
+        var score = 0f;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var marks = new List<(int Start, int End)>();
+        Passage? best = null;
+        var bestScore = 0f;
+        var groupStart = -1;
+        var groupEnd = -1;
+        var groupMatched = false;
+        var lastEnd = 0;
+        var any = false;
+
+        while (stream.IncrementToken())
+        {
+            if (offset.StartOffset >= MaxCharsRead) break;
+            var (start, end) = (offset.StartOffset, offset.EndOffset);
+            if (any && start >= groupEnd)
+            {
+                // The word before is complete: it closes its group; this word may begin the next passage.
+                Close();
+                if (end >= PassageLength * fragments)
+                {
+                    fragments++;
+                    Keep(lastEnd);
+                    passageStart = lastEnd;
+                    score = 0f;
+                    seen.Clear();
+                    marks = [];
+                }
+            }
+            if (!any || start >= groupEnd) (groupStart, groupEnd, groupMatched) = (start, end, false);
+            else groupEnd = Math.Max(groupEnd, end);
+            any = true;
+            if (terms.TryGetValue(term.Buffer.AsSpan(0, term.Length), out var weight))
+            {
+                groupMatched = true;
+                var word = term.ToString();
+                if (seen.Add(word)) score += weight;
+            }
+        }
+        stream.End();
+        if (any) Close();
+        Keep(text.Length <= MaxCharsRead ? text.Length : lastEnd);
+        return best;
+
+        void Close()
+        {
+            if (groupMatched) marks.Add((groupStart, groupEnd));
+            lastEnd = Math.Max(lastEnd, groupEnd);
+        }
+
+        void Keep(int passageEnd)
+        {
+            if (score > bestScore && marks.Count > 0)
+            {
+                (best, bestScore) = (new Passage(text, passageStart, passageEnd, marks), score);
+            }
+        }
+    }
+
+    /// <summary>A passage of a text and its marked words.</summary>
+    public sealed record Passage(string Text, int Start, int End, IReadOnlyList<(int Start, int End)> Marks)
+    {
+        /// <summary>How many different words it marks (letter case aside).</summary>
+        public int Words => Marks.Select(m => Text[m.Start..m.End].ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
+
+        /// <summary>The passage encoded, matched words in &lt;mark&gt;, with « … » where the text goes on before or after.</summary>
+        public string ToHtml()
+        {
+            var (start, end) = (Start, End);
+            while (start < end && char.IsWhiteSpace(Text[start])) start++;
+            while (end > start && char.IsWhiteSpace(Text[end - 1])) end--;
+            var html = new StringBuilder();
+            if (!string.IsNullOrWhiteSpace(Text[..start])) html.Append("… ");
+            var at = start;
+            foreach (var (markStart, markEnd) in Marks)
+            {
+                Encode(html, Text.AsSpan(at, markStart - at));
+                html.Append("<mark>");
+                Encode(html, Text.AsSpan(markStart, markEnd - markStart));
+                html.Append("</mark>");
+                at = markEnd;
+            }
+            Encode(html, Text.AsSpan(at, end - at));
+            if (!string.IsNullOrWhiteSpace(Text[end..])) html.Append(" …");
+            return html.ToString();
+        }
+
+        /// <summary>Encodes the characters that make markup (&amp; &lt; &gt; " '), and only those: accents stay as they are.</summary>
+        private static void Encode(StringBuilder html, ReadOnlySpan<char> text)
+        {
+            foreach (var c in text)
+                _ = c switch
+                {
+                    '&' => html.Append("&amp;"),
+                    '<' => html.Append("&lt;"),
+                    '>' => html.Append("&gt;"),
+                    '"' => html.Append("&quot;"),
+                    '\'' => html.Append("&#39;"),
+                    _ => html.Append(c),
+                };
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Marketplace.Tests.Support;
+using Marketplace.Web.Infrastructure.Search;
+
+namespace Marketplace.Tests.Unit;
+
+/// <summary>
+/// Reading a query one field at a time (<see cref="ClauseAtATime"/>) finds exactly the documents Lucene's own scorers
+/// find, with the same scores: an index of the seed data in several segments, with deleted documents, and the judged
+/// set's kind of queries (thesaurus groups, phrases, prefixes, the approximate twin).
+/// </summary>
+public sealed class ClauseAtATimeTests
+{
+    private static readonly Lucene.Net.Analysis.Analyzer Analyzer = LuceneFields.CreateAnalyzer();
+
+    [Test]
+    public void Every_query_finds_the_documents_and_scores_lucene_finds()
+    {
+        using var directory = new RAMDirectory();
+        var texts = SeedTexts().ToList();
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneFields.Version, Analyzer) { Similarity = new BM25Similarity() }))
+        {
+            // Three rounds, committed apart (three segments at least), and some documents replaced: deleted ones stay in the segments.
+            for (var round = 0; round < 3; round++)
+            {
+                foreach (var text in texts.Where((_, i) => i % 3 == round)) writer.AddDocument(LuceneSearchIndex.ToDocument(text));
+                writer.Commit();
+            }
+            foreach (var text in texts.Where((_, i) => i % 7 == 0))
+                writer.UpdateDocument(new Term(LuceneFields.Id, text.ProviderId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    LuceneSearchIndex.ToDocument(text with { DescriptionFr = text.DescriptionFr + " formation" }));
+            writer.Commit();
+        }
+        using var reader = DirectoryReader.Open(directory);
+        Assert.That(reader.Leaves, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(reader.HasDeletions, Is.True);
+        var searcher = new IndexSearcher(reader) { Similarity = new BM25Similarity() };
+        var groups = File.ReadAllLines(Path.Combine(MarketplaceFactory.RepositoryRoot, "seed-data", "synonymes.txt"))
+            .Where(l => l.Trim().Length > 0 && !l.StartsWith('#'))
+            .Select(l => (IReadOnlyList<string>)l.Split(',').Select(s => s.Trim()).ToList()).ToList();
+        var thesaurus = new Thesaurus(groups);
+        var builder = new LuceneQueryBuilder(Analyzer);
+
+        var queries = 0;
+        foreach (var text in new[]
+                 {
+                     "formation", "ordinateurs reconditionnés", "audit numérique", "loi 25", "loi25", "protection des renseignements personnels",
+                     "refurbished computers", "CRM", "gestion des membres", "site web", "cyber", "accompagnement numérique organismes",
+                     "privacy training", "formaton", "numérique", "ordi", "communautaire montréal",
+                 })
+        {
+            var plan = builder.Build(text, thesaurus, word => reader.DocFreq(new Term(LuceneFields.AllPlain, word)) > 0)!;
+            foreach (var query in new[] { plan.Query, plan.Approximate }.OfType<Query>())
+            {
+                Assert.That(ClauseAtATime.Reads(query), Is.True, text);
+                var expected = new Dictionary<int, float>();
+                searcher.Search(query, new Everything(expected));
+                var docs = new int[reader.MaxDoc];
+                var scores = new float[reader.MaxDoc];
+                var count = ClauseAtATime.Collect(searcher, query, docs, scores);
+                Assert.That(docs[..count], Is.EqualTo(expected.Keys.Order().ToArray()), $"« {text} »: the same documents, in document order");
+                for (var i = 0; i < count; i++)
+                    Assert.That(scores[i], Is.EqualTo(expected[docs[i]]).Within(1e-4).Percent, $"« {text} »: document {docs[i]} (the order of float additions may differ by a bit)");
+                queries++;
+            }
+        }
+        Assert.That(queries, Is.GreaterThan(20));
+    }
+
+    [Test]
+    public void Another_shape_of_query_is_left_to_lucene()
+    {
+        Assert.That(ClauseAtATime.Reads(new TermQuery(new Term(LuceneFields.NameFr, "puce"))), Is.False);
+        var onlyOptional = new BooleanQuery { { new DisjunctionMaxQuery(0.1f), Occur.SHOULD } };
+        Assert.That(ClauseAtATime.Reads(onlyOptional), Is.False, "without a required clause every document would be read");
+        var boosted = new BooleanQuery { { new DisjunctionMaxQuery(0.1f), Occur.MUST } };
+        boosted.Boost = 2f;
+        Assert.That(ClauseAtATime.Reads(boosted), Is.False);
+    }
+
+    private static IEnumerable<TextDocument> SeedTexts()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(MarketplaceFactory.RepositoryRoot, "seed-data", "providers.json")));
+        var id = 0;
+        foreach (var provider in json.RootElement.GetProperty("providers").EnumerateArray())
+        {
+            string Text(JsonElement e, string key) => e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            var offerings = provider.GetProperty("offerings").EnumerateArray().ToList();
+            yield return new TextDocument(++id, Text(provider, "name"),
+                string.Join(" ; ", offerings.Select(o => Text(o, "category"))), string.Join(" ; ", offerings.Select(o => Text(o, "category"))),
+                string.Join(" ", offerings.Select(o => Text(o, "descriptionFr"))), string.Join(" ", offerings.Select(o => Text(o, "descriptionEn"))),
+                Text(provider, "descriptionFr"), Text(provider, "descriptionEn"));
+        }
+    }
+
+    private sealed class Everything(Dictionary<int, float> found) : ICollector
+    {
+        private Scorer? _scorer;
+        private int _docBase;
+        public bool AcceptsDocsOutOfOrder => false;
+        public void SetScorer(Scorer scorer) => _scorer = scorer;
+        public void SetNextReader(AtomicReaderContext context) => _docBase = context.DocBase;
+        public void Collect(int doc) => found[_docBase + doc] = _scorer!.GetScore();
+    }
+}
