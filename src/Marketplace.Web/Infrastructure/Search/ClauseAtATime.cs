@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
@@ -27,14 +28,16 @@ public static class ClauseAtATime
     /// Every live document that matches, with its score, in document order, into <paramref name="docs"/> and
     /// <paramref name="scores"/> (as long as the reader's <c>MaxDoc</c>); returns how many.
     /// </summary>
-    public static int Collect(IndexSearcher searcher, Query query, int[] docs, float[] scores)
+    public static int Collect(IndexSearcher searcher, Query query, int[] docs, float[] scores, TermsEnumPool? pool = null)
     {
         if (!Reads(query)) throw new ArgumentException("Not a query of the builder's shape.", nameof(query));
         var boolean = (BooleanQuery)query;
         var required = boolean.Clauses.Where(c => c.Occur == Occur.MUST).Select(c => (DisjunctionMaxQuery)c.Query).ToArray();
         var optional = boolean.Clauses.Where(c => c.Occur == Occur.SHOULD).Select(c => (DisjunctionMaxQuery)c.Query).ToArray();
+        using var terms = new TermLookup(searcher.IndexReader, pool);
         var weights = required.Concat(optional)
-            .Select(clause => (Tie: clause.TieBreakerMultiplier, Weights: clause.Disjuncts.Select(searcher.CreateNormalizedWeight).ToArray()))
+            .Select(clause => (Tie: clause.TieBreakerMultiplier,
+                Weights: clause.Disjuncts.Select(d => searcher.CreateNormalizedWeight(terms.WithContext(d))).ToArray()))
             .ToArray();
 
         var maxDoc = searcher.IndexReader.MaxDoc;
@@ -114,10 +117,58 @@ public static class ClauseAtATime
         }
     }
 
+    /// <summary>
+    /// Finds a query's words in the term dictionaries with one reader per segment and field, instead of one per word and
+    /// segment as a term query alone does: a word looked for in ten fields, or a thesaurus group of several words, made
+    /// that lookup the largest allocation of a search.
+    /// </summary>
+    private sealed class TermLookup(IndexReader reader, TermsEnumPool? pool) : IDisposable
+    {
+        private readonly Dictionary<(int Leaf, string Field), TermsEnum?> _enums = [];
+
+        public Query WithContext(Query query)
+        {
+            if (query is not TermQuery term) return query;
+            var context = new TermContext(reader.Context);
+            foreach (var leaf in reader.Leaves)
+            {
+                if (!_enums.TryGetValue((leaf.Ord, term.Term.Field), out var terms))
+                    _enums[(leaf.Ord, term.Term.Field)] = terms = pool is null ? leaf.AtomicReader.GetTerms(term.Term.Field)?.GetEnumerator() : pool.Rent(leaf, term.Term.Field);
+                if (terms is not null && terms.SeekExact(term.Term.Bytes))
+                    context.Register(terms.GetTermState(), leaf.Ord, terms.DocFreq, terms.TotalTermFreq);
+            }
+            return new TermQuery(term.Term, context) { Boost = term.Boost };
+        }
+
+        public void Dispose()
+        {
+            if (pool is null) return;
+            foreach (var ((leaf, field), terms) in _enums)
+                if (terms is not null) pool.Return(leaf, field, terms);
+        }
+    }
+
     /// <summary>The live documents of a leaf that every required clause read so far matched.</summary>
     private sealed class Matched(byte[] matched, int docBase, int length, byte need, IBits? live) : IBits
     {
         public int Length => length;
         public bool Get(int index) => matched[docBase + index] == need && (live is null || live.Get(index));
     }
+}
+
+/// <summary>
+/// Term dictionary readers of one index reader, lent to one search at a time and kept for the next: a reader builds its
+/// lookup frames as it seeks, and building them anew for every field of every search was most of what a search allocated.
+/// Kept by the searcher, so they go with the reader they read; as many per field and segment as searches ran at once.
+/// </summary>
+public sealed class TermsEnumPool
+{
+    private readonly ConcurrentDictionary<(int Leaf, string Field), ConcurrentBag<TermsEnum>> _free = new();
+
+    public TermsEnum? Rent(AtomicReaderContext leaf, string field) =>
+        _free.TryGetValue((leaf.Ord, field), out var free) && free.TryTake(out var terms)
+            ? terms
+            : leaf.AtomicReader.GetTerms(field)?.GetEnumerator();
+
+    public void Return(int leaf, string field, TermsEnum terms) => _free.GetOrAdd((leaf, field), _ => []).Add(terms);
 }

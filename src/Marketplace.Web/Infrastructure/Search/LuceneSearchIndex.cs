@@ -439,7 +439,7 @@ public sealed class LuceneSearchIndex : IDisposable
         /// <summary>Every hit of a query of the builder's shape, read one field at a time (<see cref="ClauseAtATime"/>).</summary>
         public void ScoredByClause(Query query)
         {
-            Count = ClauseAtATime.Collect(searcher, query, Ids, Scores);
+            Count = ClauseAtATime.Collect(searcher, query, Ids, Scores, searcher.Terms);
             for (var i = 0; i < Count; i++) Ids[i] = _providers[Ids[i]];
         }
 
@@ -559,5 +559,8 @@ public sealed class LuceneSearchIndex : IDisposable
 
         /// <summary>The live document of each provider.</summary>
         public Dictionary<int, int> Documents { get; }
+
+        /// <summary>Term dictionary readers lent to searches (<see cref="ClauseAtATime"/>).</summary>
+        public TermsEnumPool Terms { get; } = new();
     }
 }
