@@ -5,6 +5,8 @@
 #   exports what Testcontainers needs against Debian's engine (API 1.41; no reaper image to pull).
 # ensure_base_image: local/debian:bookworm, built once from the Debian mirror apt already uses (debootstrap, minbase).
 #   Skipped when the image exists. DOCKER_BASE_IMAGE names it for the other builds.
+# ensure_local_image IMAGE CONTEXT DOCKERFILE [FILE...] [-- BUILD-ARG...]: builds IMAGE unless it already carries the
+#   content hash of the Dockerfile, the other FILEs it copies, the build arguments and the base image's id.
 
 ensure_docker() {
   ensure_packages 'command -v dockerd && command -v debootstrap' docker.io debootstrap
@@ -40,4 +42,27 @@ ensure_base_image() {
   debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null
   tar -C "$rootfs" -c . | docker import - "$DOCKER_BASE_IMAGE" >/dev/null
   rm -rf "$rootfs"
+}
+
+# The label that says which content an image was built from: a changed Dockerfile, copied file, build argument or base
+# image rebuilds it; an unchanged one is used as it is (a build through the layer cache still costs seconds here).
+DOCKER_CONTENT_LABEL=org.marketplace.content-hash
+
+ensure_local_image() {
+  local image=$1 context=$2 dockerfile=$3
+  shift 3
+  local files=("$dockerfile") args=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do files+=("$1"); shift; done
+  [ "${1:-}" = -- ] && shift
+  for arg in "$@"; do args+=(--build-arg "$arg"); done
+  local hash current
+  hash=$({
+    for file in "${files[@]}"; do printf '%s\n' "$file"; cat "$file"; done
+    printf '%s\n' "$@"
+    docker image inspect --format '{{.Id}}' "$DOCKER_BASE_IMAGE"
+  } | sha256sum | cut -c1-16)
+  current=$(docker image inspect --format "{{ index .Config.Labels \"$DOCKER_CONTENT_LABEL\" }}" "$image" 2>/dev/null || true)
+  if [ "$current" = "$hash" ]; then return 0; fi
+  echo "Building $image ($dockerfile)"
+  docker build --network host --quiet --label "$DOCKER_CONTENT_LABEL=$hash" -t "$image" -f "$dockerfile" "${args[@]}" "$context" >/dev/null
 }
