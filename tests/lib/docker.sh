@@ -64,5 +64,13 @@ ensure_local_image() {
   current=$(docker image inspect --format "{{ index .Config.Labels \"$DOCKER_CONTENT_LABEL\" }}" "$image" 2>/dev/null || true)
   if [ "$current" = "$hash" ]; then return 0; fi
   echo "Building $image ($dockerfile)"
-  docker build --network host --quiet --label "$DOCKER_CONTENT_LABEL=$hash" -t "$image" -f "$dockerfile" "${args[@]}" "$context" >/dev/null
+  local log
+  log=$(mktemp /tmp/marketplace-docker-build.XXXXXX)
+  if ! docker build --network host --label "$DOCKER_CONTENT_LABEL=$hash" -t "$image" -f "$dockerfile" "${args[@]}" "$context" >"$log" 2>&1; then
+    cat "$log"
+    rm -f "$log"
+    echo "Building $image failed"
+    return 1
+  fi
+  rm -f "$log"
 }
