@@ -1,4 +1,6 @@
-# Shared by tests/run.sh and tests/benchmarks/*.sh (source it): Debian packages and a throw-away PostgreSQL.
+# Shared by tests/run.sh (ensure_packages), tests/deploy.sh and tests/benchmarks/*.sh (source it): Debian packages, and
+# the throw-away PostgreSQL and aiosmtpd that the benchmarks start from Debian packages (the tests use containers:
+# tests/lib/docker.sh, ADR 0033).
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

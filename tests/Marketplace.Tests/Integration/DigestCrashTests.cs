@@ -127,7 +127,7 @@ public sealed class DigestCrashTests(DatabaseProvider provider)
             ["Database__Provider"] = database.Provider.ToString(), ["ConnectionStrings__Marketplace"] = database.ConnectionString,
             ["Marketplace__DataDirectory"] = database.DataDirectory, ["Marketplace__InitializeDatabaseOnStartup"] = "false",
             ["Marketplace__PublicBaseUrl"] = "https://panier.exemple.invalid",
-            ["Email__Transport"] = "Smtp", ["Email__SmtpHost"] = "127.0.0.1", ["Email__SmtpPort"] = Mailbox.SmtpPort.ToString(),
+            ["Email__Transport"] = "Smtp", ["Email__SmtpHost"] = Mailbox.SmtpHost, ["Email__SmtpPort"] = Mailbox.SmtpPort.ToString(),
             ["Email__LeaseSeconds"] = "2", ["Email__SendParallelism"] = sendParallelism.ToString(), ["Email__BackgroundSender"] = "false", ["Jobs__Enabled"] = "false",
             ["Marketplace__ReverificationReminders"] = "false", ["Logging__LogLevel__Default"] = "Warning",
         };

@@ -24,7 +24,7 @@ public abstract class DigestFixture(DatabaseProvider provider)
     {
         _factory = await MarketplaceFactory.StartAsync(provider, new Dictionary<string, string>
         {
-            ["Email:Transport"] = "Smtp", ["Email:SmtpHost"] = "127.0.0.1", ["Email:SmtpPort"] = Mailbox.SmtpPort.ToString(),
+            ["Email:Transport"] = "Smtp", ["Email:SmtpHost"] = Mailbox.SmtpHost, ["Email:SmtpPort"] = Mailbox.SmtpPort.ToString(),
             ["Marketplace:PublicBaseUrl"] = "https://panier.exemple.invalid",
         });
         _domain = $"digest-{provider.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}"[..30] + ".invalid";

@@ -74,14 +74,12 @@ public sealed class OutboxTests(DatabaseProvider provider)
     public async Task Emails_reach_a_real_smtp_server()
     {
         await ClearAsync();
-        var port = int.Parse(Environment.GetEnvironmentVariable("MARKETPLACE_TEST_SMTP_PORT")
-                             ?? throw new InvalidOperationException("MARKETPLACE_TEST_SMTP_PORT is not set: run `bash tests/run.sh`."));
-        var maildir = Path.Combine(Environment.GetEnvironmentVariable("MARKETPLACE_TEST_MAILDIR")!, "new");
+        var maildir = Mailbox.Directory;
         var to = $"{provider.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@exemple.invalid";
         var email = Email(to, "Demande de modifications : « Atelier »\r\nBcc: intrus@exemple.invalid");
         await EnqueueAsync(email);
 
-        var transport = new SmtpEmailTransport(Options.Create(new EmailOptions { SmtpHost = "127.0.0.1", SmtpPort = port }));
+        var transport = new SmtpEmailTransport(Options.Create(new EmailOptions { SmtpHost = Mailbox.SmtpHost, SmtpPort = Mailbox.SmtpPort }));
         Assert.That(await DeliverAsync(transport), Is.EqualTo((1, 0)));
 
         var received = Directory.GetFiles(maildir).Select(File.ReadAllText).Where(m => m.Contains(to)).ToArray();
@@ -96,9 +94,7 @@ public sealed class OutboxTests(DatabaseProvider provider)
     {
         // NoDelay reaches System.Net.Mail's socket through private fields: this fails first if a runtime renames them.
         Assert.That(NoDelay.Supported, Is.True, "SmtpClient._transport._connection._tcpClient is gone: see NoDelay");
-        var port = int.Parse(Environment.GetEnvironmentVariable("MARKETPLACE_TEST_SMTP_PORT")
-                             ?? throw new InvalidOperationException("MARKETPLACE_TEST_SMTP_PORT is not set: run `bash tests/run.sh`."));
-        using var client = new SmtpClient("127.0.0.1", port);
+        using var client = new SmtpClient(Mailbox.SmtpHost, Mailbox.SmtpPort);
         Assert.That(NoDelay.TrySet(client), Is.EqualTo("not connected"));
         for (var i = 0; i < 2; i++)
         {

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Marketplace.Tests.Support;
 
 /// <summary>
-/// What the real SMTP server (aiosmtpd, started by tests/run.sh) received: its Maildir read back, each message with its
+/// What the real SMTP server (aiosmtpd in the run's container: TestServices) received: its Maildir read back, each message with its
 /// headers (unfolded, encoded words decoded) and its text and HTML parts decoded (base64 or quoted-printable).
 /// </summary>
 public static partial class Mailbox
@@ -20,11 +20,13 @@ public static partial class Mailbox
     public static string Week(string period) =>
         "semaine du " + Marketplace.Web.Features.Digests.DigestPeriods.Monday(period).ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("fr-CA"));
 
-    public static int SmtpPort => int.Parse(Environment.GetEnvironmentVariable("MARKETPLACE_TEST_SMTP_PORT")
-                                            ?? throw new InvalidOperationException("MARKETPLACE_TEST_SMTP_PORT is not set: run `bash tests/run.sh`."));
+    /// <summary>Where the site and the tests send email: the SMTP server's host and port.</summary>
+    public static string SmtpHost => TestServices.Smtp.Host;
 
-    private static string Directory => Path.Combine(Environment.GetEnvironmentVariable("MARKETPLACE_TEST_MAILDIR")
-                                                    ?? throw new InvalidOperationException("MARKETPLACE_TEST_MAILDIR is not set: run `bash tests/run.sh`."), "new");
+    public static int SmtpPort => TestServices.Smtp.Port;
+
+    /// <summary>The Maildir folder where every message the server accepted lands, as it arrived.</summary>
+    public static string Directory => Path.Combine(TestServices.Smtp.Maildir, "new");
 
     /// <summary>The messages whose To header contains <paramref name="addressPart"/>.</summary>
     public static IReadOnlyList<Message> For(string addressPart) =>

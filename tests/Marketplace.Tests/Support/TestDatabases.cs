@@ -4,14 +4,12 @@ using Npgsql;
 namespace Marketplace.Tests.Support;
 
 /// <summary>
-/// Where the integration tests' databases live: a fresh SQLite file per fixture, or a fresh database in the throw-away
-/// PostgreSQL cluster that tests/run.sh starts (connection string in MARKETPLACE_TEST_POSTGRES).
+/// Where the integration tests' databases live: a fresh SQLite file per fixture, or a fresh database in the run's one
+/// PostgreSQL server (a container started once per run, or the server MARKETPLACE_TEST_POSTGRES names: TestServices).
 /// </summary>
 public static class TestDatabases
 {
-    public const string PostgresVariable = "MARKETPLACE_TEST_POSTGRES";
-
-    public static string? PostgresAdminConnectionString => Environment.GetEnvironmentVariable(PostgresVariable);
+    public static string PostgresAdminConnectionString => TestServices.PostgresAdminConnectionString;
 
     public sealed record TestDatabase(DatabaseProvider Provider, string ConnectionString, string DataDirectory) : IAsyncDisposable
     {
@@ -41,9 +39,7 @@ public static class TestDatabases
         if (provider == DatabaseProvider.Sqlite)
             return new TestDatabase(provider, $"Data Source={Path.Combine(dataDirectory, "marketplace.db")}", dataDirectory);
 
-        var admin = PostgresAdminConnectionString;
-        if (string.IsNullOrWhiteSpace(admin))
-            Assert.Fail($"{PostgresVariable} is not set: run the tests with `bash tests/run.sh`, which starts a throw-away PostgreSQL.");
+        var admin = await TestServices.PostgresAsync();
         var name = "mkt_" + Guid.NewGuid().ToString("N")[..16];
         await using (var connection = new NpgsqlConnection(admin))
         {
