@@ -159,7 +159,6 @@ public sealed class SendGridTransportTests(DatabaseProvider provider)
     [Test]
     public void Production_refuses_to_start_with_sendgrid_and_no_api_key()
     {
-        if (provider != DatabaseProvider.Sqlite) Assert.Ignore("a start-up setting: once is enough");
         using var factory = new MarketplaceFactory(_factory.Database, "Production",
             new Dictionary<string, string> { ["Email:Transport"] = "SendGrid", ["Marketplace:PublicBaseUrl"] = "https://panier.example" }, ownsDatabase: false);
         var error = Assert.Throws<InvalidOperationException>(() => _ = factory.Server);

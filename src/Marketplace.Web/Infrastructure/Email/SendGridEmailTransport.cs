@@ -67,14 +67,19 @@ public sealed class SendGridEmailTransport : IEmailTransport, IDisposable
         };
         mail.AddTo(new EmailAddress(message.To));
         mail.AddCategory(message.Kind);
-        if (message.OutboxId != 0) mail.AddCustomArg(OutboxIdArgument, message.OutboxId.ToString(CultureInfo.InvariantCulture));
-        mail.AddHeader("Message-ID", message.MessageId);
-        mail.AddHeader("Content-Language", message.Language == "en" ? "en-CA" : "fr-CA");
+        // The message's own custom_args and headers (the SDK's Add… methods would put them on the personalization).
+        if (message.OutboxId != 0)
+            mail.CustomArgs = new Dictionary<string, string> { [OutboxIdArgument] = message.OutboxId.ToString(CultureInfo.InvariantCulture) };
+        mail.Headers = new Dictionary<string, string>
+        {
+            ["Message-ID"] = message.MessageId,
+            ["Content-Language"] = message.Language == "en" ? "en-CA" : "fr-CA",
+        };
         if (message.UnsubscribeUrl is { } unsubscribe)
         {
             // RFC 2369 and RFC 8058, as over SMTP: our own stop link, not SendGrid's subscription tracking.
-            mail.AddHeader("List-Unsubscribe", $"<{unsubscribe}>");
-            mail.AddHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            mail.Headers["List-Unsubscribe"] = $"<{unsubscribe}>";
+            mail.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
         }
         mail.SetClickTracking(false, false);
         mail.SetOpenTracking(false);
