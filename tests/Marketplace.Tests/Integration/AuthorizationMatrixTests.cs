@@ -85,6 +85,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/en/admin/incidents", 302, 404, 404, 404, 404, 200)]
     [TestCase("/fr/admin/incidents/registre.csv", 302, 404, 404, 404, 404, 200)]
     [TestCase("/fr/admin/incidents/999999", 302, 404, 404, 404, 404, 404)]
+    [TestCase("/fr/admin/courriels", 302, 404, 404, 404, 404, 200)]
+    [TestCase("/en/admin/emails", 302, 404, 404, 404, 404, 200)]
     [TestCase("/fr/fournisseurs/juripop/retrait", 200, 200, 200, 200, 200, 200)]
     [TestCase("/en/providers/juripop/withdrawal", 200, 200, 200, 200, 200, 200)]
     [TestCase("/fr/fournisseurs/brouillon-inexistant/retrait", 404, 404, 404, 404, 404, 404)]
@@ -132,6 +134,8 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
     [TestCase("/fr/compte/parametres", 302, 400, 400, 400, 400, 400)] // no language chosen: refused, nothing changed
     [TestCase("/fr/admin/resumes/reessayer", 302, 404, 404, 404, 404, 400)]
     [TestCase("/fr/admin/taches/resumes", 302, 404, 404, 404, 404, 302)]
+    [TestCase("/fr/admin/courriels/blocages", 302, 404, 404, 404, 404, 400)] // no address
+    [TestCase("/fr/admin/courriels/blocages/999999/lever", 302, 404, 404, 404, 404, 404)]
     [TestCase("/fr/desabonnement/reabonner", 400, 400, 400, 400, 400, 400)] // a form token alone is not enough: the signed link is
     public async Task Post(string path, int anonymous, int providerA, int providerB, int nonprofit, int curator, int admin)
     {
@@ -169,7 +173,7 @@ public sealed class AuthorizationMatrixTests(DatabaseProvider provider)
                      ("admin", "/fr/admin/comptes/x/roles"), ("curator", "/fr/conservation/fiches/1/archiver"),
                      ("curator", "/fr/conservation/fiches/1/renouveler"), ("curator", "/fr/conservation/fiches/1/retablir"),
                      ("providerA", "/fr/compte/parametres"), ("admin", "/fr/admin/resumes/reessayer"), ("admin", "/fr/admin/taches/resumes"),
-                     ("anonymous", "/fr/desabonnement/reabonner"),
+                     ("anonymous", "/fr/desabonnement/reabonner"), ("admin", "/fr/admin/courriels/blocages/1/lever"),
                  })
         {
             var response = await _people[person].Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { ["Name"] = "x" }));

@@ -13,6 +13,8 @@ public enum StaffAccessKind
     Account,
     /// <summary>An email's recipient and its last error, on the admins' digest page (id: the outbox row).</summary>
     Email,
+    /// <summary>An address on the suppression list, on the admins' email page (id: the suppression; issue 15).</summary>
+    EmailSuppression,
 }
 
 /// <summary>

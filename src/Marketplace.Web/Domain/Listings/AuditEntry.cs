@@ -47,6 +47,12 @@ public enum AuditAction
     AccountDeleted,
     /// <summary>One run of the retention job; the reason holds its counts. Organization 0, actor « retention ».</summary>
     RetentionRun,
+    /// <summary>
+    /// An admin put an address on the email suppression list, or lifted it (issue 15); the reason holds « suppression:{id} »
+    /// and its reason, never the address. Organization 0.
+    /// </summary>
+    SuppressionAdded,
+    SuppressionLifted,
 }
 
 /// <summary>

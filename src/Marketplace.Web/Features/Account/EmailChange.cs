@@ -39,11 +39,12 @@ public sealed class EmailChange(
         {
             db.OutboxEmails.Add(secrets.Seal(EmailBodies.Compose(newAddress, text["Email.ChangeEmail.Subject"],
                 [text["Email.Greeting", user.DisplayName].Value, text["Email.ChangeEmail.Body"].Value], text["Email.ChangeEmail.Button"], link,
-                text["Email.Footer"], user.Language, email.Value.MessageIdDomain, now), link));
+                text["Email.Footer"], user.Language, email.Value.MessageIdDomain, now, EmailKinds.EmailChange), link));
             var profile = EmailBodies.Link(site.Value.PublicBaseUrl, user.Language == "en" ? "en/account/profile" : "fr/compte/profil");
             db.OutboxEmails.Add(EmailBodies.Compose(oldAddress, text["Email.EmailChangeNotice.Subject"],
                 [text["Email.Greeting", user.DisplayName].Value, text["Email.EmailChangeNotice.Body", newAddress].Value],
-                text["Email.EmailChangeNotice.Button"], profile, text["Email.Footer"], user.Language, email.Value.MessageIdDomain, now));
+                text["Email.EmailChangeNotice.Button"], profile, text["Email.Footer"], user.Language, email.Value.MessageIdDomain, now,
+                EmailKinds.EmailChangeNotice));
         }
     }
 

@@ -103,7 +103,7 @@ public sealed class Registration(
             using (Cultures.UseLanguage(existing.Language))
                 Enqueue(existing, text["Email.Invite.Subject", inviter.DisplayName], text["Email.InviteExisting.Body", inviter.DisplayName],
                     text["Account.LoginButton"], EmailBodies.Link(site.Value.PublicBaseUrl, existing.Language == "en" ? "en/login" : "fr/connexion",
-                        new Dictionary<string, string?>()));
+                        new Dictionary<string, string?>()), EmailKinds.Invitation);
         }
         else
         {
@@ -114,7 +114,8 @@ public sealed class Registration(
             using (Cultures.UseLanguage(invitation.Language))
                 db.OutboxEmails.Add(EmailBodies.Compose(emailAddress, text["Email.Invite.Subject", inviter.DisplayName],
                     [text["Email.Invite.Greeting"].Value, text["Email.Invite.Body", inviter.DisplayName, limits.Value.InvitationValidDays].Value],
-                    text["Email.Invite.Button"], link, text["Email.Footer"], invitation.Language, email.Value.MessageIdDomain, now));
+                    text["Email.Invite.Button"], link, text["Email.Footer"], invitation.Language, email.Value.MessageIdDomain, now,
+                    EmailKinds.Invitation));
         }
         db.AuditEntries.Add(new AuditEntry(organizationId, null, null, inviter.Id, AuditAction.InvitationSent, null, now));
         await db.SaveChangesAsync(cancellationToken);
@@ -198,7 +199,7 @@ public sealed class Registration(
         if (recent >= limits.Value.PasswordResetsPerHour) return;
         var token = await users.GeneratePasswordResetTokenAsync(user);
         using (Cultures.UseLanguage(user.Language))
-            Enqueue(user, text["Email.Reset.Subject"], text["Email.Reset.Body"], text["Email.Reset.Button"], SetPasswordLink(user, token));
+            Enqueue(user, text["Email.Reset.Subject"], text["Email.Reset.Body"], text["Email.Reset.Button"], SetPasswordLink(user, token), EmailKinds.PasswordReset);
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -257,7 +258,7 @@ public sealed class Registration(
             >= limits.Value.SignUpNoticesPerHour) return;
         using (Cultures.UseLanguage(owner.Language))
             Enqueue(owner, subject, text["Email.SignUpAttempt.Body"], text["Account.LoginButton"],
-                EmailBodies.Link(site.Value.PublicBaseUrl, owner.Language == "en" ? "en/login" : "fr/connexion", new Dictionary<string, string?>()));
+                EmailBodies.Link(site.Value.PublicBaseUrl, owner.Language == "en" ? "en/login" : "fr/connexion", new Dictionary<string, string?>()), EmailKinds.SignUpAttempt);
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -267,7 +268,7 @@ public sealed class Registration(
         var link = EmailBodies.Link(site.Value.PublicBaseUrl, user.Language == "en" ? "en/account/confirm" : "fr/compte/confirmer",
             new Dictionary<string, string?> { ["user"] = user.Id, ["token"] = token });
         using (Cultures.UseLanguage(user.Language))
-            Enqueue(user, text["Email.Confirm.Subject"], text["Email.Confirm.Body"], text["Email.Confirm.Button"], link);
+            Enqueue(user, text["Email.Confirm.Subject"], text["Email.Confirm.Body"], text["Email.Confirm.Button"], link, EmailKinds.AccountConfirmation);
     }
 
     private string SetPasswordLink(MarketplaceUser user, string token) =>
@@ -278,7 +279,7 @@ public sealed class Registration(
     /// Greeting, one paragraph, one link: in the user's language (the caller sets it). Every such link carries a live
     /// token, so its query string is sealed at rest (<see cref="OutboxSecrets"/>).
     /// </summary>
-    private void Enqueue(MarketplaceUser user, string subject, string body, string linkLabel, string link) =>
+    private void Enqueue(MarketplaceUser user, string subject, string body, string linkLabel, string link, string kind) =>
         db.OutboxEmails.Add(secrets.Seal(EmailBodies.Compose(user.Email!, subject, [text["Email.Greeting", user.DisplayName].Value, body],
-            linkLabel, link, text["Email.Footer"], user.Language, email.Value.MessageIdDomain, time.GetUtcNow()), link));
+            linkLabel, link, text["Email.Footer"], user.Language, email.Value.MessageIdDomain, time.GetUtcNow(), kind), link));
 }

@@ -160,7 +160,7 @@ public sealed class IncidentRegister(
         paragraphs.Add(text["Incidents.Email.Complaint"]);
         var link = EmailBodies.Link(site.Value.PublicBaseUrl, recipient.Language == "en" ? "en/privacy" : "fr/confidentialite");
         return EmailBodies.Compose(recipient.Email, text["Incidents.Email.Subject"], paragraphs, text["Incidents.Email.Link"], link,
-            text["Email.Footer"], recipient.Language, email.Value.MessageIdDomain, now);
+            text["Email.Footer"], recipient.Language, email.Value.MessageIdDomain, now, EmailKinds.Incident);
     }
 
     /// <summary>« le 3 décembre 2026 » or « du 1 au 3 décembre 2026 » as the current language writes it.</summary>

@@ -95,6 +95,7 @@ public sealed class WithdrawalRequests(
         var link = EmailBodies.Link(site.Value.PublicBaseUrl, request.Language == "en" ? $"en/providers/{slug}" : $"fr/fournisseurs/{slug}");
         return EmailBodies.Compose(request.RequesterEmail,
             withdrawn ? text["Withdrawals.Email.WithdrawnSubject", listing] : text["Withdrawals.Email.RefusedSubject", listing],
-            paragraphs, text["Withdrawals.Email.Link"], link, text["Withdrawals.Email.Footer"], request.Language, email.Value.MessageIdDomain, now);
+            paragraphs, text["Withdrawals.Email.Link"], link, text["Withdrawals.Email.Footer"], request.Language, email.Value.MessageIdDomain, now,
+            EmailKinds.Withdrawal);
     }
 }

@@ -34,10 +34,11 @@ public sealed class DigestsController(
 
     public enum StopState { Asking, Stopped, Resubscribed, SignInRequired }
 
-    public sealed record PeriodRow(long Id, string To, int Attempts, DateTimeOffset? SentAt, string? LastError, bool Failed, string? RecipientUserId = null);
+    public sealed record PeriodRow(long Id, string To, int Attempts, DateTimeOffset? SentAt, string? LastError, bool Failed, string? RecipientUserId = null,
+        bool Suppressed = false);
 
     public sealed record PeriodPage(string Period, IReadOnlyList<string> Periods, int Recipients, int Sent, int Pending, int Failed,
-        IReadOnlyList<PeriodRow> Problems);
+        IReadOnlyList<PeriodRow> Problems, int Suppressed = 0);
 
     // ---- Account settings ----
 
@@ -180,10 +181,13 @@ public sealed class DigestsController(
         var rows = db.OutboxEmails.AsNoTracking().Where(e => e.DigestPeriod == period);
         var recipients = await rows.CountAsync(cancellationToken);
         var sent = await rows.CountAsync(e => e.SentAt != null, cancellationToken);
-        var failed = await rows.CountAsync(e => e.SentAt == null && e.Attempts >= OutboxEmail.MaxAttempts, cancellationToken);
+        var failed = await rows.CountAsync(e => e.SentAt == null && e.SuppressedAt == null && e.Attempts >= OutboxEmail.MaxAttempts, cancellationToken);
+        // Recipients on the suppression list (issue 15): never sent, neither pending nor failed.
+        var suppressed = await rows.CountAsync(e => e.SuppressedAt != null, cancellationToken);
         var problems = await rows.Where(e => e.SentAt == null && (e.Attempts > 0 || e.LastError != null)).OrderBy(e => e.Id).Take(200)
-            .Select(e => new PeriodRow(e.Id, e.To, e.Attempts, e.SentAt, e.LastError, e.Attempts >= OutboxEmail.MaxAttempts, e.RecipientUserId))
+            .Select(e => new PeriodRow(e.Id, e.To, e.Attempts, e.SentAt, e.LastError, e.Attempts >= OutboxEmail.MaxAttempts, e.RecipientUserId,
+                e.SuppressedAt != null))
             .ToListAsync(cancellationToken);
-        return new PeriodPage(period, periods, recipients, sent, recipients - sent - failed, failed, problems);
+        return new PeriodPage(period, periods, recipients, sent, recipients - sent - failed - suppressed, failed, problems, suppressed);
     }
 }

@@ -27,6 +27,8 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+    public DbSet<EmailSuppression> EmailSuppressions => Set<EmailSuppression>();
+    public DbSet<ProcessedEmailEvent> ProcessedEmailEvents => Set<ProcessedEmailEvent>();
     public DbSet<Domain.Matching.NeedRequest> NeedRequests => Set<Domain.Matching.NeedRequest>();
     public DbSet<Domain.Matching.MatchRecord> Matches => Set<Domain.Matching.MatchRecord>();
     public DbSet<Domain.Matching.MatchResponse> MatchResponses => Set<Domain.Matching.MatchResponse>();

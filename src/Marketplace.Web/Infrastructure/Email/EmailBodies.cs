@@ -33,9 +33,9 @@ public static class EmailBodies
 
     /// <summary>An outbox row with both parts, a fresh Message-ID on <paramref name="messageIdDomain"/>, due now.</summary>
     public static OutboxEmail Compose(string to, string subject, IReadOnlyCollection<string> paragraphs, string linkLabel, string link,
-        string footer, string language, string messageIdDomain, DateTimeOffset now) =>
+        string footer, string language, string messageIdDomain, DateTimeOffset now, string kind = EmailKinds.General) =>
         new(to, subject, Text(paragraphs, linkLabel, link, footer), Html(paragraphs, linkLabel, link, footer), language,
-            $"<{Guid.NewGuid():N}@{messageIdDomain}>", now);
+            $"<{Guid.NewGuid():N}@{messageIdDomain}>", now, kind);
 
     /// <summary>An absolute link for an email: the site's public address, a path, and query parameters.</summary>
     public static string Link(string publicBaseUrl, string path, IDictionary<string, string?>? query = null) =>

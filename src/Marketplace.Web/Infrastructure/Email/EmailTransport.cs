@@ -6,9 +6,18 @@ using Microsoft.Extensions.Options;
 
 namespace Marketplace.Web.Infrastructure.Email;
 
-/// <summary>A message ready to leave: one recipient, a text part and an HTML part, a fixed Message-ID.</summary>
+/// <summary>
+/// A message ready to leave: one recipient, a text part and an HTML part, a fixed Message-ID; the outbox row's id and
+/// kind (SendGrid's custom argument and category).
+/// </summary>
 public sealed record EmailMessage(string To, string Subject, string TextBody, string HtmlBody, string MessageId, string Language,
-    string? UnsubscribeUrl = null);
+    string? UnsubscribeUrl = null, long OutboxId = 0, string Kind = EmailKinds.General);
+
+/// <summary>
+/// The server refused this message for good (SendGrid's 400, say): the outbox stops trying it and shows the error on the
+/// admins' email page. Any other exception from a transport is taken as transient and retried with back-off.
+/// </summary>
+public sealed class PermanentEmailFailureException(string message) : Exception(message);
 
 /// <summary>The email port. Only the outbox sender uses it; features write <see cref="OutboxEmail"/> rows instead.</summary>
 public interface IEmailTransport
@@ -41,8 +50,25 @@ public enum EmailTransportKind
 {
     /// <summary>.eml files under &lt;DataDirectory&gt;/mail/: a local run needs no mail server.</summary>
     Files,
-    /// <summary>SMTP through System.Net.Mail (SendGrid: its SMTP relay).</summary>
+    /// <summary>SMTP through System.Net.Mail (any relay, SendGrid's included).</summary>
     Smtp,
+    /// <summary>SendGrid's v3 Web API through its SDK (<see cref="SendGridEmailTransport"/>, ADR 0032).</summary>
+    SendGrid,
+}
+
+/// <summary>Settings under <c>Email:SendGrid:</c> (ADR 0032).</summary>
+public sealed class SendGridOptions
+{
+    /// <summary>An API key with the « Mail Send » permission only. A secret: environment or user secrets, never a file in the repo.</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>The API's address; empty: the SDK's (https://api.sendgrid.com). Tests point it at a local server.</summary>
+    public string? Host { get; set; }
+    /// <summary>The Event Webhook's verification key (base64 DER, from SendGrid's « Signed Event Webhook » settings); empty: no webhook.</summary>
+    public string? WebhookPublicKey { get; set; }
+    /// <summary>A signed webhook request whose timestamp is older than this is refused (401): a captured request cannot be replayed later.</summary>
+    public double WebhookMaxAgeHours { get; set; } = 72;
+    /// <summary>The largest webhook body read (bytes); a larger one gets 413. SendGrid posts events in batches.</summary>
+    public int WebhookMaxBytes { get; set; } = 4 * 1024 * 1024;
 }
 
 /// <summary>Settings under <c>Email:</c>. Credentials come from configuration or environment, never from files in the repo.</summary>
@@ -60,6 +86,7 @@ public sealed class EmailOptions
     public bool SmtpStartTls { get; set; }
     public string? SmtpUserName { get; set; }
     public string? SmtpPassword { get; set; }
+    public SendGridOptions SendGrid { get; set; } = new();
     /// <summary>How often the background sender looks for due emails.</summary>
     public double PollSeconds { get; set; } = 5;
     /// <summary>Run the background sender in this process (tests deliver by hand instead).</summary>

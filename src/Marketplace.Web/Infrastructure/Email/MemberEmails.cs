@@ -38,7 +38,7 @@ public sealed class MemberEmails(
             paragraphs.AddRange(letter.Paragraphs);
             var link = EmailBodies.Link(site.Value.PublicBaseUrl, member.Language == "en" ? letter.PathEn : letter.PathFr);
             db.OutboxEmails.Add(EmailBodies.Compose(member.Email, letter.Subject, paragraphs, letter.LinkLabel, link, text["Email.Footer"],
-                member.Language, email.Value.MessageIdDomain, time.GetUtcNow()));
+                member.Language, email.Value.MessageIdDomain, time.GetUtcNow(), EmailKinds.Member));
         }
         return members.Count;
     }

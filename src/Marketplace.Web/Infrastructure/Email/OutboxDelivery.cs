@@ -168,9 +168,11 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
             if (batch.Count == 0) break;
             var leasedAt = time.GetUtcNow();
             HashSet<long>? stillOurs = null;
+            var suppressed = await SuppressAsync(context, batch, token, cancellationToken);
             foreach (var email in batch)
             {
                 if (run.Stopped) break;
+                if (suppressed.Contains(email.Id)) continue;
                 await run.PaceAsync(cancellationToken);
                 if (time.GetUtcNow() - leasedAt > Lease / 2)
                 {
@@ -184,19 +186,27 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
                 {
                     // Sealed links are opened only here, for the message that leaves (keys lost: it fails, and is retried).
                     await session.SendAsync(new EmailMessage(email.To, email.Subject, secrets?.Reveal(email.TextBody) ?? email.TextBody,
-                        secrets?.Reveal(email.HtmlBody, html: true) ?? email.HtmlBody, email.MessageId, email.Language, email.UnsubscribeUrl),
+                        secrets?.Reveal(email.HtmlBody, html: true) ?? email.HtmlBody, email.MessageId, email.Language, email.UnsubscribeUrl,
+                        email.Id, email.Kind),
                         cancellationToken);
                     await markSent(email.Id);
                     sent++;
+                }
+                catch (PermanentEmailFailureException e)
+                {
+                    // Refused for good (SendGrid's 400): no more attempts; the server's message goes to the row, for the
+                    // admins' email page, never to the log (it may quote the address).
+                    logger.LogWarning("Outbox email {Id} was refused for good by the server (attempt {Attempt})", email.Id, email.Attempts + 1);
+                    email.MarkFailedPermanently(e.Message, time.GetUtcNow());
+                    await RecordFailureAsync(context, email);
+                    failed++;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // No address or content in the log: the row id and the error type are enough to find it.
                     logger.LogWarning("Outbox email {Id} failed (attempt {Attempt}): {Error}", email.Id, email.Attempts + 1, e.GetType().Name);
                     email.MarkFailed($"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
-                    await context.OutboxEmails.Where(x => x.Id == email.Id).ExecuteUpdateAsync(u => u
-                        .SetProperty(x => x.Attempts, email.Attempts).SetProperty(x => x.LastError, email.LastError)
-                        .SetProperty(x => x.NextAttemptAt, email.NextAttemptAt).SetProperty(x => x.LeaseToken, (Guid?)null), CancellationToken.None);
+                    await RecordFailureAsync(context, email);
                     failed++;
                 }
             }
@@ -205,6 +215,38 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
     }
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+
+    private static Task RecordFailureAsync(MarketplaceDbContext context, OutboxEmail email) =>
+        context.OutboxEmails.Where(x => x.Id == email.Id).ExecuteUpdateAsync(u => u
+            .SetProperty(x => x.Attempts, email.Attempts).SetProperty(x => x.LastError, email.LastError)
+            .SetProperty(x => x.NextAttemptAt, email.NextAttemptAt).SetProperty(x => x.LeaseToken, (Guid?)null), CancellationToken.None);
+
+    /// <summary>
+    /// The batch's rows whose recipient is on the suppression list (<see cref="EmailSuppression"/>, ADR 0032): marked
+    /// suppressed, with the reason as their last error, and never sent, whatever the transport. One query per batch.
+    /// </summary>
+    private async Task<HashSet<long>> SuppressAsync(MarketplaceDbContext context, List<OutboxEmail> batch, Guid token,
+        CancellationToken cancellationToken)
+    {
+        var addresses = batch.Select(e => EmailSuppression.Normalize(e.To)).OfType<string>().Distinct().ToArray();
+        if (addresses.Length == 0) return [];
+        var listed = await context.EmailSuppressions.AsNoTracking().Where(s => EF.Parameter(addresses).Contains(s.Address))
+            .Select(s => new { s.Address, s.Reason }).ToDictionaryAsync(s => s.Address, s => s.Reason, cancellationToken);
+        if (listed.Count == 0) return [];
+        var suppressed = new HashSet<long>();
+        var now = time.GetUtcNow();
+        foreach (var email in batch)
+        {
+            if (EmailSuppression.Normalize(email.To) is not { } address || !listed.TryGetValue(address, out var reason)) continue;
+            var error = $"Suppressed: {reason}";
+            await context.OutboxEmails.Where(e => e.Id == email.Id && e.LeaseToken == token && e.SentAt == null).ExecuteUpdateAsync(u => u
+                .SetProperty(e => e.SuppressedAt, now).SetProperty(e => e.LastError, error).SetProperty(e => e.LeaseToken, (Guid?)null),
+                CancellationToken.None);
+            logger.LogInformation("Outbox email {Id} not sent: its recipient is on the suppression list ({Reason})", email.Id, reason);
+            suppressed.Add(email.Id);
+        }
+        return suppressed;
+    }
 
     /// <summary>
     /// Moves the lease of the batch's unsent rows forward; returns those still under its token. By id, like the claim, so
@@ -226,7 +268,7 @@ public sealed class OutboxDelivery(MarketplaceDbContext db, IEmailTransport tran
         while (true)
         {
             var now = time.GetUtcNow();
-            var due = context.OutboxEmails.Where(e => e.SentAt == null && e.Attempts < OutboxEmail.MaxAttempts && e.NextAttemptAt <= now
+            var due = context.OutboxEmails.Where(e => e.SentAt == null && e.SuppressedAt == null && e.Attempts < OutboxEmail.MaxAttempts && e.NextAttemptAt <= now
                                                       && (period == null || e.DigestPeriod == period));
             // A due row that still carries a token was claimed by a sender that never recorded its outcome (a crash).
             var rows = await due.OrderBy(e => e.Id).Select(e => new { e.Id, Stale = e.LeaseToken != null }).Take(count).ToListAsync(cancellationToken);

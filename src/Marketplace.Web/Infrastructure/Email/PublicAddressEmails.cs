@@ -39,7 +39,7 @@ public sealed class PublicAddressEmails(
         var link = EmailBodies.Link(site.Value.PublicBaseUrl, path, query);
         var composed = EmailBodies.Compose(to, string.Join(" / ", parts.Select(p => p.Subject)), paragraphs,
             string.Join(" / ", parts.Select(p => p.LinkLabel)), link, string.Join("\n\n", footers), "fr", email.Value.MessageIdDomain,
-            time.GetUtcNow());
+            time.GetUtcNow(), EmailKinds.PublicAddress);
         return secretQuery ? secrets.Seal(composed, link) : composed;
     }
 }

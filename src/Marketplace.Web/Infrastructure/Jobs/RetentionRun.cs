@@ -31,10 +31,10 @@ public sealed class RetentionRun(
     public const string Anonymized = "—";
 
     public sealed record Outcome(int EmailBodiesCleared, int UnconfirmedDeleted, int RequestsAnonymized, int InactiveWarned, int InactiveDeleted,
-        int WithdrawalRequestsDeleted = 0, int ProviderReviewsAnonymized = 0)
+        int WithdrawalRequestsDeleted = 0, int ProviderReviewsAnonymized = 0, int EmailEventsDeleted = 0, int SuppressionsDeleted = 0)
     {
         public bool Changed => EmailBodiesCleared + UnconfirmedDeleted + RequestsAnonymized + InactiveWarned + InactiveDeleted
-            + WithdrawalRequestsDeleted + ProviderReviewsAnonymized > 0;
+            + WithdrawalRequestsDeleted + ProviderReviewsAnonymized + EmailEventsDeleted + SuppressionsDeleted > 0;
 
         /// <summary>The line the admins' job page and the audit show.</summary>
         public override string ToString() =>
@@ -42,7 +42,9 @@ public sealed class RetentionRun(
             $"demandes anonymisées / requests anonymized {RequestsAnonymized}, comptes inactifs avertis / inactive accounts warned {InactiveWarned}, " +
             $"comptes inactifs supprimés / inactive accounts deleted {InactiveDeleted}, " +
             $"demandes de retrait supprimées / withdrawal requests deleted {WithdrawalRequestsDeleted}, " +
-            $"révisions de fournisseurs anonymisées / provider reviews anonymized {ProviderReviewsAnonymized}";
+            $"révisions de fournisseurs anonymisées / provider reviews anonymized {ProviderReviewsAnonymized}, " +
+            $"événements SendGrid oubliés / SendGrid events forgotten {EmailEventsDeleted}, " +
+            $"adresses bloquées supprimées / suppressions deleted {SuppressionsDeleted}";
     }
 
     public async Task<Outcome> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -55,7 +57,9 @@ public sealed class RetentionRun(
             await WarnInactiveAsync(now.AddMonths(-periods.InactiveWarningMonths), now, cancellationToken),
             await DeleteInactiveAsync(now, cancellationToken),
             await DeleteDecidedWithdrawalRequestsAsync(now.AddMonths(-periods.ClosedRequestMonths), cancellationToken),
-            await AnonymizeAnsweredProviderReviewsAsync(now.AddMonths(-periods.ClosedRequestMonths), cancellationToken));
+            await AnonymizeAnsweredProviderReviewsAsync(now.AddMonths(-periods.ClosedRequestMonths), cancellationToken),
+            await db.ProcessedEmailEvents.Where(e => e.ReceivedAt < now.AddDays(-ProcessedEmailEvent.RetentionDays)).ExecuteDeleteAsync(cancellationToken),
+            await DeleteOldSuppressionsAsync(now.AddMonths(-EmailSuppression.RetentionMonths), cancellationToken));
         if (outcome.Changed)
         {
             db.AuditEntries.Add(new AuditEntry(0, null, null, AccountDeletion.RetentionActor, AuditAction.RetentionRun, outcome.ToString(), now));
@@ -75,7 +79,8 @@ public sealed class RetentionRun(
         while (true)
         {
             var ids = await db.OutboxEmails
-                .Where(e => (e.SentAt != null ? e.SentAt < before : e.Attempts >= OutboxEmail.MaxAttempts && e.CreatedAt < before)
+                .Where(e => (e.SentAt != null ? e.SentAt < before
+                                : e.SuppressedAt != null ? e.SuppressedAt < before : e.Attempts >= OutboxEmail.MaxAttempts && e.CreatedAt < before)
                             && (e.TextBody != "" || e.HtmlBody != ""))
                 .OrderBy(e => e.Id).Select(e => e.Id).Take(BatchSize).ToArrayAsync(cancellationToken);
             if (ids.Length == 0) return total;
@@ -137,6 +142,23 @@ public sealed class RetentionRun(
         }
     }
 
+    /// <summary>
+    /// Suppressions (issue 15, ADR 0032) with no event for <see cref="EmailSuppression.RetentionMonths"/> months: the
+    /// address is personal data, and a mailbox that bounced two years ago may be someone else's now. Emails marked
+    /// suppressed keep their status.
+    /// </summary>
+    private async Task<int> DeleteOldSuppressionsAsync(DateTimeOffset lastEventBefore, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var ids = await db.EmailSuppressions.Where(s => s.LastEventAt < lastEventBefore)
+                .OrderBy(s => s.Id).Select(s => s.Id).Take(BatchSize).ToArrayAsync(cancellationToken);
+            if (ids.Length == 0) return total;
+            total += await db.EmailSuppressions.Where(s => EF.Parameter(ids).Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+
     /// <summary>Providers' review questions (s. 12.1) answered more than the period ago keep that they were asked and answered, not the texts.</summary>
     private async Task<int> AnonymizeAnsweredProviderReviewsAsync(DateTimeOffset answeredBefore, CancellationToken cancellationToken)
     {
@@ -175,7 +197,7 @@ public sealed class RetentionRun(
                     db.OutboxEmails.Add(EmailBodies.Compose(person.Email!, text["Email.Inactive.Subject"],
                         [text["Email.Inactive.Body", day].Value, text["Email.Inactive.Keep"].Value],
                         text["Account.LoginButton"], EmailBodies.Link(site.Value.PublicBaseUrl, language == "en" ? "en/login" : "fr/connexion"),
-                        text["Email.Footer"], language, email.Value.MessageIdDomain, now));
+                        text["Email.Footer"], language, email.Value.MessageIdDomain, now, EmailKinds.InactiveAccount));
                 }
                 person.InactivityWarnedAt = now;
             }

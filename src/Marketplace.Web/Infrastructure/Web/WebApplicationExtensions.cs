@@ -187,8 +187,13 @@ public static class WebApplicationExtensions
         services.AddSingleton(Options.Create(retention));
         var email = builder.Configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
         services.AddSingleton(Options.Create(email));
+        // SendGrid without its key could send nothing: the site does not start (ADR 0032).
+        if (email.Transport == EmailTransportKind.SendGrid && string.IsNullOrWhiteSpace(email.SendGrid.ApiKey))
+            throw new InvalidOperationException(SendGridEmailTransport.MissingKey);
         if (email.Transport == EmailTransportKind.Smtp) services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
+        else if (email.Transport == EmailTransportKind.SendGrid) services.AddSingleton<IEmailTransport, SendGridEmailTransport>();
         else services.AddSingleton<IEmailTransport, FileEmailTransport>();
+        services.AddScoped<SendGridEvents>();
         services.AddScoped<OutboxDelivery>();
         services.AddSingleton<OutboxSecrets>();
         if (email.BackgroundSender) services.AddHostedService<OutboxSender>();

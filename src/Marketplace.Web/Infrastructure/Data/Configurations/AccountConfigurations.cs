@@ -91,6 +91,8 @@ internal sealed class OutboxEmailConfiguration : IEntityTypeConfiguration<Outbox
         builder.HasIndex(e => new { e.RecipientUserId, e.DigestPeriod }).IsUnique();
         builder.HasIndex(e => new { e.DigestPeriod, e.SentAt });
         builder.HasIndex(e => e.LeaseToken);
+        // Rows written before issue 15 have no kind: « general » (what SendGrid's category then says).
+        builder.Property(e => e.Kind).HasMaxLength(OutboxEmail.KindMaxLength).IsRequired().HasDefaultValue(EmailKinds.General);
     }
 }
 
