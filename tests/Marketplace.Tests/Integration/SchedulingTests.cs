@@ -126,3 +126,47 @@ public sealed class SchedulingTests(DatabaseProvider provider)
         Assert.That(await second.WithDbAsync(db => db.Matches.CountAsync(m => m.RequestId == requestId)), Is.GreaterThan(0));
     }
 }
+
+/// <summary>
+/// A cron left in Quartz's format in an operator's settings stops the start-up with the setting's name (ADR 0031): read
+/// as Hangfire's cron it would run on another day (Quartz's weekday 2 is Monday, Hangfire's is Tuesday) or not at all.
+/// </summary>
+public sealed class CronSettingTests
+{
+    [TestCase("Jobs:DigestCron", "0 0 7 ? * MON")]
+    [TestCase("Jobs:MatchingCron", "0 0 2 * * ?")]
+    [TestCase("Jobs:RetentionCron", "0 30 3 * * ? 2027")]
+    public async Task A_cron_in_Quartz_format_stops_the_start_up_and_names_the_setting(string setting, string quartz)
+    {
+        await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new MarketplaceFactory(database, settings: new Dictionary<string, string>
+        {
+            ["Jobs:Enabled"] = "true", [setting] = quartz,
+        }, ownsDatabase: false);
+        var refused = Assert.Throws<InvalidOperationException>(() => _ = factory.Server);
+        Assert.That(refused!.Message, Does.Contain(setting).And.Contain("5 champs").And.Contain("5-field"));
+    }
+
+    [Test]
+    public async Task A_cron_that_Hangfire_cannot_read_stops_the_start_up_and_names_the_setting()
+    {
+        await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new MarketplaceFactory(database, settings: new Dictionary<string, string>
+        {
+            ["Jobs:Enabled"] = "true", ["Jobs:ReverificationCron"] = "0 25 * * *", ["Marketplace:ReverificationReminders"] = "true",
+        }, ownsDatabase: false);
+        var refused = Assert.Catch<Exception>(() => _ = factory.Server);
+        var messages = string.Join(" | ", Flatten(refused!).Select(e => e.Message));
+        Assert.That(messages, Does.Contain("Jobs:ReverificationCron"));
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
+        }
+    }
+}
