@@ -5,35 +5,49 @@ using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
+using Hangfire;
+using Hangfire.Storage;
 
 namespace Marketplace.Tests.Integration;
 
-/// <summary>Quartz with its store in the site's database: the nightly job is stored, runs on demand, and survives a restart.</summary>
+/// <summary>
+/// Hangfire with its storage in the site's database: the recurring jobs are stored with their cron and time zone, run on
+/// demand, and survive a restart without being duplicated.
+/// </summary>
 [TestFixture(DatabaseProvider.Sqlite)]
 [TestFixture(DatabaseProvider.Postgres)]
 public sealed class SchedulingTests(DatabaseProvider provider)
 {
-    private static readonly Dictionary<string, string> WithScheduler = new() { ["Jobs:Enabled"] = "true" };
+    private static readonly Dictionary<string, string> WithScheduler = new()
+    {
+        ["Jobs:Enabled"] = "true", ["Marketplace:ReverificationReminders"] = "true",
+    };
+
+    private static Dictionary<string, RecurringJobDto> Recurring(MarketplaceFactory factory)
+    {
+        using var connection = factory.Services.GetRequiredService<JobStorage>().GetConnection();
+        return connection.GetRecurringJobs().ToDictionary(r => r.Id);
+    }
 
     [Test]
-    public async Task The_nightly_matching_job_is_stored_runs_on_demand_and_survives_a_restart()
+    public async Task The_recurring_jobs_are_stored_run_on_demand_and_survive_a_restart()
     {
         var database = await TestDatabases.CreateAsync(provider);
         int requestId;
         await using (var first = new MarketplaceFactory(database, settings: WithScheduler, ownsDatabase: false))
         {
-            _ = first.Server; // starts the host: migrations, seed-data, then the scheduler
+            _ = first.Server; // starts the host: migrations, seed-data, then Hangfire
             // The matching warm-up ran one of the seed's open requests and kept nothing: a real run of it changes nothing.
             var warmed = await first.Services.GetRequiredService<MatchingWarmUp>().Done.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.That(warmed, Is.Not.Null, "the seed data has open requests");
             var repeat = await first.WithScopeAsync(sp => sp.GetRequiredService<Marketplace.Web.Features.Matching.MatchingRun>()
                 .RunAsync(warmed, new MatchWeights(), CancellationToken.None));
             Assert.That((repeat.Added, repeat.Changed, repeat.Removed), Is.EqualTo((0, 0, 0)));
-            var scheduler = await first.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-            var nightly = await scheduler.GetTrigger(Scheduling.MatchingNightly);
-            Assert.That(nightly, Is.Not.Null, "the nightly trigger is stored");
-            Assert.That(nightly!.JobKey, Is.EqualTo(Scheduling.Matching));
+            var recurring = Recurring(first);
+            Assert.That(recurring.Keys, Is.EquivalentTo(new[] { "matching", "digest", "retention", "reverification" }));
+            Assert.That((recurring["matching"].Cron, recurring["matching"].TimeZoneId), Is.EqualTo(("0 2 * * *", "America/Toronto")));
+            Assert.That(recurring["matching"].Job.Type, Is.EqualTo(typeof(MatchingJob)));
+            Assert.That((recurring["retention"].Cron, recurring["reverification"].Cron), Is.EqualTo(("30 3 * * *", "0 9 * * *")));
 
             requestId = await first.WithDbAsync(async db =>
             {
@@ -47,8 +61,8 @@ public sealed class SchedulingTests(DatabaseProvider provider)
                 return request.Id;
             });
 
-            // « Lancer maintenant »: the job runs through the scheduler and stores matches.
-            await scheduler.TriggerJob(Scheduling.Matching, new JobDataMap(), CancellationToken.None);
+            // The recurring job triggered now (RecurringJob.TriggerJob): it runs on a Hangfire worker and stores matches.
+            first.Services.GetRequiredService<IRecurringJobManager>().Trigger(Scheduling.Matching);
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (!await first.WithDbAsync(db => db.Matches.AnyAsync(m => m.RequestId == requestId)) && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
@@ -79,13 +93,15 @@ public sealed class SchedulingTests(DatabaseProvider provider)
                 await Task.Delay(200);
             Assert.That(await first.WithDbAsync(db => db.JobRuns.CountAsync(r => r.FinishedAt != null && r.Succeeded)), Is.GreaterThan(runsBefore));
 
-            // The weekly digest: a stored cron trigger, Monday 07:00 Quebec time, and « lancer maintenant » builds and sends
+            // The weekly digest: a stored recurring job, Monday 07:00 Quebec time, and « lancer maintenant » builds and sends
             // this week's digests (the seed's fictional opted-in accounts get theirs, as .eml files).
-            var weekly = (ICronTrigger)(await scheduler.GetTrigger(Scheduling.DigestWeekly))!;
-            Assert.That((weekly.CronExpressionString, weekly.TimeZone.Id), Is.EqualTo(("0 0 7 ? * MON", "America/Toronto")));
-            var next = weekly.GetFireTimeAfter(DateTimeOffset.UtcNow)!.Value;
+            var weekly = Recurring(first)["digest"];
+            Assert.That((weekly.Cron, weekly.TimeZoneId), Is.EqualTo(("0 7 * * 1", "America/Toronto")));
+            var next = new DateTimeOffset(DateTime.SpecifyKind(weekly.NextExecution!.Value, DateTimeKind.Utc));
+            Assert.That(next, Is.GreaterThan(DateTimeOffset.UtcNow).And.LessThanOrEqualTo(DateTimeOffset.UtcNow.AddDays(7)));
             var local = TimeZoneInfo.ConvertTime(next, TimeZoneInfo.FindSystemTimeZoneById("America/Toronto"));
             Assert.That((local.DayOfWeek, local.Hour, local.Minute), Is.EqualTo((DayOfWeek.Monday, 7, 0)));
+            Assert.That(page.QuerySelector("a.jobs-dashboard")?.GetAttribute("href"), Is.EqualTo("/admin/hangfire"));
             var (_, jobs) = await admin.GetAsync("/fr/admin/taches");
             var (digestQueued, _) = await admin.SubmitAsync(jobs, "form.inline-form[action$='/resumes']");
             digestQueued.IsRedirectTo("/fr/admin/taches");
@@ -94,19 +110,63 @@ public sealed class SchedulingTests(DatabaseProvider provider)
                 await Task.Delay(200);
             var digestRun = await first.WithDbAsync(db => db.JobRuns.SingleAsync(r => r.Job == "digest"));
             Assert.That(digestRun.Succeeded, Is.True, digestRun.Summary);
+            Assert.That(digestRun.Trigger, Is.EqualTo("run-now"));
             Assert.That(await first.WithDbAsync(db => db.OutboxEmails.CountAsync(e => e.DigestPeriod != null && e.SentAt != null)), Is.EqualTo(3),
                 "two fictional nonprofits and one fictional provider");
             Assert.That(Directory.GetFiles(Path.Combine(database.DataDirectory, "mail"), "*.eml").Count(f => File.ReadAllText(f).Contains("List-Unsubscribe-Post")),
                 Is.EqualTo(3));
         }
 
-        // A new process on the same database finds the stored job and trigger, without duplicating them.
+        // A new process on the same database finds the stored recurring jobs, without duplicating them.
         await using var second = new MarketplaceFactory(database, settings: WithScheduler);
         _ = second.Server;
-        var again = await second.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        Assert.That(await again.GetTrigger(Scheduling.MatchingNightly), Is.Not.Null);
-        Assert.That(await again.GetTrigger(Scheduling.DigestWeekly), Is.Not.Null);
-        Assert.That(await again.GetJobDetail(Scheduling.Matching), Is.Not.Null);
+        var again = Recurring(second);
+        Assert.That(again.Keys, Is.EquivalentTo(new[] { "matching", "digest", "retention", "reverification" }));
+        Assert.That(again["digest"].Cron, Is.EqualTo("0 7 * * 1"));
         Assert.That(await second.WithDbAsync(db => db.Matches.CountAsync(m => m.RequestId == requestId)), Is.GreaterThan(0));
+    }
+}
+
+/// <summary>
+/// A cron left in Quartz's format in an operator's settings stops the start-up with the setting's name (ADR 0031): read
+/// as Hangfire's cron it would run on another day (Quartz's weekday 2 is Monday, Hangfire's is Tuesday) or not at all.
+/// </summary>
+public sealed class CronSettingTests
+{
+    [TestCase("Jobs:DigestCron", "0 0 7 ? * MON")]
+    [TestCase("Jobs:MatchingCron", "0 0 2 * * ?")]
+    [TestCase("Jobs:RetentionCron", "0 30 3 * * ? 2027")]
+    public async Task A_cron_in_Quartz_format_stops_the_start_up_and_names_the_setting(string setting, string quartz)
+    {
+        await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new MarketplaceFactory(database, settings: new Dictionary<string, string>
+        {
+            ["Jobs:Enabled"] = "true", [setting] = quartz,
+        }, ownsDatabase: false);
+        var refused = Assert.Throws<InvalidOperationException>(() => _ = factory.Server);
+        Assert.That(refused!.Message, Does.Contain(setting).And.Contain("5 champs").And.Contain("5-field"));
+    }
+
+    [Test]
+    public async Task A_cron_that_Hangfire_cannot_read_stops_the_start_up_and_names_the_setting()
+    {
+        await using var database = await TestDatabases.CreateAsync(DatabaseProvider.Sqlite);
+        await using var factory = new MarketplaceFactory(database, settings: new Dictionary<string, string>
+        {
+            ["Jobs:Enabled"] = "true", ["Jobs:ReverificationCron"] = "0 25 * * *", ["Marketplace:ReverificationReminders"] = "true",
+        }, ownsDatabase: false);
+        var refused = Assert.Catch<Exception>(() => _ = factory.Server);
+        var messages = string.Join(" | ", Flatten(refused!).Select(e => e.Message));
+        Assert.That(messages, Does.Contain("Jobs:ReverificationCron"));
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
+        }
     }
 }

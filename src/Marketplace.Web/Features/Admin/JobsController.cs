@@ -7,11 +7,16 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
-using Quartz;
+using Hangfire;
+using Hangfire.Storage;
 
 namespace Marketplace.Web.Features.Admin;
 
-/// <summary>The job dashboard: each job, its schedule, next run, last runs (duration, outcome, error) and « lancer maintenant ».</summary>
+/// <summary>
+/// The job page: each recurring job, its schedule, next run, last runs (duration, outcome, error) and « lancer maintenant »,
+/// which queues the job on Hangfire like the schedule does (recorded with the trigger <c>run-now</c>). Hangfire's own
+/// dashboard (<see cref="JobsDashboard"/>) is linked for the technical details.
+/// </summary>
 [Authorize(Roles = Roles.Admin)]
 [RequireTwoFactor]
 public sealed class JobsController(MarketplaceDbContext db, IServiceProvider services, IConfiguration configuration,
@@ -25,45 +30,54 @@ public sealed class JobsController(MarketplaceDbContext db, IServiceProvider ser
     [HttpGet("en/admin/jobs", Name = "admin-jobs.en")]
     public async Task<IActionResult> Index(CancellationToken cancellationToken)
     {
-        var factory = services.GetService<ISchedulerFactory>();
-        var scheduler = factory is null ? null : await factory.GetScheduler(cancellationToken);
-        var jobs = new List<Job>();
-        foreach (var (job, key, cron) in Scheduling.Jobs(configuration))
+        var storage = services.GetService<JobStorage>();
+        var scheduled = Scheduling.Jobs(configuration);
+        Dictionary<string, DateTime?> next = [];
+        if (storage is not null)
         {
-            var trigger = scheduler is null ? null : await scheduler.GetTrigger(key, cancellationToken);
-            jobs.Add(new Job(job.Name, cron, trigger?.GetFireTimeAfter(DateTimeOffset.UtcNow), $"admin-jobs-{job.Name}"));
+            using var connection = storage.GetConnection();
+            next = connection.GetRecurringJobs(scheduled.Select(j => j.Name)).Where(r => !r.Removed)
+                .ToDictionary(r => r.Id, r => r.NextExecution);
         }
+        var jobs = scheduled.Select(j => new Job(j.Name, j.Cron,
+                next.GetValueOrDefault(j.Name) is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null,
+                $"admin-jobs-{j.Name}"))
+            .ToList();
         var runs = await db.JobRuns.AsNoTracking().OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(20)
             .ToListAsync(cancellationToken);
-        return View("~/Features/Admin/Jobs.cshtml", new Dashboard(factory is not null, jobs, runs));
+        return View("~/Features/Admin/Jobs.cshtml", new Dashboard(storage is not null, jobs, runs));
     }
 
     [HttpPost("fr/admin/taches/correspondances", Name = "admin-jobs-matching.fr")]
     [HttpPost("en/admin/jobs/matching", Name = "admin-jobs-matching.en")]
-    public async Task<IActionResult> RunNow([FromServices] MatchingQueue queue, CancellationToken cancellationToken)
-    {
-        var queued = await queue.RunAllAsync(cancellationToken);
-        TempData["Notice"] = (queued ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
-        return RedirectToRoute(LocalizedLinks.RouteName("admin-jobs"));
-    }
+    public async Task<IActionResult> RunNow([FromServices] MatchingQueue queue, CancellationToken cancellationToken) =>
+        Queued(await queue.RunAllAsync(cancellationToken));
 
     [HttpPost("fr/admin/taches/resumes", Name = "admin-jobs-digest.fr")]
     [HttpPost("en/admin/jobs/digest", Name = "admin-jobs-digest.en")]
-    public async Task<IActionResult> RunDigestNow(CancellationToken cancellationToken)
-    {
-        var factory = services.GetService<ISchedulerFactory>();
-        if (factory is not null) await (await factory.GetScheduler(cancellationToken)).TriggerJob(Scheduling.Digest, cancellationToken);
-        TempData["Notice"] = (factory is not null ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
-        return RedirectToRoute(LocalizedLinks.RouteName("admin-jobs"));
-    }
+    public IActionResult RunDigestNow() =>
+        Queued(Enqueue<Digests.DigestJob>(j => j.RunAsync(null, Scheduling.RunNowTrigger, CancellationToken.None)));
 
     [HttpPost("fr/admin/taches/conservation", Name = "admin-jobs-retention.fr")]
     [HttpPost("en/admin/jobs/retention", Name = "admin-jobs-retention.en")]
-    public async Task<IActionResult> RunRetentionNow(CancellationToken cancellationToken)
+    public IActionResult RunRetentionNow() =>
+        Queued(Enqueue<RetentionJob>(j => j.RunAsync(Scheduling.RunNowTrigger, CancellationToken.None)));
+
+    [HttpPost("fr/admin/taches/rappels", Name = "admin-jobs-reverification.fr")]
+    [HttpPost("en/admin/jobs/reminders", Name = "admin-jobs-reverification.en")]
+    public IActionResult RunReverificationNow() =>
+        Queued(Enqueue<Curation.ReverificationJob>(j => j.RunAsync(Scheduling.RunNowTrigger, CancellationToken.None)));
+
+    private bool Enqueue<T>(System.Linq.Expressions.Expression<Func<T, Task>> job)
     {
-        var factory = services.GetService<ISchedulerFactory>();
-        if (factory is not null) await (await factory.GetScheduler(cancellationToken)).TriggerJob(Scheduling.Retention, cancellationToken);
-        TempData["Notice"] = (factory is not null ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
+        if (services.GetService<IBackgroundJobClient>() is not { } client) return false;
+        client.Enqueue(job);
+        return true;
+    }
+
+    private RedirectToRouteResult Queued(bool queued)
+    {
+        TempData["Notice"] = (queued ? text["Jobs.Queued"] : text["Jobs.NoScheduler"]).Value;
         return RedirectToRoute(LocalizedLinks.RouteName("admin-jobs"));
     }
 }

@@ -68,25 +68,22 @@ public sealed class Reverification(MarketplaceDbContext db, ListingEmails emails
     }
 }
 
-/// <summary>Runs the re-verification reminders once a day (and a minute after start-up).</summary>
-public sealed class ReverificationReminderService(IServiceScopeFactory scopes, ILogger<ReverificationReminderService> logger) : BackgroundService
+/// <summary>
+/// The re-verification reminders (Hangfire recurring job <c>reverification</c>, daily at 09:00 Quebec time by default;
+/// <c>reverify</c> runs the same by hand), recorded for the admins' job page. Before Hangfire each instance ran them from
+/// a timer of its own; now one instance runs each occurrence. Retried three times: each reminder's email and its audit
+/// entry are saved together, and a provider reminded in the last 30 days is skipped, so a retry sends no reminder twice.
+/// </summary>
+public sealed class ReverificationJob(Reverification reverification, MarketplaceDbContext db, TimeProvider time, ILogger<ReverificationJob> logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken);
-        using var timer = new PeriodicTimer(TimeSpan.FromDays(1));
-        do
+    [Hangfire.AutomaticRetry(Attempts = 3)]
+    [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [Hangfire.JobDisplayName("reverification ({0})")]
+    public Task RunAsync(string trigger, CancellationToken cancellationToken) =>
+        Infrastructure.Jobs.JobRuns.RecordAsync(db, time, Infrastructure.Jobs.Scheduling.Reverification, trigger, async () =>
         {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var count = await scope.ServiceProvider.GetRequiredService<Reverification>().RemindAsync(stoppingToken);
-                logger.LogInformation("Re-verification reminders sent: {Count}", count);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError("Re-verification reminders failed: {Error}", e.GetType().Name);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+            var count = await reverification.RemindAsync(cancellationToken);
+            logger.LogInformation("Re-verification reminders sent: {Count}", count);
+            return $"rappels envoyés / reminders sent: {count}";
+        }, cancellationToken);
 }

@@ -128,16 +128,23 @@ public sealed class RequireTwoFactorAttribute : Attribute, IAsyncActionFilter
 {
     public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
     {
-        var services = context.HttpContext.RequestServices;
-        var users = services.GetRequiredService<UserManager<MarketplaceUser>>();
+        var users = context.HttpContext.RequestServices.GetRequiredService<UserManager<MarketplaceUser>>();
         var user = await users.GetUserAsync(context.HttpContext.User);
-        if (user is { TwoFactorEnabled: false }
-            && !(services.GetRequiredService<IHostEnvironment>().IsDevelopment()
-                 && (await users.GetClaimsAsync(user)).Any(c => c.Type == Infrastructure.Seeding.DemoRoleAccounts.TwoFactorExemptClaim)))
+        if (user is not null && !await IsMetAsync(context.HttpContext, user))
         {
             context.Result = new RedirectToRouteResult(LocalizedLinks.RouteName("two-factor"), null);
             return;
         }
         await next();
+    }
+
+    /// <summary>The rule itself, for staff pages outside MVC too (the Hangfire dashboard, ADR 0031).</summary>
+    public static async Task<bool> IsMetAsync(HttpContext http, MarketplaceUser user)
+    {
+        if (user.TwoFactorEnabled) return true;
+        var services = http.RequestServices;
+        return services.GetRequiredService<IHostEnvironment>().IsDevelopment()
+               && (await services.GetRequiredService<UserManager<MarketplaceUser>>().GetClaimsAsync(user))
+                   .Any(c => c.Type == Infrastructure.Seeding.DemoRoleAccounts.TwoFactorExemptClaim);
     }
 }

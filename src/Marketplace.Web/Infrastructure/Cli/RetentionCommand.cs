@@ -25,7 +25,7 @@ public static class RetentionCommand
         var run = services.GetRequiredService<RetentionRun>();
         var db = services.GetRequiredService<Data.MarketplaceDbContext>();
         var outcome = (RetentionRun.Outcome?)null;
-        await JobRuns.RecordAsync(db, time, Scheduling.Retention.Name, "cli", async () =>
+        await JobRuns.RecordAsync(db, time, Scheduling.Retention, "cli", async () =>
         {
             outcome = await run.RunAsync(now, cancellationToken);
             return outcome.ToString();

@@ -8,7 +8,7 @@ using Marketplace.Web.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
-using Quartz;
+using Hangfire;
 
 namespace Marketplace.Web.Infrastructure.Jobs;
 
@@ -237,14 +237,21 @@ public sealed class RetentionRun(
     }
 }
 
-/// <summary>The daily retention job (Quartz; the same use case as <c>jobs run retention</c>), recorded for the admins' job page.</summary>
-public sealed class RetentionJob(RetentionRun run, MarketplaceDbContext db, TimeProvider time, ILogger<RetentionJob> logger) : IJob
+/// <summary>
+/// The daily retention job (Hangfire recurring job <c>retention</c>; the same use case as <c>jobs run retention</c>), recorded
+/// for the admins' job page. Retried three times: a run deletes and anonymizes what is due at its own time, so a retry
+/// only finishes what a failed run left.
+/// </summary>
+public sealed class RetentionJob(RetentionRun run, MarketplaceDbContext db, TimeProvider time, ILogger<RetentionJob> logger)
 {
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        new(JobRuns.RecordAsync(db, time, Scheduling.Retention.Name, context.Trigger.Key.Name, async () =>
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
+    [JobDisplayName("retention ({0})")]
+    public Task RunAsync(string trigger, CancellationToken cancellationToken) =>
+        JobRuns.RecordAsync(db, time, Scheduling.Retention, trigger, async () =>
         {
             var outcome = await run.RunAsync(time.GetUtcNow(), cancellationToken);
             logger.LogInformation("Retention: {Outcome}", outcome.ToString());
             return outcome.ToString();
-        }, cancellationToken));
+        }, cancellationToken);
 }

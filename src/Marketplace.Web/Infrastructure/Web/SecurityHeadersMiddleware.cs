@@ -7,12 +7,22 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
         "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
+    /// <summary>
+    /// Hangfire's dashboard (admins with 2FA only, ADR 0031) writes style attributes in its pages: on its path only, inline
+    /// styles are allowed; scripts and everything else keep the site's policy (its scripts are files of its own).
+    /// </summary>
+    private const string DashboardContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
     public Task InvokeAsync(HttpContext context)
     {
+        // Read now: the dashboard's branch moves its prefix into PathBase before the response starts.
+        var policy = context.Request.Path.StartsWithSegments(Jobs.JobsDashboard.Path) ? DashboardContentSecurityPolicy : ContentSecurityPolicy;
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";

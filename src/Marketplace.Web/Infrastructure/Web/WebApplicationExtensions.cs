@@ -232,7 +232,6 @@ public static class WebApplicationExtensions
         services.AddScoped<Features.Curation.WithdrawalRequests>();
         services.AddScoped<Features.Matching.MatchingRun>();
         services.AddSingleton<Jobs.MatchingQueue>();
-        if (builder.Configuration.GetValue("Marketplace:ReverificationReminders", true)) services.AddHostedService<ReverificationReminderService>();
         services.AddHostedService<Search.SearchIndexFollower>();
         services.AddSingleton<VocabularyCache>();
         services.AddSingleton<DirectoryOverviewCache>();
@@ -296,6 +295,7 @@ public static class WebApplicationExtensions
         app.MapHealthChecks("/healthz").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         app.MapGet("/", () => Results.Redirect("/fr"));
         app.MapControllers();
+        Jobs.JobsDashboard.MapJobsDashboard(app);
         return app;
     }
 }
