@@ -46,6 +46,7 @@ public sealed class SearchJourneyTests : BrowserFixture
         await page.GoBackAsync();
         Assert.That(await page.Locator("#results-heading").TextContentAsync(), Does.Contain(before.ToString()));
         await page.GoForwardAsync();
+        await page.WaitForURLAsync("**category=loi-25*"); // the filtered page again before a card of it is clicked
 
         var first = page.Locator(".results .card h3 a").First;
         var name = await first.TextContentAsync();
