@@ -78,7 +78,7 @@ public sealed class DataProtectionKeysTests(DatabaseProvider provider)
         // The key ring as the previous version kept it: DataDirectory/keys, application name « Marketplace ».
         var sealedBody = "Confirmez : https://exemple.invalid/fr/compte/confirmer?" + OutboxSecrets.Marker
                          + OldKeyRing(Path.Combine(database.DataDirectory, "keys")).Protect("user=42&token=ancien") + "]]";
-        var oldFiles = Directory.GetFiles(Path.Combine(database.DataDirectory, "keys"), "*.xml").Select(Path.GetFileNameWithoutExtension).ToArray();
+        var oldFiles = Directory.GetFiles(Path.Combine(database.DataDirectory, "keys"), "*.xml").Select(f => Path.GetFileNameWithoutExtension(f)).ToArray();
         Assert.That(oldFiles, Has.Length.EqualTo(1));
 
         await using var a = new MarketplaceFactory(database);
