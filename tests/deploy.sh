@@ -129,7 +129,9 @@ site_cli seed | tail -n 1
 "${compose[@]}" up -d site
 wait_healthy site
 /usr/bin/python3 tests/deploy/journey.py smoke --site "$MARKETPLACE_PORT" --mail-from site
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MARKETPLACE_PORT/healthz")" = 200 ] && echo "  ok: /healthz from the host"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MARKETPLACE_PORT/healthz")" = 200 ] \
+  || { echo "  ÉCHEC / FAILED: /healthz from the host"; exit 1; }
+echo "  ok: /healthz answers the host on the published port"
 down
 
 # 5. Two instances behind nginx, one PostgreSQL.
