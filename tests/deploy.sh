@@ -14,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 started=$(date +%s)
+build_log=$(mktemp /tmp/marketplace-deploy-build.XXXXXX)
 
 source tests/lib/services.sh
 source tests/lib/docker.sh
@@ -43,21 +44,29 @@ else
   ensure_base_image
   dotnet_version=$(dotnet --version)
   # An image is built again when this machine's .NET changed (label) or its Dockerfile did (label).
+  # The certificate authorities this machine trusts beyond Debian's (e.g. an egress proxy's), for NuGet inside the SDK
+  # image only: public certificates, no secret, and never in the site's image.
+  extra_ca=$(mktemp -d /tmp/marketplace-ca.XXXXXX)
+  find /etc/ssl/certs -maxdepth 1 -type f -name '*.pem' ! -name 'ssl-cert-snakeoil.pem' -exec cp {} "$extra_ca" \;
+  find /usr/local/share/ca-certificates -type f -name '*.crt' -exec cp {} "$extra_ca" \; 2>/dev/null || true
+  for f in "$extra_ca"/*.pem; do [ -e "$f" ] && mv "$f" "${f%.pem}.crt"; done
   build_local() { # IMAGE DOCKERFILE CONTEXT-KIND
     local image=$1 dockerfile=$2 kind=$3 stamp
-    stamp="$dotnet_version-$(sha256sum "$dockerfile" | cut -c1-12)"
+    stamp="$dotnet_version-$(cat "$dockerfile" "$extra_ca"/* 2>/dev/null | sha256sum | cut -c1-12)"
     if [ "$(docker image inspect -f '{{index .Config.Labels "marketplace.stamp"}}' "$image" 2>/dev/null)" = "$stamp" ]; then
       echo "$image: up to date"; return 0
     fi
     echo "Building $image"
     case $kind in
-      sdk) tar -C "$(dirname "$dockerfile")" -c "$(basename "$dockerfile")" -C /usr/share/dotnet \
+      sdk) tar -C "$(dirname "$dockerfile")" -c "$(basename "$dockerfile")" -C "$(dirname "$extra_ca")" \
+             --transform "s|^$(basename "$extra_ca")|extra-ca|" "$(basename "$extra_ca")" -C /usr/share/dotnet \
              dotnet LICENSE.txt ThirdPartyNotices.txt host shared packs sdk sdk-manifests templates ;;
       aspnet) tar -C "$(dirname "$dockerfile")" -c "$(basename "$dockerfile")" -C /usr/share/dotnet \
              dotnet LICENSE.txt ThirdPartyNotices.txt host shared ;;
       dir) tar -C "$(dirname "$dockerfile")" -c . ;;
     esac | docker build --network host -q --label "marketplace.stamp=$stamp" --build-arg "BASE_IMAGE=$DOCKER_BASE_IMAGE" \
-             -f "$(basename "$dockerfile")" -t "$image" - >/dev/null
+             -f "$(basename "$dockerfile")" -t "$image" - > "$build_log" 2>&1 \
+      || { tail -n 30 "$build_log"; echo "deploy: $image did not build"; exit 1; }
   }
   build_local local/dotnet-sdk:10.0 tests/deploy/dotnet-sdk.Dockerfile sdk
   build_local local/dotnet-aspnet:10.0 tests/deploy/dotnet-aspnet.Dockerfile aspnet
@@ -66,6 +75,7 @@ else
   sdk_image=local/dotnet-sdk:10.0
   runtime_image=local/dotnet-aspnet:10.0
   export POSTGRES_IMAGE=local/postgres-deploy:15 NGINX_IMAGE=local/nginx-deploy:latest
+  rm -rf "$extra_ca"
 fi
 export MARKETPLACE_IMAGE=marketplace:deploy-test
 echo "Building $MARKETPLACE_IMAGE (deploy/Dockerfile, restore inside the build from the package source this machine uses)"
@@ -73,8 +83,8 @@ build_started=$(date +%s)
 docker build --network host -f deploy/Dockerfile \
   --build-arg "SDK_IMAGE=$sdk_image" --build-arg "RUNTIME_IMAGE=$runtime_image" \
   --build-arg "NUGET_CERT_REVOCATION_MODE=${NUGET_CERT_REVOCATION_MODE:-online}" \
-  -t "$MARKETPLACE_IMAGE" . > "$root/.deploy-build.log" 2>&1 \
-  || { tail -n 40 "$root/.deploy-build.log"; echo "deploy: the image did not build"; exit 1; }
+  -t "$MARKETPLACE_IMAGE" . > "$build_log" 2>&1 \
+  || { tail -n 40 "$build_log"; echo "deploy: the image did not build"; exit 1; }
 echo "built in $(( $(date +%s) - build_started )) s; $(docker image inspect -f '{{.Config.User}}' "$MARKETPLACE_IMAGE" | sed 's/^/user: /')"
 [ "$(docker image inspect -f '{{.Config.User}}' "$MARKETPLACE_IMAGE")" = app ] || { echo "deploy: the image must not run as root"; exit 1; }
 
@@ -97,7 +107,7 @@ on_exit() {
     "${compose[@]}" --profile scale logs --no-color --tail 60 2>/dev/null | tail -n 150 || true
   fi
   down
-  rm -f "$root/.deploy-build.log"
+  rm -f "$build_log"
   echo "deploy: $([ $status -eq 0 ] && echo passed || echo FAILED) in $(( $(date +%s) - started )) s"
 }
 trap on_exit EXIT

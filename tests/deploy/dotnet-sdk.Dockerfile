@@ -6,6 +6,10 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
        ca-certificates libc6 libgcc-s1 libgssapi-krb5-2 libicu72 libssl3 libstdc++6 tzdata zlib1g \
     && rm -rf /var/lib/apt/lists/*
+# The certificate authorities the host trusts beyond Debian's (tests/deploy.sh copies them; possibly none), so that
+# NuGet reaches the package source the way the host does.
+COPY extra-ca/ /usr/local/share/ca-certificates/host/
+RUN update-ca-certificates >/dev/null
 COPY dotnet LICENSE.txt ThirdPartyNotices.txt /usr/share/dotnet/
 COPY host /usr/share/dotnet/host/
 COPY shared /usr/share/dotnet/shared/
