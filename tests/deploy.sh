@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Docker deployment, tested (issue 15, ADR 0034): builds the images of deploy/, brings up the single-instance stack
-# of deploy/compose.yaml (PostgreSQL + the site), runs a smoke journey, takes it down; then the two-instance stack
+# of deploy/compose.yaml (PostgreSQL + the site), runs a smoke journey, sends an email through the SMTP relay of the
+# profile « smtp », takes it down; then the two-instance stack
 # (profile « scale »: two sites and nginx on one PostgreSQL) and checks that a sign-in and an antiforgery token made on
 # instance A are accepted by B, that a listing approved through A is found by B's search within 2 s, and that the
 # weekly digest run on both instances at once sends one email per subscriber. Prints every check, exits non-zero on any
@@ -8,7 +9,8 @@
 #
 # Where no registry is reachable (this machine), the base images are built locally: local/debian:bookworm
 # (tests/lib/docker.sh), local/dotnet-sdk:10.0 and local/dotnet-aspnet:10.0 from this machine's /usr/share/dotnet,
-# local/postgres-deploy:15 and local/nginx-deploy from deploy/postgres and deploy/nginx. Set DEPLOY_OFFICIAL_IMAGES=1
+# local/postgres-deploy:15, local/nginx-deploy and local/smtp-relay-deploy from deploy/postgres, deploy/nginx and
+# deploy/smtp-relay. Set DEPLOY_OFFICIAL_IMAGES=1
 # to use Microsoft's, PostgreSQL's and nginx's official images instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +74,8 @@ else
   build_local local/dotnet-aspnet:10.0 tests/deploy/dotnet-aspnet.Dockerfile aspnet
   build_local local/postgres-deploy:15 deploy/postgres/Dockerfile dir
   build_local local/nginx-deploy:latest deploy/nginx/Dockerfile dir
+  build_local local/smtp-relay-deploy:latest deploy/smtp-relay/Dockerfile dir
+  export SMTP_RELAY_IMAGE=local/smtp-relay-deploy:latest
   sdk_image=local/dotnet-sdk:10.0
   runtime_image=local/dotnet-aspnet:10.0
   export POSTGRES_IMAGE=local/postgres-deploy:15 NGINX_IMAGE=local/nginx-deploy:latest
@@ -142,6 +146,11 @@ wait_healthy site
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MARKETPLACE_PORT/healthz")" = 200 ] \
   || { echo "  ÉCHEC / FAILED: /healthz from the host"; exit 1; }
 echo "  ok: /healthz answers the host on the published port"
+
+say "SMTP relay (profile smtp, Email:Transport=Smtp)"
+EMAIL_TRANSPORT=Smtp "${compose[@]}" --profile smtp up -d smtp site
+wait_healthy site
+/usr/bin/python3 tests/deploy/journey.py relay --site "$MARKETPLACE_PORT"
 down
 
 # 5. Two instances behind nginx, one PostgreSQL.

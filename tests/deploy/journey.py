@@ -2,6 +2,7 @@
 """The HTTP journeys of tests/deploy.sh against the Docker stacks of deploy/compose.yaml (standard library only).
 
   journey.py smoke  --site PORT --mail-from SERVICE[,SERVICE]
+  journey.py relay  --site PORT                       (site on Email:Transport=Smtp, profile « smtp » up)
   journey.py scale  --site PORT --site-b PORT --proxy PORT --mail-from site,site-b --curator-link URL
 
 Every request goes to 127.0.0.1 with X-Forwarded-Proto: https, as the TLS terminator in front of the stack sends it
@@ -191,13 +192,17 @@ def wait_for_mail(services, recipient, limit=60):
     return None, None
 
 
-def sign_up(browser, email_address, organization, kind, services, confirm_on=None):
+def submit_sign_up(browser, email_address, organization, kind):
     _, form = browser.get("/fr/inscription")
     created, page = browser.submit(form, values={
         "Kind": kind, "OrganizationName": organization, "DisplayName": "Camille", "Email": email_address,
         "Password": PASSWORD, "Confirmation": PASSWORD, "AcceptTerms": "true"})
     check(created.status == 302 and location(created).startswith("/fr/connexion"), f"sign-up of {email_address} ({kind})",
           f"{created.status} {location(created)} {page[:300]}")
+
+
+def sign_up(browser, email_address, organization, kind, services, confirm_on=None):
+    submit_sign_up(browser, email_address, organization, kind)
     service, message = wait_for_mail(services, email_address)
     check(message is not None, f"the confirmation email to {email_address} is written to the mail folder"
           + (f" of {service}" if service else ""))
@@ -234,6 +239,23 @@ def smoke(args):
           "plain HTTP is sent to HTTPS (Production settings)")
     suffix = str(int(time.time()))
     sign_up(Browser(args.site), f"smoke-{suffix}@exemple.invalid", f"Organisme fumée {suffix}", "Nonprofit", args.mail_from.split(","))
+
+
+def relay(args):
+    """Email:Transport=Smtp with the profile « smtp »: the confirmation email reaches the Postfix relay."""
+    suffix = str(int(time.time()))
+    address = f"relais-{suffix}@exemple.invalid"
+    submit_sign_up(Browser(args.site), address, f"Organisme relais {suffix}", "Nonprofit")
+    # A message the relay accepted has a queue id on its log lines (a refused one is « NOQUEUE: reject »).
+    queued = re.compile(r": [0-9A-F]{6,}: to=<" + re.escape(address) + ">")
+    start, log = time.time(), ""
+    while time.time() - start < 60:
+        log = subprocess.run(COMPOSE + ["logs", "--no-color", "smtp"], capture_output=True, text=True).stdout
+        if queued.search(log):
+            break
+        time.sleep(1)
+    check(queued.search(log) is not None and "NOQUEUE" not in log,
+          "the confirmation email was handed to the SMTP relay (Postfix queued it for delivery)", "\n".join(log.splitlines()[-10:]))
 
 
 def scale(args):
@@ -323,7 +345,7 @@ def scale(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("journey", choices=["smoke", "scale"])
+    parser.add_argument("journey", choices=["smoke", "relay", "scale"])
     parser.add_argument("--site", type=int, required=True)
     parser.add_argument("--site-b", type=int)
     parser.add_argument("--proxy", type=int)
@@ -331,7 +353,7 @@ def main():
     parser.add_argument("--curator-link")
     parser.add_argument("--curator-email")
     args = parser.parse_args()
-    smoke(args) if args.journey == "smoke" else scale(args)
+    {"smoke": smoke, "relay": relay, "scale": scale}[args.journey](args)
 
 
 if __name__ == "__main__":
