@@ -4,6 +4,7 @@ using Marketplace.Web.Domain.Providers;
 using Marketplace.Web.Domain.Taxonomy;
 using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Search;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ namespace Marketplace.Web.Infrastructure.Data;
 /// The one unit of work of the site. Abstract: each database provider has a sealed subclass with its own migrations
 /// (see docs/decisions/0002-two-database-providers.md). Features use it directly, without repositories.
 /// </summary>
-public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityDbContext<MarketplaceUser>(options)
+public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityDbContext<MarketplaceUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Provider> Providers => Set<Provider>();
     public DbSet<ServiceOffering> ServiceOfferings => Set<ServiceOffering>();
@@ -42,6 +43,9 @@ public abstract class MarketplaceDbContext(DbContextOptions options) : IdentityD
     public DbSet<Domain.Privacy.IncidentNotice> IncidentNotices => Set<Domain.Privacy.IncidentNotice>();
     public DbSet<Domain.Privacy.WithdrawalRequest> WithdrawalRequests => Set<Domain.Privacy.WithdrawalRequest>();
     public DbSet<Domain.Matching.ProviderReview> ProviderReviews => Set<Domain.Matching.ProviderReview>();
+
+    /// <summary>The Data Protection key ring, one for every instance (ADR 0034).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public abstract DatabaseProvider DatabaseProvider { get; }
 

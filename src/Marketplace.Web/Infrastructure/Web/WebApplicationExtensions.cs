@@ -7,7 +7,6 @@ using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Email;
 using Marketplace.Web.Infrastructure.Localization;
 using Marketplace.Web.Infrastructure.Seeding;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Marketplace.Web.Domain.Accounts;
@@ -43,9 +42,8 @@ public static class WebApplicationExtensions
             services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = [publicBase.IdnHost, "localhost", "127.0.0.1", "[::1]"]);
 
         services.AddSingleton(TimeProvider.System);
-        services.AddDataProtection()
-            .SetApplicationName("Marketplace")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        // One key ring for every instance, in the database; keys an older version kept in DataDirectory/keys are imported.
+        services.AddMarketplaceDataProtection(options);
         services.AddMarketplaceData(builder.Configuration, options);
         var (databaseProvider, connectionString) = DataServiceCollectionExtensions.Connection(builder.Configuration, options);
         if (!string.IsNullOrWhiteSpace(connectionString))
