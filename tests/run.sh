@@ -71,7 +71,15 @@ PY
 )
 passed=${passed:-0} failed=${failed:-1} skipped=${skipped:-0}
 
-# 6. The deployment test (tests/deploy.sh): runs here, after the .NET tests, and adds to the totals.
+# 6. The deployment test (tests/deploy.sh): runs here, after the .NET tests, and counts as one test in the totals.
+#    A focused run (arguments such as --filter) leaves it out unless MARKETPLACE_DEPLOY_TEST=1.
+if [ $# -eq 0 ] || [ "${MARKETPLACE_DEPLOY_TEST:-}" = 1 ]; then
+  if bash tests/deploy.sh > "$run_dir/deploy-output.log" 2>&1; then
+    passed=$((passed + 1)); echo "Deployment test (tests/deploy.sh): passed"
+  else
+    failed=$((failed + 1)); echo "Deployment test (tests/deploy.sh): FAILED"; tail -n 60 "$run_dir/deploy-output.log"
+  fi
+fi
 
 # 7. One total line; nothing failed and at least one test passed, or the run fails.
 echo "$passed passed, $failed failed, $skipped skipped"
