@@ -5,6 +5,7 @@ using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Marketplace.Tests.Support;
 using Marketplace.Web.Infrastructure.Search;
+using Marketplace.Web.Infrastructure.Seeding;
 
 namespace Marketplace.Tests.Unit;
 
@@ -39,10 +40,8 @@ public sealed class ClauseAtATimeTests
         Assert.That(reader.Leaves, Has.Count.GreaterThanOrEqualTo(3));
         Assert.That(reader.HasDeletions, Is.True);
         var searcher = new IndexSearcher(reader) { Similarity = new BM25Similarity() };
-        var groups = File.ReadAllLines(Path.Combine(MarketplaceFactory.RepositoryRoot, "seed-data", "synonymes.txt"))
-            .Where(l => l.Trim().Length > 0 && !l.StartsWith('#'))
-            .Select(l => (IReadOnlyList<string>)l.Split(',').Select(s => s.Trim()).ToList()).ToList();
-        var thesaurus = new Thesaurus(groups);
+        var thesaurus = new Thesaurus(SeedFiles.ReadThesaurus(File.ReadAllLines(Path.Combine(MarketplaceFactory.RepositoryRoot, "seed-data", SeedFiles.ThesaurusFile)))
+            .Select(g => g.Alternatives));
         var builder = new LuceneQueryBuilder(Analyzer);
 
         var queries = 0;

@@ -3,6 +3,7 @@ using Lucene.Net.Search;
 using Lucene.Net.Search.Highlight;
 using Marketplace.Tests.Support;
 using Marketplace.Web.Infrastructure.Search;
+using Marketplace.Web.Infrastructure.Seeding;
 
 namespace Marketplace.Tests.Unit;
 
@@ -55,10 +56,8 @@ public sealed class PassageMarkerTests
     [Test]
     public void Every_passage_is_the_one_lucenes_highlighter_chooses_written_the_same_way()
     {
-        var groups = File.ReadAllLines(Path.Combine(MarketplaceFactory.RepositoryRoot, "seed-data", "synonymes.txt"))
-            .Where(l => l.Trim().Length > 0 && !l.StartsWith('#'))
-            .Select(l => (IReadOnlyList<string>)l.Split(',').Select(s => s.Trim()).ToList()).ToList();
-        var thesaurus = new Thesaurus(groups);
+        var thesaurus = new Thesaurus(SeedFiles.ReadThesaurus(File.ReadAllLines(Path.Combine(MarketplaceFactory.RepositoryRoot, "seed-data", SeedFiles.ThesaurusFile)))
+            .Select(g => g.Alternatives));
         var builder = new LuceneQueryBuilder(Analyzer);
         var texts = SeedTexts().Concat(MadeUpTexts()).ToList();
         var compared = 0;
