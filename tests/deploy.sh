@@ -52,7 +52,7 @@ else
   find /etc/ssl/certs -maxdepth 1 -type f -name '*.pem' ! -name 'ssl-cert-snakeoil.pem' -exec cp {} "$extra_ca" \;
   find /usr/local/share/ca-certificates -type f -name '*.crt' -exec cp {} "$extra_ca" \; 2>/dev/null || true
   for f in "$extra_ca"/*.pem; do [ -e "$f" ] && mv "$f" "${f%.pem}.crt"; done
-  build_local() { # IMAGE DOCKERFILE CONTEXT-KIND
+  build_local() { # IMAGE DOCKERFILE CONTEXT-KIND: the .NET images, whose context is this machine's .NET (a tar stream)
     local image=$1 dockerfile=$2 kind=$3 stamp
     stamp="$dotnet_version-$(cat "$dockerfile" "$extra_ca"/* 2>/dev/null | sha256sum | cut -c1-12)"
     if [ "$(docker image inspect -f '{{index .Config.Labels "marketplace.stamp"}}' "$image" 2>/dev/null)" = "$stamp" ]; then
@@ -65,16 +65,20 @@ else
              dotnet LICENSE.txt ThirdPartyNotices.txt host shared packs sdk sdk-manifests templates ;;
       aspnet) tar -C "$(dirname "$dockerfile")" -c "$(basename "$dockerfile")" -C /usr/share/dotnet \
              dotnet LICENSE.txt ThirdPartyNotices.txt host shared ;;
-      dir) tar -C "$(dirname "$dockerfile")" -c . ;;
     esac | docker build --network host -q --label "marketplace.stamp=$stamp" --build-arg "BASE_IMAGE=$DOCKER_BASE_IMAGE" \
              -f "$(basename "$dockerfile")" -t "$image" - > "$build_log" 2>&1 \
       || { tail -n 30 "$build_log"; echo "deploy: $image did not build"; exit 1; }
   }
   build_local local/dotnet-sdk:10.0 tests/deploy/dotnet-sdk.Dockerfile sdk
   build_local local/dotnet-aspnet:10.0 tests/deploy/dotnet-aspnet.Dockerfile aspnet
-  build_local local/postgres-deploy:15 deploy/postgres/Dockerfile dir
-  build_local local/nginx-deploy:latest deploy/nginx/Dockerfile dir
-  build_local local/smtp-relay-deploy:latest deploy/smtp-relay/Dockerfile dir
+  # Images whose context is a folder of this repository: the same content-hash rule as the tests' images.
+  for pair in local/postgres-deploy:15=deploy/postgres local/nginx-deploy:latest=deploy/nginx \
+              local/smtp-relay-deploy:latest=deploy/smtp-relay; do
+    dir=${pair#*=}
+    mapfile -t files < <(find "$dir" -type f ! -name Dockerfile | sort)
+    ensure_local_image "${pair%%=*}" "$dir" "$dir/Dockerfile" "${files[@]}" -- "BASE_IMAGE=$DOCKER_BASE_IMAGE" \
+      || { echo "deploy: ${pair%%=*} did not build"; exit 1; }
+  done
   export SMTP_RELAY_IMAGE=local/smtp-relay-deploy:latest
   sdk_image=local/dotnet-sdk:10.0
   runtime_image=local/dotnet-aspnet:10.0
