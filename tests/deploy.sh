@@ -4,8 +4,13 @@
 # profile « smtp », takes it down; then the two-instance stack
 # (profile « scale »: two sites and nginx on one PostgreSQL) and checks that a sign-in and an antiforgery token made on
 # instance A are accepted by B, that a listing approved through A is found by B's search within 2 s, and that the
-# weekly digest run on both instances at once sends one email per subscriber. Prints every check, exits non-zero on any
-# failure, and always takes the stacks down (volumes included).
+# weekly digest scheduled by Hangfire runs once across both: the scale stack runs with the digest's cron every minute
+# and both schedulers polling every second (JOBS_DIGEST_CRON, JOBS_SCHEDULE_POLL_SECONDS), so an occurrence comes due on
+# both instances; job_runs must hold exactly one scheduled run (trigger digest-weekly) for it, with both Hangfire servers
+# registered, and one digest per subscriber in the outbox and in the two mail folders. The concurrent
+# `jobs run digest` on both instances is kept afterwards, for the same period: it checks the command's path and that
+# running it after the scheduled run adds no outbox row. Prints every check, exits non-zero on any failure, and always
+# takes the stacks down (volumes included).
 #
 # Where no registry is reachable (this machine), the base images are built locally: local/debian:bookworm
 # (tests/lib/docker.sh), local/dotnet-sdk:10.0 and local/dotnet-aspnet:10.0 from this machine's /usr/share/dotnet,
@@ -159,6 +164,8 @@ down
 
 # 5. Two instances behind nginx, one PostgreSQL.
 say "Two instances (profile scale: site, site-b, nginx)"
+# The weekly digest comes due every minute on both instances, whose schedulers look every second (deploy/compose.yaml).
+export JOBS_DIGEST_CRON='* * * * *' JOBS_SCHEDULE_POLL_SECONDS=1
 "${compose[@]}" up -d postgres
 wait_healthy postgres
 site_cli seed --synthetic 40 --synthetic-requests 12 | tail -n 2
@@ -176,27 +183,73 @@ done
 /usr/bin/python3 tests/deploy/journey.py scale --site "$MARKETPLACE_PORT" --site-b "$MARKETPLACE_PORT_B" \
   --proxy "$MARKETPLACE_PROXY_PORT" --mail-from site,site-b --curator-link "$curator_link" --curator-email "$curator_email"
 
-say "Weekly digest run on both instances at once"
+say "Weekly digest: the scheduled occurrence comes due on both instances, runs once"
+psql_q() { "${compose[@]}" exec -T postgres psql -U "${POSTGRES_USER:-marketplace}" -d "${POSTGRES_DB:-marketplace}" -tAc "$1" | tr -d '\r'; }
+# Both Hangfire servers registered in the shared storage (one per instance: site, site-b).
+servers=0
+for _ in $(seq 1 30); do
+  servers=$(psql_q "SELECT count(*) FROM hangfire.server" 2>/dev/null || echo 0)
+  [ "$servers" = 2 ] && break
+  sleep 1
+done
+echo "  Hangfire servers: $(psql_q "SELECT string_agg(id, ', ' ORDER BY id) FROM hangfire.server")"
+[ "$servers" = 2 ] || { echo "  ÉCHEC / FAILED: two Hangfire servers expected in hangfire.server, found $servers"; exit 1; }
+echo "  ok: both instances' Hangfire servers are registered"
+# The occurrence counted: the next minute after both servers were seen, so that it comes due on both (each polls every
+# second). A run belongs to it when it started within [minute, minute + 1).
+occurrence=$(psql_q "SELECT extract(epoch FROM date_trunc('minute', now()) + interval '1 minute')::bigint")
+in_occurrence="\"Job\" = 'digest' AND \"Trigger\" = 'digest-weekly' AND \"StartedAt\" >= to_timestamp($occurrence) AND \"StartedAt\" < to_timestamp($occurrence + 60)"
+echo "  counting the scheduled digest runs of the occurrence $(date -u -d "@$occurrence" +%H:%M) UTC"
+finished=0
+for _ in $(seq 1 150); do
+  finished=$(psql_q "SELECT count(*) FROM job_runs WHERE $in_occurrence AND \"FinishedAt\" IS NOT NULL")
+  [ "$finished" -ge 1 ] && break
+  sleep 1
+done
+[ "$finished" -ge 1 ] || { echo "  ÉCHEC / FAILED: no scheduled digest run (trigger digest-weekly) finished for that occurrence"; exit 1; }
+sleep 8 # eight more polls of both schedulers: a second run of the same occurrence would be seen
+psql_q "SELECT to_char(\"StartedAt\" AT TIME ZONE 'UTC', 'HH24:MI:SS.MS'), \"Succeeded\", \"Summary\" FROM job_runs WHERE $in_occurrence ORDER BY \"StartedAt\"" \
+  | sed 's/^/  run: /'
+read -r runs succeeded < <(psql_q "SELECT count(*), count(*) FILTER (WHERE \"Succeeded\") FROM job_runs WHERE $in_occurrence" | tr '|' ' ')
+[ "$runs" = 1 ] && [ "$succeeded" = 1 ] \
+  || { echo "  ÉCHEC / FAILED: one successful scheduled digest run expected for the occurrence, found $runs ($succeeded succeeded)"; exit 1; }
+echo "  ok: the occurrence ran once across both instances"
+# Every occurrence since the stack came up (the cron fires every minute): never two runs in one minute.
+read -r occurrences doubled < <(psql_q "SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (SELECT count(*) AS n FROM job_runs
+  WHERE \"Job\" = 'digest' AND \"Trigger\" = 'digest-weekly' GROUP BY date_trunc('minute', \"StartedAt\")) o" | tr '|' ' ')
+[ "$doubled" = 0 ] || { echo "  ÉCHEC / FAILED: $doubled of $occurrences scheduled digest occurrences ran more than once"; exit 1; }
+echo "  ok: each of the $occurrences scheduled digest occurrences so far ran once"
+period=$(psql_q "SELECT split_part(\"Summary\", ':', 1) FROM job_runs WHERE $in_occurrence")
+[[ "$period" =~ ^[0-9]{4}-W[0-9]{2}$ ]] || { echo "  ÉCHEC / FAILED: no digest period in the run's summary"; exit 1; }
+outbox() { psql_q "SELECT count(*), count(DISTINCT \"RecipientUserId\"), count(\"SentAt\") FROM outbox_emails WHERE \"DigestPeriod\" = '$period'" | tr '|' ' '; }
+read -r rows distinct_recipients sent < <(outbox)
+echo "  outbox: $rows digest rows for $period, $distinct_recipients recipients, $sent sent"
+[ "$rows" -gt 0 ] && [ "$distinct_recipients" = "$rows" ] && [ "$sent" = "$rows" ] \
+  || { echo "  ÉCHEC / FAILED: one digest per subscriber expected, each sent"; exit 1; }
+
+# Then `jobs run digest` by hand on both instances at once, for the same period: the command's path, concurrent, after
+# the scheduled run. It must count the same recipients, build nothing and add no outbox row.
 digest_log=$(mktemp)
-"${compose[@]}" exec -T site dotnet Marketplace.Web.dll jobs run digest > "$digest_log.a" 2>&1 & pid_a=$!
-"${compose[@]}" exec -T site-b dotnet Marketplace.Web.dll jobs run digest > "$digest_log.b" 2>&1 & pid_b=$!
+"${compose[@]}" exec -T site dotnet Marketplace.Web.dll jobs run digest --period "$period" > "$digest_log.a" 2>&1 & pid_a=$!
+"${compose[@]}" exec -T site-b dotnet Marketplace.Web.dll jobs run digest --period "$period" > "$digest_log.b" 2>&1 & pid_b=$!
 status_a=0; status_b=0
 wait $pid_a || status_a=$?
 wait $pid_b || status_b=$?
-grep -hE 'période|envoy' "$digest_log.a" "$digest_log.b" | sed 's/^/  /'
-period=$(grep -ohE 'period [0-9]{4}-W[0-9]{2}' "$digest_log.a" | head -n 1 | cut -d' ' -f2)
+grep -hE 'période|envoy' "$digest_log.a" "$digest_log.b" | sed 's/^/  by hand: /'
 recipients=$(grep -ohE 'recipients of the period [0-9]+' "$digest_log.a" | head -n 1 | awk '{print $NF}')
+built=$(grep -ohE 'digests built [0-9]+' "$digest_log.a" "$digest_log.b" | awk '{s += $NF} END {print s + 0}')
 rm -f "$digest_log" "$digest_log.a" "$digest_log.b"
 [ $status_a -eq 0 ] && [ $status_b -eq 0 ] || { echo "  ÉCHEC / FAILED: a digest run exited with $status_a / $status_b"; exit 1; }
-[ -n "$period" ] && [ "${recipients:-0}" -gt 0 ] || { echo "  ÉCHEC / FAILED: no digest recipient this period"; exit 1; }
-psql_q() { "${compose[@]}" exec -T postgres psql -U "${POSTGRES_USER:-marketplace}" -d "${POSTGRES_DB:-marketplace}" -tAc "$1"; }
-read -r rows distinct_recipients sent < <(psql_q "SELECT count(*), count(DISTINCT \"RecipientUserId\"), count(\"SentAt\") FROM outbox_emails WHERE \"DigestPeriod\" = '$period'" | tr '|' ' ')
-echo "  outbox: $rows digest rows for $period, $distinct_recipients recipients, $sent sent; the runs counted $recipients"
-[ "$rows" = "$recipients" ] && [ "$distinct_recipients" = "$recipients" ] && [ "$sent" = "$recipients" ] \
-  || { echo "  ÉCHEC / FAILED: one digest per subscriber expected"; exit 1; }
+[ "${recipients:-0}" -gt 0 ] || { echo "  ÉCHEC / FAILED: no digest recipient this period"; exit 1; }
+read -r rows_after distinct_after sent_after < <(outbox)
+echo "  outbox after: $rows_after digest rows, $distinct_after recipients, $sent_after sent; the runs counted $recipients, built $built"
+[ "$rows" = "$recipients" ] && [ "$built" = 0 ] && [ "$rows_after" = "$rows" ] && [ "$distinct_after" = "$rows" ] \
+  && [ "$sent_after" = "$rows" ] || { echo "  ÉCHEC / FAILED: the runs by hand must find every subscriber's digest already sent"; exit 1; }
+echo "  ok: the runs by hand on both instances added nothing"
 files=0
 for service in site site-b; do
   n=$("${compose[@]}" exec -T "$service" bash -c "grep -l '^List-Unsubscribe:' /var/lib/marketplace/mail/*.eml 2>/dev/null | wc -l" | tr -d '\r')
+  echo "  $service: $n digest emails in its mail folder"
   files=$(( files + n ))
 done
 echo "  mail folders: $files digest emails written by the two instances"
