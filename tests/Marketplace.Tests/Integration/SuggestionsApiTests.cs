@@ -84,6 +84,17 @@ public sealed class SuggestionsApiTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task A_listing_published_after_suggestions_were_asked_is_proposed_at_once()
+    {
+        // The names are read once for suggestions, then kept while the listings keep them: a new one must not wait for a restart.
+        Assert.That(Providers(await _client.GetJsonAsync("/api/v1/suggestions?q=quetz")), Is.Empty);
+        await _factory.AddProviderAsync("quetzal-numerique", "Quetzal numérique", "Un fournisseur publié pendant que le site tourne.");
+        Assert.That(Providers(await _client.GetJsonAsync("/api/v1/suggestions?q=quetza")).Select(p => p.Slug), Does.Contain("quetzal-numerique"));
+        await _factory.ChangeAsync("quetzal-numerique", p => p.Archive());
+        Assert.That(Providers(await _client.GetJsonAsync("/api/v1/suggestions?q=quetzal")), Is.Empty, "archived: no longer proposed");
+    }
+
+    [Test]
     public async Task Drafts_and_archived_listings_are_never_proposed()
     {
         Assert.That(Providers(await _client.GetJsonAsync("/api/v1/suggestions?q=brouillon")), Is.Empty);

@@ -173,4 +173,63 @@ public sealed class SearchSnapshotTests
             return countsOk && result.ProviderIds.Order().SequenceEqual(expected) && result.Total == docs.Count(d => Passes(d, null));
         }).QuickCheckThrowOnFailure();
     }
+
+    [Test]
+    public void Edits_that_keep_names_and_values_known_give_what_a_rebuild_gives_and_leave_the_old_snapshot_as_it_was()
+    {
+        var facets = new[] { Facet.Category, Facet.Region, Facet.Language, Facet.Pricing };
+        var valueSet = Gen.SubListOf(Values).Select(l => l.ToArray());
+        var docGen = Gen.ArrayOf(valueSet, facets.Length);
+        var filterGen = Gen.ArrayOf(valueSet, facets.Length);
+        var applied = 0;
+
+        Prop.ForAll(Gen.ListOf(docGen).ToArbitrary(), Gen.ListOf(docGen).ToArbitrary(), filterGen.ToArbitrary(), (docValues, editValues, filterValues) =>
+        {
+            SearchDocument Make(int i, string[][] values) => new(i + 1, $"n{i:000}", null,
+                facets.Select((f, k) => (f, values[k])).ToDictionary(x => x.f, x => (IReadOnlyCollection<string>)x.Item2));
+            var before = docValues.Select((v, i) => Make(i, v)).ToArray();
+            // The first documents get new values, the others keep theirs.
+            var after = before.Select((d, i) => i < editValues.Count ? Make(i, editValues[i]) : d).ToArray();
+            var edits = before.Zip(after).Take(editValues.Count).Select(p => (p.First, p.Second)).ToArray();
+            var filters = facets.Select((f, k) => (f, filterValues[k])).Where(x => x.Item2.Length > 0)
+                .ToDictionary(x => x.f, x => (IReadOnlySet<string>)x.Item2.ToHashSet());
+            var query = new SearchQuery { Filters = filters, PageSize = 100 };
+
+            var old = new SearchSnapshot(1, before);
+            var oldResult = old.Search(query, null);
+            var edited = old.WithEdits(2, edits);
+            if (edited is null)
+            {
+                // Only when a rebuild would list other values: one no document had, or one no document keeps.
+                var valuesBefore = facets.Select(f => before.SelectMany(d => d.FacetValues[f]).ToHashSet()).ToArray();
+                var valuesAfter = facets.Select(f => after.SelectMany(d => d.FacetValues[f]).ToHashSet()).ToArray();
+                return facets.Select((_, k) => !valuesBefore[k].SetEquals(valuesAfter[k])).Any(x => x)
+                    || edits.Any(e => e.First.ProviderId > before.Length);
+            }
+            applied++;
+            var rebuilt = new SearchSnapshot(2, after).Search(query, null);
+            var got = edited.Search(query, null);
+            var again = old.Search(query, null);
+            return edited.Version == 2 && got.Total == rebuilt.Total && got.ProviderIds.SequenceEqual(rebuilt.ProviderIds)
+                && facets.All(f => got.FacetCounts[f].OrderBy(p => p.Key).SequenceEqual(rebuilt.FacetCounts[f].OrderBy(p => p.Key)))
+                && again.Total == oldResult.Total && again.ProviderIds.SequenceEqual(oldResult.ProviderIds)
+                && facets.All(f => again.FacetCounts[f].OrderBy(p => p.Key).SequenceEqual(oldResult.FacetCounts[f].OrderBy(p => p.Key)));
+        }).QuickCheckThrowOnFailure();
+        Assert.That(applied, Is.GreaterThan(10), "edits applied in place, not only refused");
+    }
+
+    [Test]
+    public void An_edit_that_renames_moves_the_verification_date_or_names_an_unknown_provider_asks_for_a_rebuild()
+    {
+        var one = Doc(1, "Un", (Facet.Category, ["crm"]));
+        var two = Doc(2, "Deux", (Facet.Category, ["crm"]));
+        var snapshot = new SearchSnapshot(1, [one, two]);
+        Assert.That(snapshot.WithEdits(2, [(one, one with { Name = "Zéro" })]), Is.Null, "a new name moves the document in name order");
+        Assert.That(snapshot.WithEdits(2, [(one, one with { VerifiedAt = one.VerifiedAt!.Value.AddDays(1) })]), Is.Null, "a new verification order");
+        var three = Doc(3, "Trois", (Facet.Category, ["crm"]));
+        Assert.That(snapshot.WithEdits(2, [(three, three)]), Is.Null, "not in this snapshot");
+        Assert.That(snapshot.WithEdits(2, [(one, Doc(1, "Un", (Facet.Category, ["materiel"])))]), Is.Null, "a value no document had");
+        var same = snapshot.WithEdits(2, [(one, Doc(1, "Un", (Facet.Category, ["crm"])))]);
+        Assert.That(same?.Version, Is.EqualTo(2), "the same values: the snapshot under the new version");
+    }
 }

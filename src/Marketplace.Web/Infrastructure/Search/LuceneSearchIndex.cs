@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Lucene.Net.Analysis;
@@ -43,17 +44,23 @@ public sealed class LuceneSearchIndex : IDisposable
     private volatile State? _state;
     private int _started;
 
-    /// <summary>What searches read, replaced whole by the applier.</summary>
+    /// <summary>
+    /// What searches read, replaced whole by the applier. The providers are an immutable map: a change makes a new map that
+    /// shares all but a few nodes with the previous one, instead of copying every entry (docs/search.md, memory).
+    /// </summary>
     private sealed record State(
         long Version,
         SearchSnapshot Snapshot,
-        IReadOnlyDictionary<int, IndexedProvider> Providers,
+        ImmutableDictionary<int, IndexedProvider> Providers,
         IReadOnlyDictionary<string, (string Fr, string En)> Categories,
         Thesaurus Thesaurus)
     {
         private IReadOnlyList<(string[] Words, string Slug, string Name)>? _names;
 
-        /// <summary>Provider names as plain words, for suggestions while typing; built on first use.</summary>
+        /// <summary>
+        /// Provider names as plain words, for suggestions while typing; built on first use. A state made with <c>with</c>
+        /// keeps them: only when no name, slug or provider changed.
+        /// </summary>
         public IReadOnlyList<(string[] Words, string Slug, string Name)> Names(Analyzer analyzer) =>
             _names ??= Providers.Values
                 .Select(p => (LuceneFields.Tokens(analyzer, LuceneFields.NamePlain, p.Facets.Name).Select(t => t.Term).ToArray(), p.Slug, p.Facets.Name))
@@ -156,9 +163,10 @@ public sealed class LuceneSearchIndex : IDisposable
         {
             // Catch up: the facets come from the database (they live in memory), the text index only takes what changed.
             var stopwatch = Stopwatch.StartNew();
-            var providers = new Dictionary<int, IndexedProvider>();
+            var builder = ImmutableDictionary.CreateBuilder<int, IndexedProvider>();
             await foreach (var batch in documents.BatchesAsync(null, cancellationToken))
-                foreach (var provider in batch) providers[provider.Facets.ProviderId] = provider.Indexed();
+                foreach (var provider in batch) builder[provider.Facets.ProviderId] = provider.Indexed();
+            var providers = builder.ToImmutable();
             var categories = await documents.CategoryLabelsAsync(cancellationToken);
             var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
             _state = new State(from, new SearchSnapshot(from, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
@@ -197,29 +205,41 @@ public sealed class LuceneSearchIndex : IDisposable
             .Select(c => c.ProviderId!.Value).Distinct().ToArray();
         var providers = state.Providers;
         var snapshot = state.Snapshot;
+        var namesKept = true;
         long readMs = 0, indexMs = 0, snapshotMs = 0;
         if (changed.Length > 0)
         {
             var fresh = (await documents.LoadAsync(changed, cancellationToken)).ToDictionary(p => p.Facets.ProviderId);
             readMs = stopwatch.ElapsedMilliseconds;
-            var next = new Dictionary<int, IndexedProvider>(state.Providers);
+            // Edits of listings already published (the common case) change the snapshot in place of a rebuild: a change
+            // then costs what it touches, not a copy of the whole directory (docs/search.md, « Live updates »).
+            var next = state.Providers.ToBuilder();
+            var edits = new List<(SearchDocument Before, SearchDocument After)>(changed.Length);
             foreach (var id in changed)
             {
+                state.Providers.TryGetValue(id, out var before);
                 if (fresh.TryGetValue(id, out var provider))
                 {
                     _writer!.UpdateDocument(new Term(LuceneFields.Id, Key(id)), ToDocument(provider.Text!));
-                    next[id] = provider.Indexed();
+                    var after = next[id] = provider.Indexed();
+                    if (before is null) namesKept = false;
+                    else
+                    {
+                        edits.Add((before.Facets, after.Facets));
+                        if (before.Slug != after.Slug || before.Facets.Name != after.Facets.Name) namesKept = false;
+                    }
                 }
                 else
                 {
                     _writer!.DeleteDocuments(new Term(LuceneFields.Id, Key(id)));
-                    next.Remove(id);
+                    if (next.Remove(id)) namesKept = false;
                 }
             }
-            providers = next;
-            var before = stopwatch.ElapsedMilliseconds;
-            snapshot = new SearchSnapshot(latest, providers.Values.Select(p => p.Facets).ToArray());
-            snapshotMs = stopwatch.ElapsedMilliseconds - before;
+            providers = next.ToImmutable();
+            var started = stopwatch.ElapsedMilliseconds;
+            snapshot = (edits.Count == changed.Length ? snapshot.WithEdits(latest, edits) : null)
+                ?? new SearchSnapshot(latest, providers.Values.Select(p => p.Facets).ToArray());
+            snapshotMs = stopwatch.ElapsedMilliseconds - started;
         }
         else
         {
@@ -228,7 +248,9 @@ public sealed class LuceneSearchIndex : IDisposable
         var committing = stopwatch.ElapsedMilliseconds;
         Commit(latest);
         indexMs = stopwatch.ElapsedMilliseconds - committing;
-        _state = state with { Version = latest, Snapshot = snapshot, Providers = providers, Thesaurus = thesaurus };
+        _state = namesKept
+            ? state with { Version = latest, Snapshot = snapshot, Providers = providers, Thesaurus = thesaurus }
+            : new State(latest, snapshot, providers, state.Categories, thesaurus);
         LastApply = new ApplyReport(latest, false, LastApply is { OpenedFromDisk: true, Version: var opened } && opened == state.Version,
             changed.Length, !ReferenceEquals(thesaurus, state.Thesaurus), stopwatch.ElapsedMilliseconds);
         _logger.LogInformation("Search caught up to version {Version}: {Providers} listings, synonyms {Synonyms}, in {Ms} ms (read {ReadMs}, snapshot {SnapshotMs}, commit {CommitMs})",
@@ -241,13 +263,14 @@ public sealed class LuceneSearchIndex : IDisposable
         var categories = await documents.CategoryLabelsAsync(cancellationToken);
         var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
         _writer!.DeleteAll();
-        var providers = new Dictionary<int, IndexedProvider>();
+        var builder = ImmutableDictionary.CreateBuilder<int, IndexedProvider>();
         await foreach (var batch in documents.BatchesAsync(null, cancellationToken))
             foreach (var provider in batch)
             {
                 _writer.AddDocument(ToDocument(provider.Text!));
-                providers[provider.Facets.ProviderId] = provider.Indexed();
+                builder[provider.Facets.ProviderId] = provider.Indexed();
             }
+        var providers = builder.ToImmutable();
         Commit(version);
         _state = new State(version, new SearchSnapshot(version, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
         LastApply = new ApplyReport(version, true, false, providers.Count, true, stopwatch.ElapsedMilliseconds);
@@ -469,7 +492,7 @@ public sealed class LuceneSearchIndex : IDisposable
             var stored = new HashSet<string>(fields);
             foreach (var id in providerIds)
             {
-                if (!((ProviderSearcher)searcher).Documents.TryGetValue(id, out var doc)) continue;
+                if (((ProviderSearcher)searcher).LiveDocument(id) is not (var doc and >= 0)) continue;
                 var document = searcher.Doc(doc, stored);
                 // The passage that matched the most words of the query; on a tie, the first field in page-language order.
                 PassageMarker.Passage? best = null;
@@ -531,34 +554,47 @@ public sealed class LuceneSearchIndex : IDisposable
     }
 
     /// <summary>
-    /// A searcher that knows, once for its reader, the provider of each document and the live document of each provider:
-    /// collecting a hit or finding a page provider's text is then an array or dictionary read.
+    /// A searcher that knows, once for its reader, the provider of each document: collecting a hit is then an array read.
+    /// A page provider's document is looked up by its id term (a few per page), so that a new searcher after each change
+    /// does not build a table of every provider.
     /// </summary>
     private sealed class ProviderSearcher : IndexSearcher
     {
         public ProviderSearcher(IndexReader reader) : base(reader)
         {
             ProviderIds = new int[reader.MaxDoc];
-            Documents = new Dictionary<int, int>(reader.NumDocs);
             foreach (var leaf in reader.Leaves)
             {
                 var ids = leaf.AtomicReader.GetNumericDocValues(LuceneFields.ProviderId);
                 if (ids is null) continue;
-                var live = leaf.AtomicReader.LiveDocs;
-                for (var doc = 0; doc < leaf.AtomicReader.MaxDoc; doc++)
-                {
-                    var id = (int)ids.Get(doc);
-                    ProviderIds[leaf.DocBase + doc] = id;
-                    if (live is null || live.Get(doc)) Documents[id] = leaf.DocBase + doc;
-                }
+                for (var doc = 0; doc < leaf.AtomicReader.MaxDoc; doc++) ProviderIds[leaf.DocBase + doc] = (int)ids.Get(doc);
             }
         }
 
         /// <summary>The provider of each document (deleted ones included), by the reader's document number.</summary>
         public int[] ProviderIds { get; }
 
-        /// <summary>The live document of each provider.</summary>
-        public Dictionary<int, int> Documents { get; }
+        /// <summary>The live document of a provider, or -1.</summary>
+        public int LiveDocument(int providerId)
+        {
+            var key = new Lucene.Net.Util.BytesRef(Key(providerId));
+            foreach (var leaf in IndexReader.Leaves)
+            {
+                var terms = Terms.Rent(leaf, LuceneFields.Id);
+                if (terms is null) continue;
+                try
+                {
+                    if (!terms.SeekExact(key)) continue;
+                    var docs = terms.Docs(leaf.AtomicReader.LiveDocs, null, DocsFlags.NONE);
+                    if (docs.NextDoc() is var doc && doc != DocIdSetIterator.NO_MORE_DOCS) return leaf.DocBase + doc;
+                }
+                finally
+                {
+                    Terms.Return(leaf.Ord, LuceneFields.Id, terms);
+                }
+            }
+            return -1;
+        }
 
         /// <summary>Term dictionary readers lent to searches (<see cref="ClauseAtATime"/>).</summary>
         public TermsEnumPool Terms { get; } = new();

@@ -148,7 +148,66 @@ public sealed class SearchSnapshot
 
     }
 
+    /// <summary>This snapshot's parts under a later version, with some value bitmaps replaced.</summary>
+    private SearchSnapshot(SearchSnapshot from, long version, ulong[][][] valueBits)
+    {
+        Version = version;
+        _words = from._words;
+        _providerIds = from._providerIds;
+        _docOfProvider = from._docOfProvider;
+        _verifiedRank = from._verifiedRank;
+        _all = from._all;
+        _codeToKey = from._codeToKey;
+        _keyToCode = from._keyToCode;
+        _valueBits = valueBits;
+    }
+
     public long Version { get; private set; }
+
+    /// <summary>
+    /// This snapshot after edits of listings it holds that keep their name and verification date (so their document numbers
+    /// and every order stay): only the bitmaps of the values a document gained or lost are copied, the rest is shared with
+    /// this snapshot, which searches may still be reading. Null when an edit needs a rebuild: a provider this snapshot does
+    /// not hold, a new name or verification date, a value no document had, or a value left to no document (a rebuild
+    /// lists exactly the values documents hold).
+    /// </summary>
+    public SearchSnapshot? WithEdits(long version, IReadOnlyCollection<(SearchDocument Before, SearchDocument After)> edits)
+    {
+        foreach (var (before, after) in edits)
+            if (before.ProviderId != after.ProviderId || DocOf(after.ProviderId) < 0 || before.Name != after.Name
+                || before.VerifiedAt != after.VerifiedAt) return null;
+
+        var valueBits = (ulong[][][])_valueBits.Clone();
+        var copied = new HashSet<(int Facet, int Code)>();
+        ulong[] Writable(int f, int code)
+        {
+            if (ReferenceEquals(valueBits[f], _valueBits[f])) valueBits[f] = (ulong[][])_valueBits[f].Clone();
+            if (copied.Add((f, code))) valueBits[f][code] = (ulong[])_valueBits[f][code].Clone();
+            return valueBits[f][code];
+        }
+        foreach (var (before, after) in edits)
+        {
+            var doc = DocOf(after.ProviderId);
+            for (var f = 0; f < FacetCount; f++)
+            {
+                var lost = before.FacetNumbers[f].Except(after.FacetNumbers[f]);
+                var gained = after.FacetNumbers[f].Except(before.FacetNumbers[f]);
+                foreach (var number in lost)
+                {
+                    if (!_keyToCode[f].TryGetValue(FacetKeys.Key((Facet)f, number), out var code)) return null;
+                    Writable(f, code)[doc >> 6] &= ~(1UL << (doc & 63));
+                }
+                foreach (var number in gained)
+                {
+                    if (!_keyToCode[f].TryGetValue(FacetKeys.Key((Facet)f, number), out var code)) return null;
+                    Set(Writable(f, code), doc);
+                }
+            }
+        }
+        foreach (var (f, code) in copied)
+            if (Array.TrueForAll(valueBits[f][code], word => word == 0)) return null;
+        return new SearchSnapshot(this, version, valueBits);
+    }
 
     /// <summary>The same documents under a later version (a change that touched no listing, such as the thesaurus).</summary>
     public SearchSnapshot WithVersion(long version)
