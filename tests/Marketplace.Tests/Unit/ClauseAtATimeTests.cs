@@ -72,6 +72,46 @@ public sealed class ClauseAtATimeTests
     }
 
     [Test]
+    public void Fuzzy_words_through_the_kept_automata_find_what_lucenes_fuzzy_query_finds()
+    {
+        using var directory = new RAMDirectory();
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneFields.Version, Analyzer) { Similarity = new BM25Similarity() }))
+        {
+            var round = 0;
+            foreach (var text in SeedTexts())
+            {
+                writer.AddDocument(LuceneSearchIndex.ToDocument(text));
+                if (++round % 20 == 0) writer.Commit(); // several segments: the automata serve each of them
+            }
+            writer.Commit();
+        }
+        using var reader = DirectoryReader.Open(directory);
+        var searcher = new IndexSearcher(reader) { Similarity = new BM25Similarity() };
+        Dictionary<int, float> Hits(Query query)
+        {
+            var found = new Dictionary<int, float>();
+            searcher.Search(query, new Everything(found));
+            return found;
+        }
+        var compared = 0;
+        foreach (var word in new[] { "formaton", "numerik", "ordinateurz", "reconditionee", "protecton", "confidentialiter", "acompagnement" })
+            foreach (var field in new[] { LuceneFields.AllPlain, LuceneFields.NamePlain })
+            {
+                var edits = word.Length >= 8 ? 2 : 1;
+                var expected = Hits(new FuzzyQuery(new Term(field, word), edits, 1));
+                // Twice: the first builds and keeps the automata, the second reads the kept ones.
+                for (var time = 0; time < 2; time++)
+                {
+                    var found = Hits(new SharedAutomataFuzzyQuery(new Term(field, word), edits, 1));
+                    Assert.That(found.Keys.Order(), Is.EqualTo(expected.Keys.Order()), $"« {word} » in {field}");
+                    foreach (var (doc, score) in expected) Assert.That(found[doc], Is.EqualTo(score), $"« {word} » in {field}: document {doc}");
+                }
+                if (expected.Count > 0) compared++;
+            }
+        Assert.That(compared, Is.GreaterThan(5), "most words find something");
+    }
+
+    [Test]
     public void Another_shape_of_query_is_left_to_lucene()
     {
         Assert.That(ClauseAtATime.Reads(new TermQuery(new Term(LuceneFields.NameFr, "puce"))), Is.False);

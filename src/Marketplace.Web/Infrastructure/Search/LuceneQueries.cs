@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Lucene.Net.Analysis;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
@@ -156,8 +157,8 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
         if (approximate && letters && token.Length >= 4)
         {
             var edits = token.Length >= 8 ? 2 : 1;
-            best.Add(new FuzzyQuery(new Term(LuceneFields.NamePlain, token), edits, 1) { Boost = 2f });
-            best.Add(new FuzzyQuery(new Term(LuceneFields.AllPlain, token), edits, 1) { Boost = 0.5f });
+            best.Add(new SharedAutomataFuzzyQuery(new Term(LuceneFields.NamePlain, token), edits, 1) { Boost = 2f });
+            best.Add(new SharedAutomataFuzzyQuery(new Term(LuceneFields.AllPlain, token), edits, 1) { Boost = 0.5f });
         }
         return best;
     }
@@ -233,7 +234,7 @@ public static class SpellingSuggestions
     private static string? Closest(Terms terms, string token)
     {
         var edits = token.Length >= 8 ? 2 : 1;
-        var fuzzy = new FuzzyTermsEnum(terms, new AttributeSource(), new Term(LuceneFields.AllPlain, token), edits, 1, true);
+        var fuzzy = FuzzyAutomata.Enum(terms, new AttributeSource(), new Term(LuceneFields.AllPlain, token), edits, 1, true);
         string? best = null;
         var bestDistance = int.MaxValue;
         var bestFrequency = 0;
@@ -265,4 +266,43 @@ public static class SpellingSuggestions
             }
         return d[a.Length, b.Length];
     }
+}
+
+/// <summary>
+/// The Levenshtein automata of a typed word, built once and shared by every fuzzy reading of it: the spelling suggestion
+/// and each field of the approximate query, then the same word typed again (a page reloaded, the next page). Lucene
+/// builds them per field and per query, and for a long word at two edits that is megabytes of short-lived arrays, most of
+/// what a search that finds nothing allocated (docs/search.md, memory). The automata depend on the word only, not on the
+/// field or the index, and are read-only once built; a few dozen words are kept.
+/// </summary>
+public static class FuzzyAutomata
+{
+    private const int Capacity = 64;
+    private static readonly ConcurrentDictionary<(string Text, int MaxEdits, int Prefix, bool Transpositions), Lucene.Net.Util.Automaton.CompiledAutomaton[]> Kept = new();
+
+    /// <summary>Lucene's fuzzy terms of a word, with its automata taken from, or given to, the kept ones.</summary>
+    public static FuzzyTermsEnum Enum(Terms terms, AttributeSource attributes, Term term, int maxEdits, int prefix, bool transpositions)
+    {
+        var key = (term.Text, maxEdits, prefix, transpositions);
+        var automata = attributes.AddAttribute<FuzzyTermsEnum.ILevenshteinAutomataAttribute>().Automata;
+        Lucene.Net.Util.Automaton.CompiledAutomaton[]? kept = null;
+        var known = automata.Count == 0 && Kept.TryGetValue(key, out kept);
+        if (known) foreach (var automaton in kept!) automata.Add(automaton);
+        var fuzzy = new FuzzyTermsEnum(terms, attributes, term, maxEdits, prefix, transpositions); // builds what is missing
+        if (!known && automata.Count > maxEdits)
+        {
+            if (Kept.Count >= Capacity) Kept.Clear();
+            Kept.TryAdd(key, automata.Take(maxEdits + 1).ToArray());
+        }
+        return fuzzy;
+    }
+}
+
+/// <summary>A <see cref="FuzzyQuery"/> whose terms come through <see cref="FuzzyAutomata"/>.</summary>
+public sealed class SharedAutomataFuzzyQuery(Term term, int maxEdits, int prefixLength) : FuzzyQuery(term, maxEdits, prefixLength)
+{
+    protected override TermsEnum GetTermsEnum(Terms terms, AttributeSource atts) =>
+        MaxEdits == 0 || PrefixLength >= Term.Text.Length
+            ? base.GetTermsEnum(terms, atts) // Lucene's own single-term case
+            : FuzzyAutomata.Enum(terms, atts, Term, MaxEdits, PrefixLength, Transpositions);
 }
