@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Collections.Concurrent;
 using Lucene.Net.Index;
@@ -144,7 +145,7 @@ public static class ClauseAtATime
         {
             if (pool is null) return;
             foreach (var ((leaf, field), terms) in _enums)
-                if (terms is not null) pool.Return(leaf, field, terms);
+                if (terms is not null) pool.Return(reader.Leaves[leaf], field, terms);
         }
     }
 
@@ -157,18 +158,22 @@ public static class ClauseAtATime
 }
 
 /// <summary>
-/// Term dictionary readers of one index reader, lent to one search at a time and kept for the next: a reader builds its
-/// lookup frames as it seeks, and building them anew for every field of every search was most of what a search allocated.
-/// Kept by the searcher, so they go with the reader they read; as many per field and segment as searches ran at once.
+/// Term dictionary readers lent to one search at a time and kept for the next: a reader builds its lookup frames as it
+/// seeks, and building them anew for every field of every search was most of what a search allocated. Kept by segment
+/// (its core, which every reader of that segment shares, whatever its deleted documents), not by searcher: after a change
+/// the new searcher finds the readers of the segments that did not change, instead of building them all again while the
+/// old ones become garbage (docs/search.md, memory). A segment merged away takes its readers with it (weak table).
+/// As many per field and segment as searches ran at once.
 /// </summary>
 public sealed class TermsEnumPool
 {
-    private readonly ConcurrentDictionary<(int Leaf, string Field), ConcurrentBag<TermsEnum>> _free = new();
+    private readonly ConditionalWeakTable<object, ConcurrentDictionary<string, ConcurrentBag<TermsEnum>>> _free = new();
 
     public TermsEnum? Rent(AtomicReaderContext leaf, string field) =>
-        _free.TryGetValue((leaf.Ord, field), out var free) && free.TryTake(out var terms)
+        _free.TryGetValue(leaf.AtomicReader.CoreCacheKey, out var fields) && fields.TryGetValue(field, out var free) && free.TryTake(out var terms)
             ? terms
             : leaf.AtomicReader.GetTerms(field)?.GetEnumerator();
 
-    public void Return(int leaf, string field, TermsEnum terms) => _free.GetOrAdd((leaf, field), _ => []).Add(terms);
+    public void Return(AtomicReaderContext leaf, string field, TermsEnum terms) =>
+        _free.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new()).GetOrAdd(field, _ => []).Add(terms);
 }

@@ -37,6 +37,7 @@ public sealed class LuceneSearchIndex : IDisposable
     private readonly string _schema;
     private readonly LuceneQueryBuilder _queries;
     private readonly SemaphoreSlim _applying = new(1, 1);
+    private readonly TermsEnumPool _terms = new(); // shared by every searcher: kept by segment
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LuceneDirectory? _directory;
     private IndexWriter? _writer;
@@ -156,7 +157,7 @@ public sealed class LuceneSearchIndex : IDisposable
             OpenMode = OpenMode.CREATE_OR_APPEND,
             Similarity = new BM25Similarity(),
         });
-        _searchers ??= new SearcherManager(_writer, true, new Bm25SearcherFactory());
+        _searchers ??= new SearcherManager(_writer, true, new Bm25SearcherFactory(_terms));
 
         var latest = await LatestVersionAsync(db, cancellationToken);
         if (committed is { } from && from <= latest && await ChangesReachBackAsync(db, from, latest, cancellationToken))
@@ -548,9 +549,9 @@ public sealed class LuceneSearchIndex : IDisposable
         _applying.Dispose();
     }
 
-    private sealed class Bm25SearcherFactory : SearcherFactory
+    private sealed class Bm25SearcherFactory(TermsEnumPool terms) : SearcherFactory
     {
-        public override IndexSearcher NewSearcher(IndexReader reader) => new ProviderSearcher(reader) { Similarity = new BM25Similarity() };
+        public override IndexSearcher NewSearcher(IndexReader reader) => new ProviderSearcher(reader, terms) { Similarity = new BM25Similarity() };
     }
 
     /// <summary>
@@ -560,8 +561,9 @@ public sealed class LuceneSearchIndex : IDisposable
     /// </summary>
     private sealed class ProviderSearcher : IndexSearcher
     {
-        public ProviderSearcher(IndexReader reader) : base(reader)
+        public ProviderSearcher(IndexReader reader, TermsEnumPool terms) : base(reader)
         {
+            Terms = terms;
             ProviderIds = new int[reader.MaxDoc];
             foreach (var leaf in reader.Leaves)
             {
@@ -590,13 +592,13 @@ public sealed class LuceneSearchIndex : IDisposable
                 }
                 finally
                 {
-                    Terms.Return(leaf.Ord, LuceneFields.Id, terms);
+                    Terms.Return(leaf, LuceneFields.Id, terms);
                 }
             }
             return -1;
         }
 
         /// <summary>Term dictionary readers lent to searches (<see cref="ClauseAtATime"/>).</summary>
-        public TermsEnumPool Terms { get; } = new();
+        public TermsEnumPool Terms { get; }
     }
 }
