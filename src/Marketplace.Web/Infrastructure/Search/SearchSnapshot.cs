@@ -92,7 +92,7 @@ public sealed class SearchSnapshot
     private readonly int[] _verifiedRank;                    // [doc] -> position in "most recently verified" order
     private readonly string[][] _codeToKey;                  // [facet][code] -> key
     private readonly Dictionary<string, int>[] _keyToCode;   // [facet] key -> code
-    private readonly ulong[][][] _valueBits;                 // [facet][code] -> bitmap of the documents with that value
+    private ulong[][][] _valueBits;                          // [facet][code] -> bitmap of the documents with that value (replaced only on a fresh copy: WithEdits)
     private readonly ulong[] _all;                           // bitmap of every document
 
     public SearchSnapshot(long version, IReadOnlyCollection<SearchDocument> documents)
@@ -148,20 +148,6 @@ public sealed class SearchSnapshot
 
     }
 
-    /// <summary>This snapshot's parts under a later version, with some value bitmaps replaced.</summary>
-    private SearchSnapshot(SearchSnapshot from, long version, ulong[][][] valueBits)
-    {
-        Version = version;
-        _words = from._words;
-        _providerIds = from._providerIds;
-        _docOfProvider = from._docOfProvider;
-        _verifiedRank = from._verifiedRank;
-        _all = from._all;
-        _codeToKey = from._codeToKey;
-        _keyToCode = from._keyToCode;
-        _valueBits = valueBits;
-    }
-
     public long Version { get; private set; }
 
     /// <summary>
@@ -206,7 +192,9 @@ public sealed class SearchSnapshot
         }
         foreach (var (f, code) in copied)
             if (Array.TrueForAll(valueBits[f][code], word => word == 0)) return null;
-        return new SearchSnapshot(this, version, valueBits);
+        var copy = WithVersion(version);
+        copy._valueBits = valueBits;
+        return copy;
     }
 
     /// <summary>The same documents under a later version (a change that touched no listing, such as the thesaurus).</summary>
