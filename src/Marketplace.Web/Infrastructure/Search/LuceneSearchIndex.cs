@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using Lucene.Net.Analysis;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
@@ -171,8 +172,9 @@ public sealed class LuceneSearchIndex : IDisposable
             var categories = await documents.CategoryLabelsAsync(cancellationToken);
             var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
             _state = new State(from, new SearchSnapshot(from, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
-            _logger.LogInformation("Search index opened at version {Version} ({Count} providers) in {Ms} ms; catching up to {Latest}",
-                from, providers.Count, stopwatch.ElapsedMilliseconds, latest);
+            var released = ReleaseBuildMemory();
+            _logger.LogInformation("Search index opened at version {Version} ({Count} providers) in {Ms} ms (memory released in {GcMs} ms); catching up to {Latest}",
+                from, providers.Count, stopwatch.ElapsedMilliseconds, released, latest);
             LastApply = new ApplyReport(from, false, true, 0, false, stopwatch.ElapsedMilliseconds);
             await ApplyChangesAsync(db, documents, cancellationToken);
         }
@@ -272,11 +274,30 @@ public sealed class LuceneSearchIndex : IDisposable
                 builder[provider.Facets.ProviderId] = provider.Indexed();
             }
         var providers = builder.ToImmutable();
+        // One segment from the start: left as flushed, the first merge would come later, under load, with the first
+        // changes, reading every segment again (docs/search.md, memory).
+        _writer.ForceMerge(1);
         Commit(version);
         _state = new State(version, new SearchSnapshot(version, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
+        var released = ReleaseBuildMemory();
         LastApply = new ApplyReport(version, true, false, providers.Count, true, stopwatch.ElapsedMilliseconds);
-        _logger.LogInformation("Search index rebuilt at version {Version}: {Count} providers in {Ms} ms",
-            version, providers.Count, stopwatch.ElapsedMilliseconds);
+        _logger.LogInformation("Search index rebuilt at version {Version}: {Count} providers in {Ms} ms (memory released in {GcMs} ms)",
+            version, providers.Count, stopwatch.ElapsedMilliseconds, released);
+    }
+
+    /// <summary>
+    /// After a full build (a rebuild, or the whole directory read at start): the build leaves a few hundred MB of
+    /// collected-but-committed memory (every description read, analyzed and written once) that the runtime's collector
+    /// gives back only gradually, while the first searches add their own on top — that is where the site's peak was
+    /// (docs/benchmarks.md, memory). One aggressive, compacting collection gives it back at once; full builds are rare
+    /// (first start, <c>reindex</c>), so the pause (tens of ms) is too. Returns its duration in ms.
+    /// </summary>
+    private static long ReleaseBuildMemory()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return stopwatch.ElapsedMilliseconds;
     }
 
     private void Commit(long version)

@@ -31,8 +31,12 @@ public sealed record IndexedProvider(string Slug, SearchDocument Facets, TextDoc
 /// <summary>Reads what the search engine indexes from published listings, as projections.</summary>
 public sealed class SearchDocuments(MarketplaceDbContext db)
 {
-    /// <summary>Rows are read by batches of ids, so that building the index of a large directory stays lean.</summary>
-    private const int BatchSize = 2000;
+    /// <summary>
+    /// Rows are read by batches of ids, so that building the index of a large directory stays lean: a batch lives through
+    /// several young collections while it is analyzed, so its rows reach the middle generation and stay there until that
+    /// one is collected; 500 rows kept the start-up peak 80–100 MB lower than 2,000 in the runs measured (docs/benchmarks.md, memory).
+    /// </summary>
+    private const int BatchSize = 500;
 
     private sealed record Row(int Id, string Slug, string Name, LegalForm LegalForm, bool SocialEconomy, DateTimeOffset? VerifiedAt,
         string DescriptionFr, string? DescriptionEn, IEnumerable<OfferingRow> Offerings);
