@@ -165,13 +165,10 @@ public sealed class LuceneSearchIndex : IDisposable
         {
             // Catch up: the facets come from the database (they live in memory), the text index only takes what changed.
             var stopwatch = Stopwatch.StartNew();
-            var builder = ImmutableDictionary.CreateBuilder<int, IndexedProvider>();
-            await foreach (var batch in documents.BatchesAsync(null, cancellationToken))
-                foreach (var provider in batch) builder[provider.Facets.ProviderId] = provider.Indexed();
-            var providers = builder.ToImmutable();
+            var providers = await ReadDirectoryAsync(documents, null, cancellationToken);
             var categories = await documents.CategoryLabelsAsync(cancellationToken);
             var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
-            _state = new State(from, new SearchSnapshot(from, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
+            _state = new State(from, SnapshotOf(from, providers), providers, categories, thesaurus);
             var released = ReleaseBuildMemory();
             _logger.LogInformation("Search index opened at version {Version} ({Count} providers) in {Ms} ms (memory released in {GcMs} ms); catching up to {Latest}",
                 from, providers.Count, stopwatch.ElapsedMilliseconds, released, latest);
@@ -241,7 +238,7 @@ public sealed class LuceneSearchIndex : IDisposable
             providers = next.ToImmutable();
             var started = stopwatch.ElapsedMilliseconds;
             snapshot = (edits.Count == changed.Length ? snapshot.WithEdits(latest, edits) : null)
-                ?? new SearchSnapshot(latest, providers.Values.Select(p => p.Facets).ToArray());
+                ?? SnapshotOf(latest, providers);
             snapshotMs = stopwatch.ElapsedMilliseconds - started;
         }
         else
@@ -266,24 +263,37 @@ public sealed class LuceneSearchIndex : IDisposable
         var categories = await documents.CategoryLabelsAsync(cancellationToken);
         var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
         _writer!.DeleteAll();
-        var builder = ImmutableDictionary.CreateBuilder<int, IndexedProvider>();
-        await foreach (var batch in documents.BatchesAsync(null, cancellationToken))
-            foreach (var provider in batch)
-            {
-                _writer.AddDocument(ToDocument(provider.Text!));
-                builder[provider.Facets.ProviderId] = provider.Indexed();
-            }
-        var providers = builder.ToImmutable();
+        var providers = await ReadDirectoryAsync(documents, text => _writer!.AddDocument(ToDocument(text)), cancellationToken);
         // One segment from the start: left as flushed, the first merge would come later, under load, with the first
         // changes, reading every segment again (docs/search.md, memory).
         _writer.ForceMerge(1);
         Commit(version);
-        _state = new State(version, new SearchSnapshot(version, providers.Values.Select(p => p.Facets).ToArray()), providers, categories, thesaurus);
+        _state = new State(version, SnapshotOf(version, providers), providers, categories, thesaurus);
         var released = ReleaseBuildMemory();
         LastApply = new ApplyReport(version, true, false, providers.Count, true, stopwatch.ElapsedMilliseconds);
         _logger.LogInformation("Search index rebuilt at version {Version}: {Count} providers in {Ms} ms (memory released in {GcMs} ms)",
             version, providers.Count, stopwatch.ElapsedMilliseconds, released);
     }
+
+    /// <summary>
+    /// Every published listing, as the map searches read; <paramref name="index"/>, when given, also receives each one's
+    /// text as it is read (a rebuild), and without it the text is not put together at all (a start that opens the index).
+    /// </summary>
+    private static async Task<ImmutableDictionary<int, IndexedProvider>> ReadDirectoryAsync(SearchDocuments documents,
+        Action<TextDocument>? index, CancellationToken cancellationToken)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<int, IndexedProvider>();
+        await foreach (var batch in documents.BatchesAsync(null, withText: index is not null, cancellationToken))
+            foreach (var provider in batch)
+            {
+                index?.Invoke(provider.Text!);
+                builder[provider.Facets.ProviderId] = provider.Indexed();
+            }
+        return builder.ToImmutable();
+    }
+
+    private static SearchSnapshot SnapshotOf(long version, ImmutableDictionary<int, IndexedProvider> providers) =>
+        new(version, providers.Values.Select(p => p.Facets).ToArray());
 
     /// <summary>
     /// After a full build (a rebuild, or the whole directory read at start): the build leaves a few hundred MB of

@@ -51,12 +51,16 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
     public async Task<List<IndexedProvider>> LoadAsync(IReadOnlyCollection<int>? ids, CancellationToken cancellationToken)
     {
         var documents = new List<IndexedProvider>();
-        await foreach (var batch in BatchesAsync(ids, cancellationToken)) documents.AddRange(batch);
+        await foreach (var batch in BatchesAsync(ids, withText: true, cancellationToken)) documents.AddRange(batch);
         return documents;
     }
 
-    /// <summary>The same, batch by batch, so that a full build never holds every description at once.</summary>
-    public async IAsyncEnumerable<List<IndexedProvider>> BatchesAsync(IReadOnlyCollection<int>? ids,
+    /// <summary>
+    /// The same, batch by batch, so that a full build never holds every description at once; without
+    /// <paramref name="withText"/> the text the index needs is not put together (a start that opens the index on disk
+    /// needs only the facets).
+    /// </summary>
+    public async IAsyncEnumerable<List<IndexedProvider>> BatchesAsync(IReadOnlyCollection<int>? ids, bool withText,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var labels = await CategoriesAsync(cancellationToken);
@@ -77,7 +81,7 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
                     p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
                         o.RegionCodes, o.Languages, o.FundingPrograms, o.DescriptionFr, o.DescriptionEn))))
                 .ToListAsync(cancellationToken);
-            yield return rows.Select(r => new IndexedProvider(r.Slug, ToSearchDocument(r), ToTextDocument(r, labels))).ToList();
+            yield return rows.Select(r => new IndexedProvider(r.Slug, ToSearchDocument(r), withText ? ToTextDocument(r, labels) : null)).ToList();
             if (wanted is null)
             {
                 if (rows.Count < BatchSize) yield break;
