@@ -24,6 +24,20 @@ public sealed class SearchSnapshotTests
         new(id, name, new DateTimeOffset(2026, 1, id % 28 + 1, 0, 0, 0, TimeSpan.Zero),
             values.ToDictionary(v => v.Facet, v => (IReadOnlyCollection<string>)v.Values));
 
+    /// <summary>The facets the property tests draw values for, one value set per facet (documents and filters alike).</summary>
+    private static readonly Facet[] PropertyFacets = [Facet.Category, Facet.Region, Facet.Language, Facet.Pricing];
+
+    private static readonly Gen<string[][]> ValueSets = Gen.ArrayOf(Gen.SubListOf(Values).Select(l => l.ToArray()), PropertyFacets.Length);
+
+    /// <summary>The document numbered <paramref name="i"/> (provider i + 1), holding one drawn value set per property facet.</summary>
+    private static SearchDocument Drawn(int i, string[][] values) => new(i + 1, $"n{i:000}", null,
+        PropertyFacets.Select((f, k) => (f, values[k])).ToDictionary(x => x.f, x => (IReadOnlyCollection<string>)x.Item2));
+
+    /// <summary>The drawn filters: the property facets given a non-empty value set.</summary>
+    private static Dictionary<Facet, IReadOnlySet<string>> DrawnFilters(string[][] values) =>
+        PropertyFacets.Select((f, k) => (f, values[k])).Where(x => x.Item2.Length > 0)
+            .ToDictionary(x => x.f, x => (IReadOnlySet<string>)x.Item2.ToHashSet());
+
     [Test]
     public void Values_of_one_facet_combine_with_or_and_facets_with_and()
     {
@@ -145,21 +159,16 @@ public sealed class SearchSnapshotTests
     [Test]
     public void Property_counts_and_matches_equal_brute_force()
     {
-        var facets = new[] { Facet.Category, Facet.Region, Facet.Language, Facet.Pricing };
-        var valueSet = Gen.SubListOf(Values).Select(l => l.ToArray());
-        var docGen = Gen.ArrayOf(valueSet, facets.Length);
-        var filterGen = Gen.ArrayOf(valueSet, facets.Length);
+        var facets = PropertyFacets;
         var strictGen = Gen.SubListOf(facets);
 
         // The unknown values are among the values: on the region and language facets (`non-precisee`) and the pricing
         // facet (`non-precise`), a selection of other values also passes that facet's unknown value unless the facet is
         // strict (ADR 0015); on the category facet both are ordinary values, and each is ordinary on the other facets.
-        Prop.ForAll(Gen.ListOf(docGen).ToArbitrary(), filterGen.ToArbitrary(), strictGen.ToArbitrary(), (docValues, filterValues, strictFacets) =>
+        Prop.ForAll(Gen.ListOf(ValueSets).ToArbitrary(), ValueSets.ToArbitrary(), strictGen.ToArbitrary(), (docValues, filterValues, strictFacets) =>
         {
-            var docs = docValues.Select((v, i) => new SearchDocument(i + 1, $"n{i:000}", null,
-                facets.Select((f, k) => (f, v[k])).ToDictionary(x => x.f, x => (IReadOnlyCollection<string>)x.Item2))).ToArray();
-            var filters = facets.Select((f, k) => (f, filterValues[k])).Where(x => x.Item2.Length > 0)
-                .ToDictionary(x => x.f, x => (IReadOnlySet<string>)x.Item2.ToHashSet());
+            var docs = docValues.Select((v, i) => Drawn(i, v)).ToArray();
+            var filters = DrawnFilters(filterValues);
             var strict = strictFacets.ToHashSet();
             var result = new SearchSnapshot(1, docs).Search(new SearchQuery { Filters = filters, Strict = strict, PageSize = 100 }, null);
 
@@ -177,22 +186,16 @@ public sealed class SearchSnapshotTests
     [Test]
     public void Edits_that_keep_names_and_values_known_give_what_a_rebuild_gives_and_leave_the_old_snapshot_as_it_was()
     {
-        var facets = new[] { Facet.Category, Facet.Region, Facet.Language, Facet.Pricing };
-        var valueSet = Gen.SubListOf(Values).Select(l => l.ToArray());
-        var docGen = Gen.ArrayOf(valueSet, facets.Length);
-        var filterGen = Gen.ArrayOf(valueSet, facets.Length);
+        var facets = PropertyFacets;
         var applied = 0;
 
-        Prop.ForAll(Gen.ListOf(docGen).ToArbitrary(), Gen.ListOf(docGen).ToArbitrary(), filterGen.ToArbitrary(), (docValues, editValues, filterValues) =>
+        Prop.ForAll(Gen.ListOf(ValueSets).ToArbitrary(), Gen.ListOf(ValueSets).ToArbitrary(), ValueSets.ToArbitrary(), (docValues, editValues, filterValues) =>
         {
-            SearchDocument Make(int i, string[][] values) => new(i + 1, $"n{i:000}", null,
-                facets.Select((f, k) => (f, values[k])).ToDictionary(x => x.f, x => (IReadOnlyCollection<string>)x.Item2));
-            var before = docValues.Select((v, i) => Make(i, v)).ToArray();
+            var before = docValues.Select((v, i) => Drawn(i, v)).ToArray();
             // The first documents get new values, the others keep theirs.
-            var after = before.Select((d, i) => i < editValues.Count ? Make(i, editValues[i]) : d).ToArray();
+            var after = before.Select((d, i) => i < editValues.Count ? Drawn(i, editValues[i]) : d).ToArray();
             var edits = before.Zip(after).Take(editValues.Count).Select(p => (p.First, p.Second)).ToArray();
-            var filters = facets.Select((f, k) => (f, filterValues[k])).Where(x => x.Item2.Length > 0)
-                .ToDictionary(x => x.f, x => (IReadOnlySet<string>)x.Item2.ToHashSet());
+            var filters = DrawnFilters(filterValues);
             var query = new SearchQuery { Filters = filters, PageSize = 100 };
 
             var old = new SearchSnapshot(1, before);
