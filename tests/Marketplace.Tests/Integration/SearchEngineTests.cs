@@ -143,6 +143,27 @@ public sealed class SearchEngineTests(DatabaseProvider provider)
     }
 
     [Test]
+    public async Task A_card_matched_by_its_category_shows_the_label_in_the_page_language_and_an_english_page_falls_back_to_french_text()
+    {
+        // Matched by its name (not a passage) and its category's label only: the passage is the label.
+        await _factory.AddProviderAsync("temoin-etiquette", "Atelier Zorglub", "Un organisme de quartier.", category: "cybersecurite",
+            offeringDescription: "Offre de test.");
+        var french = await _client.GetJsonAsync("/api/v1/providers?q=" + Uri.EscapeDataString("zorglub cybersécurité"));
+        Assert.That(Highlight(french, "temoin-etiquette"), Is.EqualTo("<mark>Cybersécurité</mark>"));
+        var english = await _client.GetStringAsync("/en/search?q=" + Uri.EscapeDataString("zorglub cybersecurity"));
+        Assert.That(english, Does.Contain("<mark>Cybersecurity</mark>"), "the English label on the English page");
+
+        // No English text at all: the English page shows where the French offering matched.
+        await _factory.AddProviderAsync("temoin-francais", "Atelier Francophone", "Un organisme de quartier.",
+            offeringDescription: "Ateliers xylophoniques pour les bénévoles.");
+        var fallback = await _client.GetJsonAsync("/api/v1/providers?lang=en&q=xylophoniques");
+        Assert.That(Highlight(fallback, "temoin-francais"), Is.EqualTo("Ateliers <mark>xylophoniques</mark> pour les bénévoles."));
+
+        static string? Highlight(System.Text.Json.JsonElement json, string slug) => json.GetProperty("items").EnumerateArray()
+            .Single(i => i.GetProperty("slug").GetString() == slug).GetProperty("highlight").GetString();
+    }
+
+    [Test]
     public async Task Markup_in_a_description_is_never_written_as_html_on_the_card()
     {
         await _factory.AddProviderAsync("temoin-balise", "Atelier Balise",

@@ -107,7 +107,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
 
     private async Task<Result> HandleAsync(SearchQuery query, bool withCards, CancellationToken cancellationToken)
     {
-        // Highlights come from the page language's text first.
+        // A card's passage comes from the page language's text first.
         query = query with { Language = Cultures.IsEnglish ? "en" : "fr" };
         var found = await search.SearchAsync(query, cancellationToken);
         var terms = await vocabulary.SearchTermsAsync(cancellationToken);
@@ -130,7 +130,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
             .Select(p => new
             {
                 p.Id, p.Slug, p.Name, p.DescriptionFr, p.DescriptionEn, p.LegalForm, p.SocialEconomy, p.Origin, p.VerifiedAt,
-                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.ServesAllQuebec, o.RegionCodes, o.Pricing }).ToList(),
+                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.ServesAllQuebec, o.RegionCodes, o.Pricing, o.DescriptionFr, o.DescriptionEn }).ToList(),
             })
             .ToListAsync(cancellationToken);
         var byId = rows.ToDictionary(r => r.Id);
@@ -156,7 +156,11 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 OrderAsTaxonomy(terms[Facet.Region], regionKeys).Select(r => r with { Text = r.Text[(r.Key.Length + 1)..] }).ToArray(),
                 allQuebec, regionNotStated,
                 OrderAsTaxonomy(terms[Facet.Pricing], pricingKeys.Where(k => k != Infrastructure.Search.Facets.PricingUnknownKey)),
-                pricingNotStated) { Highlight = found.Highlights.GetValueOrDefault(id) };
+                pricingNotStated)
+            {
+                Highlight = found.Passages?.Of(id, new ListingText(p.Name, p.DescriptionFr, p.DescriptionEn,
+                    p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn)))),
+            };
         }).ToArray();
 
         return new Result(query, found.Sort, found.Total, items, groups) { Suggestion = found.Suggestion, Approximate = found.Approximate };

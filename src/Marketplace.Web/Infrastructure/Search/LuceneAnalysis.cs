@@ -25,20 +25,20 @@ public static class LuceneFields
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     /// <summary>Bumped whenever a chain or a field changes: an index written with another schema is rebuilt at start.</summary>
-    public const string Schema = "3";
+    public const string Schema = "4";
 
-    public const string Id = "id";             // string, stored: the provider id, to replace or delete a document
-    public const string ProviderId = "pid";    // numeric doc values: collecting every hit without stored fields
-    public const string Name = "name";         // stored, for highlighting
+    // Nothing is stored: a card's passage is taken from the text the page reads with its cards (CardPassages).
+    public const string Id = "id";             // string: the provider id, to replace or delete a document
+    public const string ProviderId = "pid";    // numeric doc values: the provider of every hit
     public const string NameFr = "name_fr";
     public const string NameEn = "name_en";
     public const string NamePlain = "name_plain";
-    public const string CategoriesFr = "cat_fr"; // stored
-    public const string CategoriesEn = "cat_en"; // stored
+    public const string CategoriesFr = "cat_fr";
+    public const string CategoriesEn = "cat_en";
     public const string OfferingsFr = "off_fr";  // stored
     public const string OfferingsEn = "off_en";  // stored
-    public const string DescriptionFr = "desc_fr"; // stored
-    public const string DescriptionEn = "desc_en"; // stored
+    public const string DescriptionFr = "desc_fr";
+    public const string DescriptionEn = "desc_en";
     public const string CategoryNotesFr = "catnote_fr"; // what the provider's categories mean (taxonomy definitions)
     public const string CategoryNotesEn = "catnote_en";
     public const string AllPlain = "all_plain";    // every word of the document, unstemmed

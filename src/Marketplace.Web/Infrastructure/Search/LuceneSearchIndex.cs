@@ -6,7 +6,6 @@ using Lucene.Net.Analysis;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
-using Lucene.Net.Search.Highlight;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Marketplace.Web.Infrastructure.Data;
@@ -54,7 +53,7 @@ public sealed class LuceneSearchIndex : IDisposable
         long Version,
         SearchSnapshot Snapshot,
         ImmutableDictionary<int, IndexedProvider> Providers,
-        IReadOnlyDictionary<string, (string Fr, string En)> Categories,
+        IReadOnlyDictionary<string, CategoryText> Categories,
         Thesaurus Thesaurus)
     {
         private IReadOnlyList<(string[] Words, string Slug, string Name)>? _names;
@@ -166,7 +165,7 @@ public sealed class LuceneSearchIndex : IDisposable
             // Catch up: the facets come from the database (they live in memory), the text index only takes what changed.
             var stopwatch = Stopwatch.StartNew();
             var providers = await ReadDirectoryAsync(documents, null, cancellationToken);
-            var categories = await documents.CategoryLabelsAsync(cancellationToken);
+            var categories = await documents.CategoriesAsync(cancellationToken);
             var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
             _state = new State(from, SnapshotOf(from, providers), providers, categories, thesaurus);
             var released = ReleaseBuildMemory();
@@ -260,7 +259,7 @@ public sealed class LuceneSearchIndex : IDisposable
     private async Task RebuildAsync(MarketplaceDbContext db, SearchDocuments documents, long version, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var categories = await documents.CategoryLabelsAsync(cancellationToken);
+        var categories = await documents.CategoriesAsync(cancellationToken);
         var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
         _writer!.DeleteAll();
         var providers = await ReadDirectoryAsync(documents, text => _writer!.AddDocument(ToDocument(text)), cancellationToken);
@@ -342,18 +341,17 @@ public sealed class LuceneSearchIndex : IDisposable
     {
         var document = new Document
         {
-            new StringField(LuceneFields.Id, Key(text.ProviderId), Field.Store.YES),
+            new StringField(LuceneFields.Id, Key(text.ProviderId), Field.Store.NO),
             new NumericDocValuesField(LuceneFields.ProviderId, text.ProviderId),
-            new StoredField(LuceneFields.Name, text.Name),
             new TextField(LuceneFields.NameFr, text.Name, Field.Store.NO),
             new TextField(LuceneFields.NameEn, text.Name, Field.Store.NO),
             new TextField(LuceneFields.NamePlain, text.Name, Field.Store.NO),
-            new TextField(LuceneFields.CategoriesFr, text.CategoriesFr, Field.Store.YES),
-            new TextField(LuceneFields.CategoriesEn, text.CategoriesEn, Field.Store.YES),
-            new TextField(LuceneFields.OfferingsFr, text.OfferingsFr, Field.Store.YES),
-            new TextField(LuceneFields.OfferingsEn, text.OfferingsEn, Field.Store.YES),
-            new TextField(LuceneFields.DescriptionFr, text.DescriptionFr, Field.Store.YES),
-            new TextField(LuceneFields.DescriptionEn, text.DescriptionEn, Field.Store.YES),
+            new TextField(LuceneFields.CategoriesFr, text.CategoriesFr, Field.Store.NO),
+            new TextField(LuceneFields.CategoriesEn, text.CategoriesEn, Field.Store.NO),
+            new TextField(LuceneFields.OfferingsFr, text.OfferingsFr, Field.Store.NO),
+            new TextField(LuceneFields.OfferingsEn, text.OfferingsEn, Field.Store.NO),
+            new TextField(LuceneFields.DescriptionFr, text.DescriptionFr, Field.Store.NO),
+            new TextField(LuceneFields.DescriptionEn, text.DescriptionEn, Field.Store.NO),
             new TextField(LuceneFields.CategoryNotesFr, text.CategoryNotesFr, Field.Store.NO),
             new TextField(LuceneFields.CategoryNotesEn, text.CategoryNotesEn, Field.Store.NO),
         };
@@ -414,7 +412,7 @@ public sealed class LuceneSearchIndex : IDisposable
             var result = state.Snapshot.Search(query, match.Hits);
             return result with
             {
-                Highlights = Highlight(match.Query, result.ProviderIds, query.Language),
+                Passages = Passages(match.Query, query.Language, state.Categories),
                 Suggestion = match.Suggestion,
                 Approximate = match.Approximate,
             };
@@ -506,45 +504,18 @@ public sealed class LuceneSearchIndex : IDisposable
         }
     }
 
-    /// <summary>
-    /// A short excerpt of each page provider's text where the query matched, in the page's language first: offerings,
-    /// then description, then categories. HTML-encoded by the highlighter; matched words in &lt;mark&gt;.
-    /// </summary>
-    private IReadOnlyDictionary<int, string> Highlight(Query? query, IReadOnlyList<int> providerIds, string language)
+    /// <summary>What the page's cards show of where the query matched (<see cref="CardPassages"/>).</summary>
+    private CardPassages Passages(Query query, string language, IReadOnlyDictionary<string, CategoryText> categories)
     {
-        var highlights = new Dictionary<int, string>();
-        if (query is null || providerIds.Count == 0) return highlights;
-        var english = language == "en";
-        string[] fields = english
-            ? [LuceneFields.OfferingsEn, LuceneFields.DescriptionEn, LuceneFields.CategoriesEn, LuceneFields.OfferingsFr, LuceneFields.DescriptionFr]
-            : [LuceneFields.OfferingsFr, LuceneFields.DescriptionFr, LuceneFields.CategoriesFr];
         var searcher = _searchers!.Acquire();
         try
         {
-            var marker = new PassageMarker(searcher.Rewrite(query), _analyzer, fields);
-            var stored = new HashSet<string>(fields);
-            foreach (var id in providerIds)
-            {
-                if (((ProviderSearcher)searcher).LiveDocument(id) is not (var doc and >= 0)) continue;
-                var document = searcher.Doc(doc, stored);
-                // The passage that matched the most words of the query; on a tie, the first field in page-language order.
-                PassageMarker.Passage? best = null;
-                var bestWords = 0;
-                foreach (var field in fields)
-                {
-                    if (marker.Best(field, document.Get(field) ?? "") is not { } passage) continue;
-                    var words = passage.Words;
-                    if (words <= bestWords) continue;
-                    (best, bestWords) = (passage, words);
-                }
-                if (best is not null) highlights[id] = best.ToHtml();
-            }
+            return new CardPassages(searcher.Rewrite(query), _analyzer, language, categories);
         }
         finally
         {
             _searchers.Release(searcher);
         }
-        return highlights;
     }
 
     /// <summary>Categories and provider names with a word starting with each word typed (the last one as a prefix).</summary>
@@ -558,7 +529,7 @@ public sealed class LuceneSearchIndex : IDisposable
             .All(x => words.Any(w => x.last ? w.StartsWith(x.t, StringComparison.Ordinal) : w == x.t || w.StartsWith(x.t, StringComparison.Ordinal)));
 
         var categories = state.Categories
-            .Select(c => (Key: c.Key, Label: language == "en" ? c.Value.En : c.Value.Fr))
+            .Select(c => (Key: c.Key, Label: language == "en" ? c.Value.LabelEn : c.Value.LabelFr))
             .Where(c => Fits(LuceneFields.Tokens(_analyzer, LuceneFields.NamePlain, c.Label).Select(t => t.Term).ToArray()))
             .Take(Math.Min(max, 5))
             .Select(c => new SuggestedCategory(c.Key, c.Label))
@@ -588,8 +559,6 @@ public sealed class LuceneSearchIndex : IDisposable
 
     /// <summary>
     /// A searcher that knows, once for its reader, the provider of each document: collecting a hit is then an array read.
-    /// A page provider's document is looked up by its id term (a few per page), so that a new searcher after each change
-    /// does not build a table of every provider.
     /// </summary>
     private sealed class ProviderSearcher : IndexSearcher
     {
@@ -607,28 +576,6 @@ public sealed class LuceneSearchIndex : IDisposable
 
         /// <summary>The provider of each document (deleted ones included), by the reader's document number.</summary>
         public int[] ProviderIds { get; }
-
-        /// <summary>The live document of a provider, or -1.</summary>
-        public int LiveDocument(int providerId)
-        {
-            var key = new Lucene.Net.Util.BytesRef(Key(providerId));
-            foreach (var leaf in IndexReader.Leaves)
-            {
-                var terms = Terms.Rent(leaf, LuceneFields.Id);
-                if (terms is null) continue;
-                try
-                {
-                    if (!terms.SeekExact(key)) continue;
-                    var docs = terms.Docs(leaf.AtomicReader.LiveDocs, null, DocsFlags.NONE);
-                    if (docs.NextDoc() is var doc && doc != DocIdSetIterator.NO_MORE_DOCS) return leaf.DocBase + doc;
-                }
-                finally
-                {
-                    Terms.Return(leaf, LuceneFields.Id, terms);
-                }
-            }
-            return -1;
-        }
 
         /// <summary>Term dictionary readers lent to searches (<see cref="ClauseAtATime"/>).</summary>
         public TermsEnumPool Terms { get; }

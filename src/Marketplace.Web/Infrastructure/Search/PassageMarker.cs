@@ -7,6 +7,49 @@ using Lucene.Net.Search.Highlight;
 namespace Marketplace.Web.Infrastructure.Search;
 
 /// <summary>
+/// The passages of a results page's cards, for one text query: for each listing's text (read by the page with its cards,
+/// <see cref="TextDocument.Of"/>), a short excerpt where the query matched, in the page's language first: offerings, then
+/// description, then categories (and, on English pages, the French offerings and description after them). HTML-encoded;
+/// matched words in &lt;mark&gt;. The index keeps no stored text for this: reading it back (decompressing a block of
+/// stored fields per card) was a quarter of a text search's CPU (docs/benchmarks.md, issue 13).
+/// </summary>
+public sealed class CardPassages
+{
+    private static readonly string[] French = [LuceneFields.OfferingsFr, LuceneFields.DescriptionFr, LuceneFields.CategoriesFr];
+
+    private static readonly string[] English =
+        [LuceneFields.OfferingsEn, LuceneFields.DescriptionEn, LuceneFields.CategoriesEn, LuceneFields.OfferingsFr, LuceneFields.DescriptionFr];
+
+    private readonly PassageMarker _marker;
+    private readonly string[] _fields;
+    private readonly IReadOnlyDictionary<string, CategoryText> _categories;
+
+    /// <summary>For a query already rewritten by a searcher (a prefix or fuzzy word must already be its terms).</summary>
+    public CardPassages(Query rewritten, Analyzer analyzer, string language, IReadOnlyDictionary<string, CategoryText> categories)
+    {
+        _fields = language == "en" ? English : French;
+        _marker = new PassageMarker(rewritten, analyzer, _fields);
+        _categories = categories;
+    }
+
+    /// <summary>The passage that matched the most words of the query; on a tie, the first field in the page's order. Null when none did.</summary>
+    public string? Of(int providerId, ListingText listing)
+    {
+        var text = TextDocument.Of(providerId, listing, _categories);
+        PassageMarker.Passage? best = null;
+        var bestWords = 0;
+        foreach (var field in _fields)
+        {
+            if (_marker.Best(field, text.Field(field)) is not { } passage) continue;
+            var words = passage.Words;
+            if (words <= bestWords) continue;
+            (best, bestWords) = (passage, words);
+        }
+        return best?.ToHtml();
+    }
+}
+
+/// <summary>
 /// The passage of a card's text where a query matched, the way Lucene's highlighter chooses it with a query-term scorer
 /// and a simple fragmenter (passages of about <see cref="PassageLength"/> characters cut at words; the passage whose
 /// distinct query words weigh most, the first one on a tie), written HTML-encoded with the matched words in &lt;mark&gt;.

@@ -16,12 +16,59 @@ public sealed record TextDocument(
     string DescriptionFr,
     string DescriptionEn,
     string CategoryNotesFr = "",
-    string CategoryNotesEn = "");
+    string CategoryNotesEn = "")
+{
+    /// <summary>
+    /// A listing's text put together by field: the one way it is done, for the index and for the cards' passages
+    /// (<see cref="CardPassages"/>), so that a card's passage is taken from the text its match was found in.
+    /// </summary>
+    public static TextDocument Of(int providerId, ListingText listing, IReadOnlyDictionary<string, CategoryText> categories)
+    {
+        var offerings = listing.Offerings.ToArray();
+        var listed = offerings.Select(o => o.CategoryKey).Distinct()
+            .Select(k => categories.TryGetValue(k, out var c) ? c : new CategoryText(k, k, null, null)).ToArray();
+        return new TextDocument(
+            providerId,
+            listing.Name,
+            string.Join(" · ", listed.Select(c => c.LabelFr)),
+            string.Join(" · ", listed.Select(c => c.LabelEn)),
+            string.Join("\n", offerings.Select(o => o.DescriptionFr).Where(s => !string.IsNullOrWhiteSpace(s))),
+            string.Join("\n", offerings.Select(o => o.DescriptionEn).Where(s => !string.IsNullOrWhiteSpace(s))),
+            listing.DescriptionFr,
+            listing.DescriptionEn ?? "",
+            // What each of its categories means (the taxonomy's own definition): a listing in « Financement » offers
+            // what the category says, « bourses, subventions ». Weighed least (docs/search.md).
+            string.Join("\n", listed.Select(c => c.NotesFr).Where(n => !string.IsNullOrWhiteSpace(n))),
+            string.Join("\n", listed.Select(c => c.NotesEn).Where(n => !string.IsNullOrWhiteSpace(n))));
+    }
+
+    /// <summary>The text of one of the index's text fields (<see cref="LuceneFields"/>).</summary>
+    public string Field(string field) => field switch
+    {
+        LuceneFields.CategoriesFr => CategoriesFr,
+        LuceneFields.CategoriesEn => CategoriesEn,
+        LuceneFields.OfferingsFr => OfferingsFr,
+        LuceneFields.OfferingsEn => OfferingsEn,
+        LuceneFields.DescriptionFr => DescriptionFr,
+        LuceneFields.DescriptionEn => DescriptionEn,
+        LuceneFields.CategoryNotesFr => CategoryNotesFr,
+        LuceneFields.CategoryNotesEn => CategoryNotesEn,
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a text field of a listing"),
+    };
+}
+
+/// <summary>What a listing says of itself, as read from the database: its name, descriptions and offerings.</summary>
+public sealed record ListingText(string Name, string DescriptionFr, string? DescriptionEn, IEnumerable<OfferingText> Offerings);
+
+public sealed record OfferingText(string CategoryKey, string? DescriptionFr, string? DescriptionEn);
+
+/// <summary>A category of the taxonomy as the index reads it: its labels and what it means.</summary>
+public sealed record CategoryText(string LabelFr, string LabelEn, string? NotesFr, string? NotesEn);
 
 /// <summary>
 /// What search reads about one published provider: its facets for the snapshot, its text for the index. The text is
-/// dropped once indexed (<see cref="Indexed"/>): highlights read it back from the index's stored fields, so memory holds
-/// no description.
+/// dropped once indexed (<see cref="Indexed"/>), and the index does not store it either: a card's passage is taken from
+/// the text the page reads from the database for its cards (<see cref="CardPassages"/>).
 /// </summary>
 public sealed record IndexedProvider(string Slug, SearchDocument Facets, TextDocument? Text)
 {
@@ -90,36 +137,16 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
         }
     }
 
-    /// <summary>French and English label of every category, by key.</summary>
-    public async Task<Dictionary<string, (string Fr, string En)>> CategoryLabelsAsync(CancellationToken cancellationToken) =>
-        (await CategoriesAsync(cancellationToken)).ToDictionary(c => c.Key, c => (c.Value.LabelFr, c.Value.LabelEn));
-
-    private sealed record Category(string LabelFr, string LabelEn, string? NotesFr, string? NotesEn);
-
-    private Task<Dictionary<string, Category>> CategoriesAsync(CancellationToken cancellationToken) =>
+    /// <summary>Every category's labels and definition, by key, in the taxonomy's order.</summary>
+    public Task<Dictionary<string, CategoryText>> CategoriesAsync(CancellationToken cancellationToken) =>
         db.TaxonomyTerms.AsNoTracking()
             .Where(t => t.Kind == TaxonomyKind.Category)
             .OrderBy(t => t.Position)
-            .ToDictionaryAsync(t => t.Key, t => new Category(t.LabelFr, t.LabelEn, t.DescriptionFr, t.DescriptionEn), cancellationToken);
+            .ToDictionaryAsync(t => t.Key, t => new CategoryText(t.LabelFr, t.LabelEn, t.DescriptionFr, t.DescriptionEn), cancellationToken);
 
-    private static TextDocument ToTextDocument(Row p, Dictionary<string, Category> labels)
-    {
-        var categories = p.Offerings.Select(o => o.CategoryKey).Distinct()
-            .Select(k => labels.TryGetValue(k, out var l) ? l : new Category(k, k, null, null)).ToArray();
-        return new TextDocument(
-            p.Id,
-            p.Name,
-            string.Join(" · ", categories.Select(c => c.LabelFr)),
-            string.Join(" · ", categories.Select(c => c.LabelEn)),
-            string.Join("\n", p.Offerings.Select(o => o.DescriptionFr).Where(s => !string.IsNullOrWhiteSpace(s))),
-            string.Join("\n", p.Offerings.Select(o => o.DescriptionEn).Where(s => !string.IsNullOrWhiteSpace(s))),
-            p.DescriptionFr,
-            p.DescriptionEn ?? "",
-            // What each of its categories means (the taxonomy's own definition): a listing in « Financement » offers
-            // what the category says, « bourses, subventions ». Weighed least (docs/search.md).
-            string.Join("\n", categories.Select(c => c.NotesFr).Where(n => !string.IsNullOrWhiteSpace(n))),
-            string.Join("\n", categories.Select(c => c.NotesEn).Where(n => !string.IsNullOrWhiteSpace(n))));
-    }
+    private static TextDocument ToTextDocument(Row p, Dictionary<string, CategoryText> categories) =>
+        TextDocument.Of(p.Id, new ListingText(p.Name, p.DescriptionFr, p.DescriptionEn,
+            p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn))), categories);
 
     private static SearchDocument ToSearchDocument(Row p)
     {

@@ -128,9 +128,9 @@ public sealed record SearchQuery
     private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
 }
 
-/// <param name="Highlights">
-/// For providers of the page matched by the text: a short excerpt of the passage that matched, HTML-encoded, the
-/// matched words in <c>&lt;mark&gt;</c>. Safe to write as HTML as it is.
+/// <param name="Passages">
+/// When a text was searched: gives, for a page provider's text, a short excerpt of the passage that matched, HTML-encoded,
+/// the matched words in <c>&lt;mark&gt;</c>. Safe to write as HTML as it is.
 /// </param>
 /// <param name="Suggestion">A spelling the index knows for what was typed (« Vouliez-vous dire : formation? »), or null.</param>
 /// <param name="Approximate">Nothing matched the text as typed: the results are those of its closest spellings.</param>
@@ -140,7 +140,7 @@ public sealed record SearchResult(
     IReadOnlyDictionary<Facet, IReadOnlyDictionary<string, int>> FacetCounts,
     SearchSort Sort)
 {
-    public IReadOnlyDictionary<int, string> Highlights { get; init; } = new Dictionary<int, string>();
+    public CardPassages? Passages { get; init; }
     public string? Suggestion { get; init; }
     public bool Approximate { get; init; }
 }
