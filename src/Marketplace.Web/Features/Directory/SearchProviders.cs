@@ -158,7 +158,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 OrderAsTaxonomy(terms[Facet.Pricing], pricingKeys.Where(k => k != Infrastructure.Search.Facets.PricingUnknownKey)),
                 pricingNotStated)
             {
-                Highlight = found.Passages?.Of(id, new ListingText(p.Name, p.DescriptionFr, p.DescriptionEn,
+                Highlight = found.Passages?.Of(new ListingText(p.Name, p.DescriptionFr, p.DescriptionEn,
                     p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn)))),
             };
         }).ToArray();

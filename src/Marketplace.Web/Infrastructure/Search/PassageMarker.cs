@@ -8,7 +8,7 @@ namespace Marketplace.Web.Infrastructure.Search;
 
 /// <summary>
 /// The passages of a results page's cards, for one text query: for each listing's text (read by the page with its cards,
-/// <see cref="TextDocument.Of"/>), a short excerpt where the query matched, in the page's language first: offerings, then
+/// <see cref="TextDocument.FieldOf"/>), a short excerpt where the query matched, in the page's language first: offerings, then
 /// description, then categories (and, on English pages, the French offerings and description after them). HTML-encoded;
 /// matched words in &lt;mark&gt;. The index keeps no stored text for this: reading it back (decompressing a block of
 /// stored fields per card) was a quarter of a text search's CPU (docs/benchmarks.md, issue 13).
@@ -33,14 +33,13 @@ public sealed class CardPassages
     }
 
     /// <summary>The passage that matched the most words of the query; on a tie, the first field in the page's order. Null when none did.</summary>
-    public string? Of(int providerId, ListingText listing)
+    public string? Of(ListingText listing)
     {
-        var text = TextDocument.Of(providerId, listing, _categories);
         PassageMarker.Passage? best = null;
         var bestWords = 0;
         foreach (var field in _fields)
         {
-            if (_marker.Best(field, text.Field(field)) is not { } passage) continue;
+            if (_marker.Best(field, TextDocument.FieldOf(field, listing, _categories)) is not { } passage) continue;
             var words = passage.Words;
             if (words <= bestWords) continue;
             (best, bestWords) = (passage, words);
@@ -161,7 +160,8 @@ public sealed class PassageMarker
             var (start, end) = (Start, End);
             while (start < end && char.IsWhiteSpace(Text[start])) start++;
             while (end > start && char.IsWhiteSpace(Text[end - 1])) end--;
-            var html = new StringBuilder();
+            // Room for the passage, its marks and an ellipsis each side: written without growing.
+            var html = new StringBuilder(end - start + Marks.Count * "<mark></mark>".Length + 4 + 16);
             if (!string.IsNullOrWhiteSpace(Text[..start])) html.Append("… ");
             var at = start;
             foreach (var (markStart, markEnd) in Marks)

@@ -18,43 +18,44 @@ public sealed record TextDocument(
     string CategoryNotesFr = "",
     string CategoryNotesEn = "")
 {
-    /// <summary>
-    /// A listing's text put together by field: the one way it is done, for the index and for the cards' passages
-    /// (<see cref="CardPassages"/>), so that a card's passage is taken from the text its match was found in.
-    /// </summary>
+    /// <summary>A listing's text, every field put together by <see cref="FieldOf"/>.</summary>
     public static TextDocument Of(int providerId, ListingText listing, IReadOnlyDictionary<string, CategoryText> categories)
     {
-        var offerings = listing.Offerings.ToArray();
-        var listed = offerings.Select(o => o.CategoryKey).Distinct()
-            .Select(k => categories.TryGetValue(k, out var c) ? c : new CategoryText(k, k, null, null)).ToArray();
-        return new TextDocument(
-            providerId,
-            listing.Name,
-            string.Join(" · ", listed.Select(c => c.LabelFr)),
-            string.Join(" · ", listed.Select(c => c.LabelEn)),
-            string.Join("\n", offerings.Select(o => o.DescriptionFr).Where(s => !string.IsNullOrWhiteSpace(s))),
-            string.Join("\n", offerings.Select(o => o.DescriptionEn).Where(s => !string.IsNullOrWhiteSpace(s))),
-            listing.DescriptionFr,
-            listing.DescriptionEn ?? "",
-            // What each of its categories means (the taxonomy's own definition): a listing in « Financement » offers
-            // what the category says, « bourses, subventions ». Weighed least (docs/search.md).
-            string.Join("\n", listed.Select(c => c.NotesFr).Where(n => !string.IsNullOrWhiteSpace(n))),
-            string.Join("\n", listed.Select(c => c.NotesEn).Where(n => !string.IsNullOrWhiteSpace(n))));
+        string Field(string field) => FieldOf(field, listing, categories);
+        return new TextDocument(providerId, listing.Name,
+            Field(LuceneFields.CategoriesFr), Field(LuceneFields.CategoriesEn),
+            Field(LuceneFields.OfferingsFr), Field(LuceneFields.OfferingsEn),
+            Field(LuceneFields.DescriptionFr), Field(LuceneFields.DescriptionEn),
+            Field(LuceneFields.CategoryNotesFr), Field(LuceneFields.CategoryNotesEn));
     }
 
-    /// <summary>The text of one of the index's text fields (<see cref="LuceneFields"/>).</summary>
-    public string Field(string field) => field switch
+    /// <summary>
+    /// One text field of a listing put together: the one way it is done, for the index and for the cards' passages
+    /// (<see cref="CardPassages"/>, which puts together only the fields it shows), so that a card's passage is taken
+    /// from the text its match was found in.
+    /// </summary>
+    public static string FieldOf(string field, ListingText listing, IReadOnlyDictionary<string, CategoryText> categories)
     {
-        LuceneFields.CategoriesFr => CategoriesFr,
-        LuceneFields.CategoriesEn => CategoriesEn,
-        LuceneFields.OfferingsFr => OfferingsFr,
-        LuceneFields.OfferingsEn => OfferingsEn,
-        LuceneFields.DescriptionFr => DescriptionFr,
-        LuceneFields.DescriptionEn => DescriptionEn,
-        LuceneFields.CategoryNotesFr => CategoryNotesFr,
-        LuceneFields.CategoryNotesEn => CategoryNotesEn,
-        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a text field of a listing"),
-    };
+        return field switch
+        {
+            LuceneFields.CategoriesFr => string.Join(" · ", Listed().Select(c => c.LabelFr)),
+            LuceneFields.CategoriesEn => string.Join(" · ", Listed().Select(c => c.LabelEn)),
+            LuceneFields.OfferingsFr => Lines(listing.Offerings.Select(o => o.DescriptionFr)),
+            LuceneFields.OfferingsEn => Lines(listing.Offerings.Select(o => o.DescriptionEn)),
+            LuceneFields.DescriptionFr => listing.DescriptionFr,
+            LuceneFields.DescriptionEn => listing.DescriptionEn ?? "",
+            // What each of its categories means (the taxonomy's own definition): a listing in « Financement » offers
+            // what the category says, « bourses, subventions ». Weighed least (docs/search.md).
+            LuceneFields.CategoryNotesFr => Lines(Listed().Select(c => c.NotesFr)),
+            LuceneFields.CategoryNotesEn => Lines(Listed().Select(c => c.NotesEn)),
+            _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a text field of a listing"),
+        };
+
+        IEnumerable<CategoryText> Listed() => listing.Offerings.Select(o => o.CategoryKey).Distinct()
+            .Select(k => categories.TryGetValue(k, out var c) ? c : new CategoryText(k, k, null, null));
+
+        static string Lines(IEnumerable<string?> texts) => string.Join("\n", texts.Where(s => !string.IsNullOrWhiteSpace(s)));
+    }
 }
 
 /// <summary>What a listing says of itself, as read from the database: its name, descriptions and offerings.</summary>
