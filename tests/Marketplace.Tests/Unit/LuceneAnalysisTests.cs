@@ -52,4 +52,33 @@ public sealed class LuceneAnalysisTests
     {
         Assert.That(SpellingSuggestions.Distance(a, b), Is.EqualTo(expected));
     }
+
+    /// <summary>The filter the chains lowercase with gives Lucene's own filter's terms, character for character.</summary>
+    [Test]
+    public void Lowercasing_gives_the_terms_of_lucenes_own_filter_for_every_character()
+    {
+        // Every character of the Basic Multilingual Plane outside surrogates, in words of 64, and words with surrogate
+        // pairs (Deseret, Osage capitals), lone surrogates and accented capitals around them.
+        var words = Enumerable.Range(0, char.MaxValue + 1).Where(c => !char.IsSurrogate((char)c)).Select(c => (char)c)
+            .Chunk(64).Select(chunk => new string(chunk))
+            .Concat(["\U00010400\U00010401ÉCOLE", "ÀB\U000104B0c", "A\uD800B", "É\uDC00", "\U0001D400X", "İSTANBUL ΣΑΣ Ǆ ǅ"])
+            .ToArray();
+        foreach (var word in words)
+        {
+            Assert.That(Lowered(word, s => new InvariantLowerCaseFilter(s)),
+                Is.EqualTo(Lowered(word, s => new Lucene.Net.Analysis.Core.LowerCaseFilter(LuceneFields.Version, s))),
+                $"« {word} »");
+        }
+
+        static string Lowered(string word, Func<Lucene.Net.Analysis.TokenStream, Lucene.Net.Analysis.TokenStream> filter)
+        {
+            using var stream = filter(new Lucene.Net.Analysis.Core.KeywordTokenizer(new StringReader(word)));
+            var term = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+            stream.Reset();
+            Assert.That(stream.IncrementToken(), Is.True);
+            var lowered = term.ToString();
+            stream.End();
+            return lowered;
+        }
+    }
 }

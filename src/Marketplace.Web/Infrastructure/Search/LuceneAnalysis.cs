@@ -122,7 +122,7 @@ public sealed class FrenchTextAnalyzer(bool lightStemming = true) : Analyzer
         var source = new StandardTokenizer(LuceneFields.Version, reader);
         TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
         stream = LuceneFields.SplitLettersAndDigits(stream);
-        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new InvariantLowerCaseFilter(stream);
         stream = new StopFilter(LuceneFields.Version, stream, FrenchAnalyzer.DefaultStopSet);
         stream = new ASCIIFoldingFilter(stream);
         stream = lightStemming ? new FrenchLightStemFilter(stream) : new FrenchMinimalStemFilter(stream);
@@ -138,7 +138,7 @@ public sealed class EnglishTextAnalyzer : Analyzer
         var source = new StandardTokenizer(LuceneFields.Version, reader);
         TokenStream stream = new EnglishPossessiveFilter(LuceneFields.Version, source);
         stream = LuceneFields.SplitLettersAndDigits(stream);
-        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new InvariantLowerCaseFilter(stream);
         stream = new StopFilter(LuceneFields.Version, stream, EnglishAnalyzer.DefaultStopSet);
         stream = new ASCIIFoldingFilter(stream);
         stream = new PorterStemFilter(stream);
@@ -157,7 +157,7 @@ public sealed class ThesaurusKeyAnalyzer : Analyzer
         var source = new StandardTokenizer(LuceneFields.Version, reader);
         TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
         stream = LuceneFields.SplitLettersAndDigits(stream);
-        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new InvariantLowerCaseFilter(stream);
         stream = new ASCIIFoldingFilter(stream);
         stream = new FrenchMinimalStemFilter(stream);
         return new TokenStreamComponents(source, stream);
@@ -172,8 +172,59 @@ public sealed class PlainAnalyzer : Analyzer
         var source = new StandardTokenizer(LuceneFields.Version, reader);
         TokenStream stream = new ElisionFilter(source, LuceneFields.Elisions);
         stream = LuceneFields.SplitLettersAndDigits(stream);
-        stream = new LowerCaseFilter(LuceneFields.Version, stream);
+        stream = new InvariantLowerCaseFilter(stream);
         stream = new ASCIIFoldingFilter(stream);
         return new TokenStreamComponents(source, stream);
+    }
+}
+
+/// <summary>
+/// Lucene's <see cref="LowerCaseFilter"/>, without its cost: Lucene.Net's lowercases each word by making a string of it and
+/// asking the culture for its lower case (two strings and, for a word with an accent, a call into ICU per word). That was
+/// 4–5 % of a text search's CPU, spent analyzing the page's texts for their passages (docs/benchmarks.md, issue 13).
+/// Here a character of the Basic Multilingual Plane is read from a table built once from the same invariant mapping, so
+/// the terms are the very same (tests compare both on every such character); a word with a surrogate pair goes the
+/// span way, which maps code points as the string one does.
+/// </summary>
+public sealed class InvariantLowerCaseFilter : TokenFilter
+{
+    private static readonly char[] Lower = BuildTable();
+    private readonly ICharTermAttribute _term;
+    private char[] _scratch = [];
+
+    public InvariantLowerCaseFilter(TokenStream input) : base(input) => _term = AddAttribute<ICharTermAttribute>();
+
+    public override bool IncrementToken()
+    {
+        if (!m_input.IncrementToken()) return false;
+        var buffer = _term.Buffer;
+        var length = _term.Length;
+        for (var i = 0; i < length; i++)
+        {
+            var c = buffer[i];
+            if (char.IsSurrogate(c))
+            {
+                LowerBySpan(buffer, i, length);
+                return true;
+            }
+            buffer[i] = Lower[c];
+        }
+        return true;
+    }
+
+    /// <summary>The rest of the word, from <paramref name="start"/>, the way strings are lowercased (by code point).</summary>
+    private void LowerBySpan(char[] buffer, int start, int length)
+    {
+        var rest = length - start;
+        if (_scratch.Length < rest) _scratch = new char[Math.Max(rest, 2 * _scratch.Length)];
+        buffer.AsSpan(start, rest).ToLowerInvariant(_scratch);
+        _scratch.AsSpan(0, rest).CopyTo(buffer.AsSpan(start));
+    }
+
+    private static char[] BuildTable()
+    {
+        var table = new char[char.MaxValue + 1];
+        for (var c = 0; c <= char.MaxValue; c++) table[c] = char.IsSurrogate((char)c) ? (char)c : char.ToLowerInvariant((char)c);
+        return table;
     }
 }
