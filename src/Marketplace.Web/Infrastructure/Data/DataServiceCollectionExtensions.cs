@@ -27,7 +27,7 @@ public static class DataServiceCollectionExtensions
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
-                services.AddDbContext<SqliteMarketplaceDbContext>(o => o.UseSqlite(connectionString,
+                services.AddDbContextPool<SqliteMarketplaceDbContext>(o => o.UseSqlite(connectionString,
                     sqlite => sqlite.MigrationsAssembly(typeof(MarketplaceDbContext).Assembly.FullName)).AddInterceptors(BusyTimeout));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<SqliteMarketplaceDbContext>());
                 break;
@@ -35,7 +35,7 @@ public static class DataServiceCollectionExtensions
                 if (string.IsNullOrWhiteSpace(connectionString))
                     throw new OptionsValidationException("ConnectionStrings:Marketplace", typeof(DatabaseOptions),
                         ["Database:Provider is Postgres but ConnectionStrings:Marketplace is empty."]);
-                services.AddDbContext<PostgresMarketplaceDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddDbContextPool<PostgresMarketplaceDbContext>(o => o.UseNpgsql(connectionString));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<PostgresMarketplaceDbContext>());
                 break;
             default:
