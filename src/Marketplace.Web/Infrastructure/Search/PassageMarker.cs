@@ -160,8 +160,9 @@ public sealed class PassageMarker
             var (start, end) = (Start, End);
             while (start < end && char.IsWhiteSpace(Text[start])) start++;
             while (end > start && char.IsWhiteSpace(Text[end - 1])) end--;
-            // Room for the passage, its marks and an ellipsis each side: written without growing.
-            var html = new StringBuilder(end - start + Marks.Count * "<mark></mark>".Length + 4 + 16);
+            // Room for the passage, its marks, « … » each side and a few encoded characters: written without growing.
+            const int Ellipses = 4, Encoded = 16;
+            var html = new StringBuilder(end - start + Marks.Count * "<mark></mark>".Length + Ellipses + Encoded);
             if (!string.IsNullOrWhiteSpace(Text[..start])) html.Append("… ");
             var at = start;
             foreach (var (markStart, markEnd) in Marks)
