@@ -159,7 +159,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
                 pricingNotStated)
             {
                 Highlight = found.Passages?.Of(new ListingText(p.Name, p.DescriptionFr, p.DescriptionEn,
-                    p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn)))),
+                    p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn)).ToArray())),
             };
         }).ToArray();
 

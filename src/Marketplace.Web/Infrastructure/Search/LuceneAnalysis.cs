@@ -35,8 +35,8 @@ public static class LuceneFields
     public const string NamePlain = "name_plain";
     public const string CategoriesFr = "cat_fr";
     public const string CategoriesEn = "cat_en";
-    public const string OfferingsFr = "off_fr";  // stored
-    public const string OfferingsEn = "off_en";  // stored
+    public const string OfferingsFr = "off_fr";
+    public const string OfferingsEn = "off_en";
     public const string DescriptionFr = "desc_fr";
     public const string DescriptionEn = "desc_en";
     public const string CategoryNotesFr = "catnote_fr"; // what the provider's categories mean (taxonomy definitions)

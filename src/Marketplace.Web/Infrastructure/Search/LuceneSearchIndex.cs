@@ -164,7 +164,7 @@ public sealed class LuceneSearchIndex : IDisposable
         {
             // Catch up: the facets come from the database (they live in memory), the text index only takes what changed.
             var stopwatch = Stopwatch.StartNew();
-            var providers = await ReadDirectoryAsync(documents, null, cancellationToken);
+            var providers = await ReadDirectoryAsync(documents, null, null, cancellationToken);
             var categories = await documents.CategoriesAsync(cancellationToken);
             var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
             _state = new State(from, SnapshotOf(from, providers), providers, categories, thesaurus);
@@ -262,7 +262,7 @@ public sealed class LuceneSearchIndex : IDisposable
         var categories = await documents.CategoriesAsync(cancellationToken);
         var thesaurus = await LoadThesaurusAsync(db, cancellationToken);
         _writer!.DeleteAll();
-        var providers = await ReadDirectoryAsync(documents, text => _writer!.AddDocument(ToDocument(text)), cancellationToken);
+        var providers = await ReadDirectoryAsync(documents, categories, text => _writer!.AddDocument(ToDocument(text)), cancellationToken);
         // One segment from the start: left as flushed, the first merge would come later, under load, with the first
         // changes, reading every segment again (docs/search.md, memory).
         _writer.ForceMerge(1);
@@ -275,14 +275,15 @@ public sealed class LuceneSearchIndex : IDisposable
     }
 
     /// <summary>
-    /// Every published listing, as the map searches read; <paramref name="index"/>, when given, also receives each one's
-    /// text as it is read (a rebuild), and without it the text is not put together at all (a start that opens the index).
+    /// Every published listing, as the map searches read. A rebuild gives <paramref name="categories"/> and
+    /// <paramref name="index"/>, which receives each listing's text as it is read; a start that opens the index gives
+    /// neither, and the text is not put together at all.
     /// </summary>
     private static async Task<ImmutableDictionary<int, IndexedProvider>> ReadDirectoryAsync(SearchDocuments documents,
-        Action<TextDocument>? index, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, CategoryText>? categories, Action<TextDocument>? index, CancellationToken cancellationToken)
     {
         var builder = ImmutableDictionary.CreateBuilder<int, IndexedProvider>();
-        await foreach (var batch in documents.BatchesAsync(null, withText: index is not null, cancellationToken))
+        await foreach (var batch in documents.BatchesAsync(null, categories, cancellationToken))
             foreach (var provider in batch)
             {
                 index?.Invoke(provider.Text!);

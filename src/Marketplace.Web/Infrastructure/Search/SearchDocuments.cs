@@ -59,7 +59,7 @@ public sealed record TextDocument(
 }
 
 /// <summary>What a listing says of itself, as read from the database: its name, descriptions and offerings.</summary>
-public sealed record ListingText(string Name, string DescriptionFr, string? DescriptionEn, IEnumerable<OfferingText> Offerings);
+public sealed record ListingText(string Name, string DescriptionFr, string? DescriptionEn, IReadOnlyList<OfferingText> Offerings);
 
 public sealed record OfferingText(string CategoryKey, string? DescriptionFr, string? DescriptionEn);
 
@@ -99,19 +99,20 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
     public async Task<List<IndexedProvider>> LoadAsync(IReadOnlyCollection<int>? ids, CancellationToken cancellationToken)
     {
         var documents = new List<IndexedProvider>();
-        await foreach (var batch in BatchesAsync(ids, withText: true, cancellationToken)) documents.AddRange(batch);
+        var categories = await CategoriesAsync(cancellationToken);
+        await foreach (var batch in BatchesAsync(ids, categories, cancellationToken)) documents.AddRange(batch);
         return documents;
     }
 
     /// <summary>
-    /// The same, batch by batch, so that a full build never holds every description at once; without
-    /// <paramref name="withText"/> the text the index needs is not put together (a start that opens the index on disk
-    /// needs only the facets).
+    /// The same, batch by batch, so that a full build never holds every description at once, each listing's text put
+    /// together with the caller's <paramref name="categories"/> (<see cref="CategoriesAsync"/>); without them the text
+    /// is not put together at all (a start that opens the index on disk needs only the facets).
     /// </summary>
-    public async IAsyncEnumerable<List<IndexedProvider>> BatchesAsync(IReadOnlyCollection<int>? ids, bool withText,
+    public async IAsyncEnumerable<List<IndexedProvider>> BatchesAsync(IReadOnlyCollection<int>? ids,
+        IReadOnlyDictionary<string, CategoryText>? categories,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var labels = await CategoriesAsync(cancellationToken);
         var wanted = ids?.Distinct().Order().ToArray();
         var after = 0;
         for (var offset = 0; ; offset += BatchSize)
@@ -129,7 +130,7 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
                     p.Offerings.Select(o => new OfferingRow(o.CategoryKey, o.Pricing, o.Delivery, o.ServesAllQuebec,
                         o.RegionCodes, o.Languages, o.FundingPrograms, o.DescriptionFr, o.DescriptionEn))))
                 .ToListAsync(cancellationToken);
-            yield return rows.Select(r => new IndexedProvider(r.Slug, ToSearchDocument(r), withText ? ToTextDocument(r, labels) : null)).ToList();
+            yield return rows.Select(r => new IndexedProvider(r.Slug, ToSearchDocument(r), categories is null ? null : ToTextDocument(r, categories))).ToList();
             if (wanted is null)
             {
                 if (rows.Count < BatchSize) yield break;
@@ -145,9 +146,9 @@ public sealed class SearchDocuments(MarketplaceDbContext db)
             .OrderBy(t => t.Position)
             .ToDictionaryAsync(t => t.Key, t => new CategoryText(t.LabelFr, t.LabelEn, t.DescriptionFr, t.DescriptionEn), cancellationToken);
 
-    private static TextDocument ToTextDocument(Row p, Dictionary<string, CategoryText> categories) =>
+    private static TextDocument ToTextDocument(Row p, IReadOnlyDictionary<string, CategoryText> categories) =>
         TextDocument.Of(p.Id, new ListingText(p.Name, p.DescriptionFr, p.DescriptionEn,
-            p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn))), categories);
+            p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn)).ToArray()), categories);
 
     private static SearchDocument ToSearchDocument(Row p)
     {
