@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
 using Lucene.Net.Util;
 
 namespace Marketplace.Web.Infrastructure.Search;
@@ -14,7 +15,10 @@ namespace Marketplace.Web.Infrastructure.Search;
 /// document-at-a-time scorers keep those lists in a heap and pay a heap step per list per document, which measured
 /// as much as the reading itself. Here each list is read straight through into per-document arrays (best and sum of
 /// the clause), then clause totals are added; a later clause and the proximity phrases only read the documents every
-/// earlier required clause matched. docs/search.md, what a search costs.
+/// earlier required clause matched. A word's list in one field (a term query, most of what the builder makes) is scored
+/// here with BM25's own formula and statistics, not through Lucene's scorer, whose layers per document (term scorer,
+/// similarity scorer, a new postings reader per list) cost as much again as reading the list. docs/search.md, what a
+/// search costs.
 /// </summary>
 public static class ClauseAtATime
 {
@@ -36,12 +40,19 @@ public static class ClauseAtATime
         var required = boolean.Clauses.Where(c => c.Occur == Occur.MUST).Select(c => (DisjunctionMaxQuery)c.Query).ToArray();
         var optional = boolean.Clauses.Where(c => c.Occur == Occur.SHOULD).Select(c => (DisjunctionMaxQuery)c.Query).ToArray();
         using var terms = new TermLookup(searcher.IndexReader, pool);
+        // Scored here only with the similarity whose formula TermList repeats: Lucene's BM25 with its own parameters.
+        var bm25 = searcher.Similarity.GetType() == typeof(BM25Similarity) ? (BM25Similarity)searcher.Similarity : null;
         var weights = required.Concat(optional)
             .Select(clause => (Tie: clause.TieBreakerMultiplier,
-                Weights: clause.Disjuncts.Select(d => searcher.CreateNormalizedWeight(terms.WithContext(d))).ToArray()))
+                Lists: clause.Disjuncts
+                    .Select(d => d is TermQuery term && bm25 is not null
+                        ? (object)TermList.Of(searcher, bm25, term, terms.ContextOf(term))
+                        : searcher.CreateNormalizedWeight(terms.WithContext(d)))
+                    .ToArray()))
             .ToArray();
-
         var maxDoc = searcher.IndexReader.MaxDoc;
+        var dense = weights.Select(w => Dense(w.Lists, maxDoc)).ToArray();
+
         var total = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
         var best = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
         var sum = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
@@ -60,6 +71,7 @@ public static class ClauseAtATime
             {
                 var live = leaf.AtomicReader.LiveDocs;
                 var docBase = leaf.DocBase;
+                var end = docBase + leaf.AtomicReader.MaxDoc;
                 for (var c = 0; c < weights.Length; c++)
                 {
                     var isRequired = c < required.Length;
@@ -67,36 +79,47 @@ public static class ClauseAtATime
                     var need = (byte)Math.Min(c, required.Length);
                     IBits? accept = c == 0 ? live : new Matched(matched, docBase, leaf.AtomicReader.MaxDoc, need, live);
                     var seen = 0;
-                    foreach (var weight in weights[c].Weights)
+                    var denseClause = dense[c];
+                    foreach (var list in weights[c].Lists)
                     {
-                        var scorer = weight.GetScorer(leaf, accept);
-                        if (scorer is null) continue;
                         int doc;
-                        while ((doc = scorer.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                        if (list is TermList term)
                         {
-                            var at = docBase + doc;
-                            var score = scorer.GetScore();
-                            if (!inClause[at])
-                            {
-                                inClause[at] = true;
-                                touched[seen++] = at;
-                            }
-                            if (score > best[at]) best[at] = score;
-                            sum[at] += score;
+                            if (terms.Postings(leaf, term, accept) is not { } postings) continue;
+                            var norms = leaf.AtomicReader.GetNormValues(term.Field);
+                            while ((doc = postings.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                                Add(docBase + doc, term.Score(postings.Freq, norms, doc), denseClause, ref seen);
+                            continue;
                         }
+                        var scorer = ((Weight)list).GetScorer(leaf, accept);
+                        if (scorer is null) continue;
+                        while ((doc = scorer.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                            Add(docBase + doc, scorer.GetScore(), denseClause, ref seen);
                     }
                     var tie = weights[c].Tie;
-                    for (var i = 0; i < seen; i++)
+                    if (denseClause)
                     {
-                        var at = touched[i];
+                        for (var at = docBase; at < end; at++)
+                            if (sum[at] > 0f) Total(at);
+                    }
+                    else
+                    {
+                        for (var i = 0; i < seen; i++)
+                        {
+                            Total(touched[i]);
+                            inClause[touched[i]] = false;
+                        }
+                    }
+
+                    // The clause's score of a document it matched, added to the document's total; its best and sum cleared for the next clause.
+                    void Total(int at)
+                    {
                         total[at] += best[at] + (sum[at] - best[at]) * tie;
                         if (isRequired) matched[at]++;
                         best[at] = 0f;
                         sum[at] = 0f;
-                        inClause[at] = false;
                     }
                 }
-                var end = docBase + leaf.AtomicReader.MaxDoc;
                 var all = (byte)required.Length;
                 for (var at = docBase; at < end; at++)
                     if (matched[at] == all)
@@ -106,6 +129,19 @@ public static class ClauseAtATime
                     }
             }
             return count;
+
+            // A document's score in one field of the clause: kept as the clause's best and added to its sum (and the
+            // document noted as touched, unless the clause is dense).
+            void Add(int at, float score, bool dense, ref int seen)
+            {
+                if (!dense && !inClause[at])
+                {
+                    inClause[at] = true;
+                    touched[seen++] = at;
+                }
+                if (score > best[at]) best[at] = score;
+                sum[at] += score;
+            }
         }
         finally
         {
@@ -119,6 +155,17 @@ public static class ClauseAtATime
     }
 
     /// <summary>
+    /// Whether a clause is read without keeping the list of documents it touched: when its lists hold, together, at least
+    /// a quarter as many entries as there are documents, a pass over every document is cheaper than noting each one on
+    /// the way. A document the clause matched is then one whose sum is above 0, so only a clause of words with a positive
+    /// boost (BM25 gives such a word a positive score in every document that holds it) qualifies.
+    /// </summary>
+    private static bool Dense(object[] lists, int maxDoc) =>
+        lists.Length > 0
+        && lists.All(l => l is TermList { Boost: > 0f })
+        && lists.Sum(l => (long)((TermList)l).Context.DocFreq) * 4 >= maxDoc;
+
+    /// <summary>
     /// Finds a query's words in the term dictionaries with one reader per segment and field, instead of one per word and
     /// segment as a term query alone does: a word looked for in ten fields, or a thesaurus group of several words, made
     /// that lookup the largest allocation of a search.
@@ -126,19 +173,38 @@ public static class ClauseAtATime
     private sealed class TermLookup(IndexReader reader, TermsEnumPool? pool) : IDisposable
     {
         private readonly Dictionary<(int Leaf, string Field), TermsEnum?> _enums = [];
+        private readonly Dictionary<(int Leaf, string Field), DocsEnum> _postings = [];
 
-        public Query WithContext(Query query)
+        /// <summary>
+        /// The documents and frequencies of a word in one segment, or null when the segment lacks it. One postings reader
+        /// per segment and field serves every word of that field in this search (a new one is several arrays and a file
+        /// handle's clone).
+        /// </summary>
+        public DocsEnum? Postings(AtomicReaderContext leaf, TermList term, IBits? accept)
         {
-            if (query is not TermQuery term) return query;
+            if (term.Context.Get(leaf.Ord) is not { } state || _enums[(leaf.Ord, term.Field)] is not { } terms) return null;
+            terms.SeekExact(term.Bytes, state);
+            _postings.TryGetValue((leaf.Ord, term.Field), out var reuse);
+            return _postings[(leaf.Ord, term.Field)] = terms.Docs(accept, reuse, DocsFlags.FREQS);
+        }
+
+        /// <summary>A term query with its word already looked up (Lucene's weight then skips its own lookup); any other query as it is.</summary>
+        public Query WithContext(Query query) =>
+            query is TermQuery term ? new TermQuery(term.Term, ContextOf(term)) { Boost = term.Boost } : query;
+
+        /// <summary>Where a word is in each segment (its term states) and in how many documents.</summary>
+        public TermContext ContextOf(TermQuery query)
+        {
+            var term = query.Term;
             var context = new TermContext(reader.Context);
             foreach (var leaf in reader.Leaves)
             {
-                if (!_enums.TryGetValue((leaf.Ord, term.Term.Field), out var terms))
-                    _enums[(leaf.Ord, term.Term.Field)] = terms = pool is null ? leaf.AtomicReader.GetTerms(term.Term.Field)?.GetEnumerator() : pool.Rent(leaf, term.Term.Field);
-                if (terms is not null && terms.SeekExact(term.Term.Bytes))
+                if (!_enums.TryGetValue((leaf.Ord, term.Field), out var terms))
+                    _enums[(leaf.Ord, term.Field)] = terms = pool is null ? leaf.AtomicReader.GetTerms(term.Field)?.GetEnumerator() : pool.Rent(leaf, term.Field);
+                if (terms is not null && terms.SeekExact(term.Bytes))
                     context.Register(terms.GetTermState(), leaf.Ord, terms.DocFreq, terms.TotalTermFreq);
             }
-            return new TermQuery(term.Term, context) { Boost = term.Boost };
+            return context;
         }
 
         public void Dispose()
@@ -146,6 +212,63 @@ public static class ClauseAtATime
             if (pool is null) return;
             foreach (var ((leaf, field), terms) in _enums)
                 if (terms is not null) pool.Return(reader.Leaves[leaf], field, terms);
+        }
+    }
+
+    /// <summary>
+    /// A word in one field, scored as Lucene's <see cref="BM25Similarity"/> scores it inside the builder's query (every boost
+    /// above the term's is 1): weight = idf × boost × (k1 + 1), score = weight × freq / (freq + k1 × (1 − b + b × length /
+    /// average length)), the last part read from a table of the 256 encoded lengths, computed once per reader and field
+    /// (Lucene computes it for every word of every search). The same operations in the same order, so the same floats
+    /// (<c>ClauseAtATimeTests</c>).
+    /// </summary>
+    private sealed class TermList
+    {
+        private static readonly ConditionalWeakTable<IndexReader, ConcurrentDictionary<(string Field, float K1, float B), (CollectionStatistics Statistics, float[] Lengths)>> Fields = new();
+        private static readonly Bm25Parts Parts = new();
+        private float _weight;
+        private float _k1;
+        private float[] _lengths = [];
+
+        public required string Field { get; init; }
+        public required BytesRef Bytes { get; init; }
+        public required TermContext Context { get; init; }
+        public required float Boost { get; init; }
+
+        public static TermList Of(IndexSearcher searcher, BM25Similarity bm25, TermQuery query, TermContext context)
+        {
+            var field = query.Term.Field;
+            var (statistics, lengths) = Fields.GetValue(searcher.IndexReader, _ => new())
+                .GetOrAdd((field, bm25.K1, bm25.B), key => searcher.CollectionStatistics(key.Field) is var s ? (s, Parts.Lengths(bm25, s)) : default);
+            var weight = Parts.IdfOf(context.DocFreq, statistics.MaxDoc) * query.Boost * 1f; // × the boosts above it, all 1
+            return new TermList
+            {
+                Field = field, Bytes = query.Term.Bytes, Context = context, Boost = query.Boost,
+                _weight = weight * (bm25.K1 + 1), _k1 = bm25.K1, _lengths = lengths,
+            };
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Score(int freq, NumericDocValues? norms, int doc)
+        {
+            float f = freq;
+            var norm = norms is null ? _k1 : _lengths[unchecked((byte)norms.Get(doc))];
+            return _weight * f / (f + norm);
+        }
+
+        /// <summary>BM25's protected parts, for the parameters of the similarity given.</summary>
+        private sealed class Bm25Parts : BM25Similarity
+        {
+            public float IdfOf(long docFreq, long maxDoc) => Idf(docFreq, maxDoc);
+
+            public float[] Lengths(BM25Similarity bm25, CollectionStatistics statistics)
+            {
+                float k1 = bm25.K1, b = bm25.B;
+                var averageLength = AvgFieldLength(statistics);
+                var lengths = new float[256];
+                for (var i = 0; i < lengths.Length; i++) lengths[i] = k1 * ((1 - b) + b * DecodeNormValue((byte)i) / averageLength);
+                return lengths;
+            }
         }
     }
 
