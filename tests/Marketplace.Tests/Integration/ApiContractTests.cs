@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Marketplace.Tests.Support;
 using Marketplace.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Tests.Integration;
 
@@ -60,6 +61,32 @@ public sealed class ApiContractTests(DatabaseProvider provider)
                 Assert.That(value.GetProperty("label").GetString(), Is.Not.Empty);
                 Assert.That(value.GetProperty("count").GetInt32(), Is.GreaterThanOrEqualTo(0));
             }
+    }
+
+    [Test]
+    public async Task Each_item_lists_its_offerings_categories_and_regions_once_in_the_taxonomys_order()
+    {
+        var json = JsonDocument.Parse(await _client.GetStringAsync("/api/v1/providers?pageSize=100")).RootElement;
+        string[] Order(string facet) => json.GetProperty("facets").GetProperty(facet).EnumerateArray().Select(v => v.GetProperty("key").GetString()!).ToArray();
+        var categoryOrder = Order("category");
+        var regionOrder = Order("region");
+        var offerings = await _factory.WithDbAsync(db => db.Providers.AsNoTracking()
+            .Select(p => new { p.Slug, Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.ServesAllQuebec, o.RegionCodes }).ToList() })
+            .ToDictionaryAsync(p => p.Slug));
+        var items = json.GetProperty("items").EnumerateArray().ToArray();
+        Assert.That(items, Has.Length.EqualTo(Math.Min(100, json.GetProperty("total").GetInt32())));
+        var checkedRegions = 0;
+        foreach (var item in items)
+        {
+            var slug = item.GetProperty("slug").GetString()!;
+            var own = offerings[slug].Offerings;
+            string[] Keys(string name) => item.GetProperty(name).EnumerateArray().Select(k => k.GetString()!).ToArray();
+            Assert.That(Keys("categories"), Is.EqualTo(categoryOrder.Where(k => own.Any(o => o.CategoryKey == k)).ToArray()), slug);
+            if (own.Any(o => o.ServesAllQuebec)) continue;
+            Assert.That(Keys("regions"), Is.EqualTo(regionOrder.Where(k => own.Any(o => o.RegionCodes.Contains(k))).ToArray()), slug);
+            checkedRegions += Keys("regions").Length > 1 ? 1 : 0;
+        }
+        Assert.That(checkedRegions, Is.GreaterThan(0), "some provider serves several regions");
     }
 
     [Test]
