@@ -11,6 +11,8 @@
 #   PROVIDERS=5000 DURATION=5 bash tests/benchmarks/search.sh        # a quick try
 #   PARTS=pages bash tests/benchmarks/search.sh                      # only the page throughput (about 10 minutes)
 #   PREVIOUS=none bash tests/benchmarks/search.sh                    # this build only (no previous engine)
+#   ENGINES=Postgres PARTS=engines bash tests/benchmarks/search.sh    # one database only (a try: docs/benchmarks.md then
+#                                                                     # holds only its lines; restore it with git)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -219,7 +221,7 @@ page_throughput() { # build engine: the seed data only, wrk -t1 -c32 on the four
   stop_site
 }
 
-engines=(Sqlite Postgres)
+read -r -a engines <<<"${ENGINES:-Sqlite Postgres}"
 PG_EXTRA_OPTIONS="-c shared_buffers=256MB" start_postgres
 for engine in "${engines[@]}"; do
   for build in "${builds[@]}"; do
