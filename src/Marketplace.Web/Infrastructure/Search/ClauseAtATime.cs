@@ -226,26 +226,30 @@ public static class ClauseAtATime
     {
         private static readonly ConditionalWeakTable<IndexReader, ConcurrentDictionary<(string Field, float K1, float B), (CollectionStatistics Statistics, float[] Lengths)>> Fields = new();
         private static readonly Bm25Parts Parts = new();
-        private float _weight;
-        private float _k1;
-        private float[] _lengths = [];
+        private readonly float _weight;
+        private readonly float _k1;
+        private readonly float[] _lengths;
 
-        public required string Field { get; init; }
-        public required BytesRef Bytes { get; init; }
-        public required TermContext Context { get; init; }
-        public required float Boost { get; init; }
+        private TermList(TermQuery query, TermContext context, float weight, float k1, float[] lengths)
+        {
+            (Field, Bytes, Boost, Context) = (query.Term.Field, query.Term.Bytes, query.Boost, context);
+            (_weight, _k1, _lengths) = (weight, k1, lengths);
+        }
+
+        public string Field { get; }
+        public BytesRef Bytes { get; }
+        public float Boost { get; }
+        public TermContext Context { get; }
 
         public static TermList Of(IndexSearcher searcher, BM25Similarity bm25, TermQuery query, TermContext context)
         {
-            var field = query.Term.Field;
-            var (statistics, lengths) = Fields.GetValue(searcher.IndexReader, _ => new())
-                .GetOrAdd((field, bm25.K1, bm25.B), key => searcher.CollectionStatistics(key.Field) is var s ? (s, Parts.Lengths(bm25, s)) : default);
-            var weight = Parts.IdfOf(context.DocFreq, statistics.MaxDoc) * query.Boost * 1f; // × the boosts above it, all 1
-            return new TermList
+            var (statistics, lengths) = Fields.GetValue(searcher.IndexReader, _ => new()).GetOrAdd((query.Term.Field, bm25.K1, bm25.B), key =>
             {
-                Field = field, Bytes = query.Term.Bytes, Context = context, Boost = query.Boost,
-                _weight = weight * (bm25.K1 + 1), _k1 = bm25.K1, _lengths = lengths,
-            };
+                var field = searcher.CollectionStatistics(key.Field);
+                return (field, Parts.Lengths(bm25, field));
+            });
+            var weight = Parts.IdfOf(context.DocFreq, statistics.MaxDoc) * query.Boost * 1f; // × the boosts above it, all 1
+            return new TermList(query, context, weight * (bm25.K1 + 1), bm25.K1, lengths);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
