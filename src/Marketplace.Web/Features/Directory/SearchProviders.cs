@@ -167,7 +167,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
 
     /// <summary>
     /// The labels of a card's values, in the taxonomy's order, each once. A card has a few values: asking each term of the
-    /// taxonomy beats building sets for every card of every page (they were a fifth of what a search page allocated).
+    /// taxonomy beats building sets for every card of every page (they were among the largest allocation stacks of a search).
     /// </summary>
     private static Label[] OrderAsTaxonomy(IReadOnlyList<Vocabulary.Term> terms, Func<string, bool> has, Func<Vocabulary.Term, string>? text = null)
     {
