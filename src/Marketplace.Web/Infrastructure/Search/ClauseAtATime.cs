@@ -42,16 +42,18 @@ public static class ClauseAtATime
         using var terms = new TermLookup(searcher.IndexReader, pool);
         // Scored here only with the similarity whose formula TermList repeats: Lucene's BM25 with its own parameters.
         var bm25 = searcher.Similarity.GetType() == typeof(BM25Similarity) ? (BM25Similarity)searcher.Similarity : null;
-        var weights = required.Concat(optional)
-            .Select(clause => (Tie: clause.TieBreakerMultiplier,
-                Lists: clause.Disjuncts
+        var maxDoc = searcher.IndexReader.MaxDoc;
+        var clauses = required.Concat(optional)
+            .Select(clause =>
+            {
+                var lists = clause.Disjuncts
                     .Select(d => d is TermQuery term && bm25 is not null
                         ? (object)TermList.Of(searcher, bm25, term, terms.ContextOf(term))
                         : searcher.CreateNormalizedWeight(terms.WithContext(d)))
-                    .ToArray()))
+                    .ToArray();
+                return (Tie: clause.TieBreakerMultiplier, Lists: lists, Dense: Dense(lists, maxDoc));
+            })
             .ToArray();
-        var maxDoc = searcher.IndexReader.MaxDoc;
-        var dense = weights.Select(w => Dense(w.Lists, maxDoc)).ToArray();
 
         var total = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
         var best = ArrayPool<float>.Shared.Rent(Math.Max(1, maxDoc));
@@ -72,15 +74,15 @@ public static class ClauseAtATime
                 var live = leaf.AtomicReader.LiveDocs;
                 var docBase = leaf.DocBase;
                 var end = docBase + leaf.AtomicReader.MaxDoc;
-                for (var c = 0; c < weights.Length; c++)
+                for (var c = 0; c < clauses.Length; c++)
                 {
                     var isRequired = c < required.Length;
                     // The first clause reads every live document; later ones only those every required clause before matched.
                     var need = (byte)Math.Min(c, required.Length);
                     IBits? accept = c == 0 ? live : new Matched(matched, docBase, leaf.AtomicReader.MaxDoc, need, live);
                     var seen = 0;
-                    var denseClause = dense[c];
-                    foreach (var list in weights[c].Lists)
+                    var denseClause = clauses[c].Dense;
+                    foreach (var list in clauses[c].Lists)
                     {
                         int doc;
                         if (list is TermList term)
@@ -96,7 +98,7 @@ public static class ClauseAtATime
                         while ((doc = scorer.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
                             Add(docBase + doc, scorer.GetScore(), denseClause, ref seen);
                     }
-                    var tie = weights[c].Tie;
+                    var tie = clauses[c].Tie;
                     if (denseClause)
                     {
                         for (var at = docBase; at < end; at++)
