@@ -100,6 +100,34 @@ public sealed class PassageMarkerTests
         Assert.That(marker.Best(LuceneFields.OfferingsFr, "Un ornithorynque."), Is.Null, "another field's words are not this field's");
     }
 
+    [Test]
+    public void A_card_looks_for_a_word_only_in_the_fields_where_the_index_holds_it()
+    {
+        var query = new LuceneQueryBuilder(Analyzer).Build("ornithorynque", new Thesaurus([]), _ => true)!.Query;
+        var listing = new ListingText("Nom", "Une description sans rapport.", null,
+            [new OfferingText("formation", "Un atelier sur l'ornithorynque.", null)]);
+
+        var everywhere = new CardPassages(query, Analyzer, "fr", new Dictionary<string, CategoryText>(), _ => true);
+        Assert.That(everywhere.Of(listing), Is.EqualTo("Un atelier sur <mark>l&#39;ornithorynque</mark>."));
+
+        // The index has the word in no listing's offerings (an edit not applied yet): the card's offerings are not read.
+        var notInOfferings = new CardPassages(query, Analyzer, "fr", new Dictionary<string, CategoryText>(), term => term.Field != LuceneFields.OfferingsFr);
+        Assert.That(notInOfferings.Of(listing), Is.Null);
+        Assert.That(notInOfferings.Of(listing with { DescriptionFr = "L'ornithorynque, encore." }), Is.EqualTo("<mark>L&#39;ornithorynque</mark>, encore."));
+    }
+
+    [Test]
+    public void Of_the_passages_with_every_word_the_first_is_kept_whole()
+    {
+        var query = new TermQuery(new Lucene.Net.Index.Term(LuceneFields.DescriptionFr, "ornithorynqu"));
+        var marker = new PassageMarker(query, Analyzer, [LuceneFields.DescriptionFr]);
+        var text = "Un ornithorynque " + string.Join(' ', Enumerable.Repeat("mot", 100)) + " ornithorynque ornithorynque ornithorynque.";
+        var passage = marker.Best(LuceneFields.DescriptionFr, text)!;
+        Assert.That(passage.Start, Is.Zero);
+        Assert.That(passage.Marks, Has.Count.EqualTo(1));
+        Assert.That(passage.ToHtml(), Does.StartWith("Un <mark>ornithorynque</mark> mot").And.EndWith(" …"));
+    }
+
     // What the site wrote before, with Lucene's highlighter.
     private static string Ellipsis(string fragment, string text)
     {

@@ -511,7 +511,8 @@ public sealed class LuceneSearchIndex : IDisposable
         var searcher = _searchers!.Acquire();
         try
         {
-            return new CardPassages(searcher.Rewrite(query), _analyzer, language, categories);
+            var reader = searcher.IndexReader;
+            return new CardPassages(searcher.Rewrite(query), _analyzer, language, categories, term => reader.DocFreq(term) > 0);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Highlight;
 
@@ -24,11 +25,15 @@ public sealed class CardPassages
     private readonly string[] _fields;
     private readonly IReadOnlyDictionary<string, CategoryText> _categories;
 
-    /// <summary>For a query already rewritten by a searcher (a prefix or fuzzy word must already be its terms).</summary>
-    public CardPassages(Query rewritten, Analyzer analyzer, string language, IReadOnlyDictionary<string, CategoryText> categories)
+    /// <summary>
+    /// For a query already rewritten by a searcher (a prefix or fuzzy word must already be its terms), and what the index
+    /// holds (<paramref name="indexed"/>: whether a word is in a field of any listing).
+    /// </summary>
+    public CardPassages(Query rewritten, Analyzer analyzer, string language, IReadOnlyDictionary<string, CategoryText> categories, Func<Term, bool> indexed)
     {
-        _fields = language == "en" ? English : French;
-        _marker = new PassageMarker(rewritten, analyzer, _fields);
+        _marker = new PassageMarker(rewritten, analyzer, language == "en" ? English : French, indexed);
+        // A field none of whose words the index holds has no passage on any card: its text is neither put together nor read.
+        _fields = (language == "en" ? English : French).Where(_marker.Marks).ToArray();
         _categories = categories;
     }
 
@@ -64,18 +69,26 @@ public sealed class PassageMarker
     private readonly Analyzer _analyzer;
     private readonly Dictionary<string, Dictionary<string, float>.AlternateLookup<ReadOnlySpan<char>>> _terms = new(StringComparer.Ordinal);
 
-    /// <summary>For a query (rewritten: a prefix or fuzzy word must already be its terms) and the fields whose text may be shown.</summary>
-    public PassageMarker(Query rewritten, Analyzer analyzer, IEnumerable<string> fields)
+    /// <summary>
+    /// For a query (rewritten: a prefix or fuzzy word must already be its terms) and the fields whose text may be shown.
+    /// With <paramref name="indexed"/>, only the query's words the index holds in a field are looked for in it: a word no
+    /// listing has in that field cannot be in a result's text (but for an edit the index has not applied yet, under a second).
+    /// </summary>
+    public PassageMarker(Query rewritten, Analyzer analyzer, IEnumerable<string> fields, Func<Term, bool>? indexed = null)
     {
         _analyzer = analyzer;
         foreach (var field in fields)
         {
             var weights = new Dictionary<string, float>(StringComparer.Ordinal);
             foreach (var term in QueryTermExtractor.GetTerms(rewritten, false, field))
-                if (!weights.TryGetValue(term.Term, out var weight) || weight < term.Weight) weights[term.Term] = term.Weight;
+                if ((!weights.TryGetValue(term.Term, out var weight) || weight < term.Weight) && (indexed is null || indexed(new Term(field, term.Term))))
+                    weights[term.Term] = term.Weight;
             _terms[field] = weights.GetAlternateLookup<ReadOnlySpan<char>>();
         }
     }
+
+    /// <summary>Whether the query has a word to look for in <paramref name="field"/>.</summary>
+    public bool Marks(string field) => _terms.TryGetValue(field, out var terms) && terms.Dictionary.Count > 0;
 
     /// <summary>The best passage of a field's text: where it lies, its matched words (offsets), and how many distinct words it marks.</summary>
     public Passage? Best(string field, string text)
@@ -91,9 +104,11 @@ public sealed class PassageMarker
         var fragments = 1;
         var score = 0f;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seenWord = seen.GetAlternateLookup<ReadOnlySpan<char>>();
         var marks = new List<(int Start, int End)>();
         Passage? best = null;
         var bestScore = 0f;
+        var bestWords = 0;
         var groupStart = -1;
         var groupEnd = -1;
         var groupMatched = false;
@@ -112,6 +127,12 @@ public sealed class PassageMarker
                 {
                     fragments++;
                     Keep(lastEnd);
+                    // A passage with every word of the query is as good as any later one can be, and comes first.
+                    if (bestWords == terms.Dictionary.Count)
+                    {
+                        stream.End();
+                        return best;
+                    }
                     passageStart = lastEnd;
                     score = 0f;
                     seen.Clear();
@@ -121,11 +142,11 @@ public sealed class PassageMarker
             if (!any || start >= groupEnd) (groupStart, groupEnd, groupMatched) = (start, end, false);
             else groupEnd = Math.Max(groupEnd, end);
             any = true;
-            if (terms.TryGetValue(term.Buffer.AsSpan(0, term.Length), out var weight))
+            var word = term.Buffer.AsSpan(0, term.Length);
+            if (terms.TryGetValue(word, out var weight))
             {
                 groupMatched = true;
-                var word = term.ToString();
-                if (seen.Add(word)) score += weight;
+                if (seenWord.Add(word)) score += weight;
             }
         }
         stream.End();
@@ -143,7 +164,7 @@ public sealed class PassageMarker
         {
             if (score > bestScore && marks.Count > 0)
             {
-                (best, bestScore) = (new Passage(text, passageStart, passageEnd, marks), score);
+                (best, bestScore, bestWords) = (new Passage(text, passageStart, passageEnd, marks), score, seen.Count);
             }
         }
     }
@@ -151,8 +172,32 @@ public sealed class PassageMarker
     /// <summary>A passage of a text and its marked words.</summary>
     public sealed record Passage(string Text, int Start, int End, IReadOnlyList<(int Start, int End)> Marks)
     {
-        /// <summary>How many different words it marks (letter case aside).</summary>
-        public int Words => Marks.Select(m => Text[m.Start..m.End].ToLowerInvariant()).Distinct(StringComparer.Ordinal).Count();
+        /// <summary>How many different words it marks (letter case aside). A passage marks a few words: each is compared with those before it.</summary>
+        public int Words
+        {
+            get
+            {
+                var words = 0;
+                for (var i = 0; i < Marks.Count; i++)
+                {
+                    var word = Mark(i);
+                    var before = false;
+                    for (var j = 0; j < i && !before; j++) before = SameWord(word, Mark(j));
+                    if (!before) words++;
+                }
+                return words;
+            }
+        }
+
+        private ReadOnlySpan<char> Mark(int i) => Text.AsSpan(Marks[i].Start, Marks[i].End - Marks[i].Start);
+
+        private static bool SameWord(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+        {
+            if (a.Length != b.Length) return false;
+            for (var i = 0; i < a.Length; i++)
+                if (char.ToLowerInvariant(a[i]) != char.ToLowerInvariant(b[i])) return false;
+            return true;
+        }
 
         /// <summary>The passage encoded, matched words in &lt;mark&gt;, with « … » where the text goes on before or after.</summary>
         public string ToHtml()
@@ -163,7 +208,7 @@ public sealed class PassageMarker
             // Room for the passage, its marks, « … » each side and a few encoded characters: written without growing.
             const int Ellipses = 4, Encoded = 16;
             var html = new StringBuilder(end - start + Marks.Count * "<mark></mark>".Length + Ellipses + Encoded);
-            if (!string.IsNullOrWhiteSpace(Text[..start])) html.Append("… ");
+            if (!Text.AsSpan(0, start).IsWhiteSpace()) html.Append("… ");
             var at = start;
             foreach (var (markStart, markEnd) in Marks)
             {
@@ -174,7 +219,7 @@ public sealed class PassageMarker
                 at = markEnd;
             }
             Encode(html, Text.AsSpan(at, end - at));
-            if (!string.IsNullOrWhiteSpace(Text[end..])) html.Append(" …");
+            if (!Text.AsSpan(end).IsWhiteSpace()) html.Append(" …");
             return html.ToString();
         }
 
