@@ -3,7 +3,9 @@ using Marketplace.Web.Infrastructure;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Search;
 using Marketplace.Web.Infrastructure.Web;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Marketplace.Web.Features.Directory;
 
@@ -125,15 +127,8 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         if (!withCards) return new Result(query, found.Sort, found.Total, [], groups);
 
         var ids = found.ProviderIds.ToArray();
-        var rows = await db.Providers.AsNoTracking()
-            .Where(p => ids.Contains(p.Id) && p.Status == ListingStatus.Published)
-            .Select(p => new
-            {
-                p.Id, p.Slug, p.Name, p.DescriptionFr, p.DescriptionEn, p.LegalForm, p.SocialEconomy, p.Origin, p.VerifiedAt,
-                Offerings = p.Offerings.Select(o => new { o.CategoryKey, o.ServesAllQuebec, o.RegionCodes, o.Pricing, o.DescriptionFr, o.DescriptionEn }).ToList(),
-            })
-            .ToListAsync(cancellationToken);
-        var byId = rows.ToDictionary(r => r.Id);
+        var byId = new Dictionary<int, CardRow>(ids.Length);
+        await foreach (var row in CardRows(db, ids, english).WithCancellation(cancellationToken)) byId[row.Id] = row;
 
         string LabelOf(Facet facet, string key) => labels[facet].GetValueOrDefault(key) ?? key;
 
@@ -165,6 +160,32 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         return new Result(query, found.Sort, found.Total, items, groups) { Suggestion = found.Suggestion, Approximate = found.Approximate };
     }
 
+    /// <summary>What a card shows of a listing, and the text of its passage. A French page reads no English text.</summary>
+    private sealed record CardRow(
+        int Id, string Slug, string Name, string DescriptionFr, string? DescriptionEn, LegalForm LegalForm, bool SocialEconomy,
+        DataOrigin Origin, DateTimeOffset? VerifiedAt, List<CardOffering> Offerings);
+
+    private sealed record CardOffering(
+        string CategoryKey, bool ServesAllQuebec, List<string> RegionCodes, PricingModel Pricing, string DescriptionFr, string? DescriptionEn);
+
+    /// <summary>
+    /// The page's listings, compiled once per model (a compiled query serves one; the tests run SQLite and PostgreSQL in
+    /// one process): built per request, the query's expression tree was made, parameterised and looked up in EF's cache
+    /// again for every page (docs/search.md, what a search costs).
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModel, Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardRow>>> CardQueries = new();
+
+    private static IAsyncEnumerable<CardRow> CardRows(MarketplaceDbContext db, int[] ids, bool english) =>
+        CardQueries.GetValue(db.Model, _ => CompileCardRows())(db, ids, english);
+
+    private static Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardRow>> CompileCardRows() => EF.CompileAsyncQuery(
+        (MarketplaceDbContext db, int[] ids, bool english) => db.Providers.AsNoTracking()
+            .Where(p => ids.Contains(p.Id) && p.Status == ListingStatus.Published)
+            .Select(p => new CardRow(
+                p.Id, p.Slug, p.Name, p.DescriptionFr, english ? p.DescriptionEn : null, p.LegalForm, p.SocialEconomy, p.Origin, p.VerifiedAt,
+                p.Offerings.Select(o => new CardOffering(o.CategoryKey, o.ServesAllQuebec, o.RegionCodes, o.Pricing, o.DescriptionFr, english ? o.DescriptionEn : null))
+                    .ToList())));
+
     /// <summary>
     /// The labels of a card's values, in the taxonomy's order, each once. A card has a few values: asking each term of the
     /// taxonomy beats building sets for every card of every page (they were among the largest allocation stacks of a search).
@@ -181,7 +202,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
     {
         if (text.Length <= max) return text;
         var cut = text.LastIndexOf(' ', max);
-        return text[..(cut > max / 2 ? cut : max)].TrimEnd(',', ';', '.', ' ') + "…";
+        return string.Concat(text.AsSpan(0, cut > max / 2 ? cut : max).TrimEnd(",;. "), "…");
     }
 }
 
