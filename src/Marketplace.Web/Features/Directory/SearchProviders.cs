@@ -1,9 +1,9 @@
+using System.Runtime.CompilerServices;
 using Marketplace.Web.Domain.Providers;
 using Marketplace.Web.Infrastructure;
 using Marketplace.Web.Infrastructure.Data;
 using Marketplace.Web.Infrastructure.Search;
 using Marketplace.Web.Infrastructure.Web;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 

@@ -31,9 +31,10 @@ public sealed class CardPassages
     /// </summary>
     public CardPassages(Query rewritten, Analyzer analyzer, string language, IReadOnlyDictionary<string, CategoryText> categories, Func<Term, bool> indexed)
     {
-        _marker = new PassageMarker(rewritten, analyzer, language == "en" ? English : French, indexed);
+        var fields = language == "en" ? English : French;
+        _marker = new PassageMarker(rewritten, analyzer, fields, indexed);
         // A field none of whose words the index holds has no passage on any card: its text is neither put together nor read.
-        _fields = (language == "en" ? English : French).Where(_marker.Marks).ToArray();
+        _fields = fields.Where(_marker.Marks).ToArray();
         _categories = categories;
     }
 
