@@ -174,20 +174,18 @@ public static class ClauseAtATime
     /// </summary>
     private sealed class TermLookup(IndexReader reader, TermsEnumPool? pool) : IDisposable
     {
-        private readonly Dictionary<(int Leaf, string Field), TermsEnum?> _enums = [];
-        private readonly Dictionary<(int Leaf, string Field), DocsEnum> _postings = [];
+        private readonly Dictionary<(int Leaf, string Field), FieldReaders?> _readers = [];
 
         /// <summary>
         /// The documents and frequencies of a word in one segment, or null when the segment lacks it. One postings reader
-        /// per segment and field serves every word of that field in this search (a new one is several arrays and a file
-        /// handle's clone).
+        /// per segment and field serves every word of that field in this search, and the next search's too when lent by
+        /// the pool (a new one is several arrays and a clone of the file's input).
         /// </summary>
         public DocsEnum? Postings(AtomicReaderContext leaf, TermList term, IBits? accept)
         {
-            if (term.Context.Get(leaf.Ord) is not { } state || _enums[(leaf.Ord, term.Field)] is not { } terms) return null;
-            terms.SeekExact(term.Bytes, state);
-            _postings.TryGetValue((leaf.Ord, term.Field), out var reuse);
-            return _postings[(leaf.Ord, term.Field)] = terms.Docs(accept, reuse, DocsFlags.FREQS);
+            if (term.Context.Get(leaf.Ord) is not { } state || _readers[(leaf.Ord, term.Field)] is not { } readers) return null;
+            readers.Terms.SeekExact(term.Bytes, state);
+            return readers.Docs = readers.Terms.Docs(accept, readers.Docs, DocsFlags.FREQS);
         }
 
         /// <summary>A term query with its word already looked up (Lucene's weight then skips its own lookup); any other query as it is.</summary>
@@ -201,10 +199,10 @@ public static class ClauseAtATime
             var context = new TermContext(reader.Context);
             foreach (var leaf in reader.Leaves)
             {
-                if (!_enums.TryGetValue((leaf.Ord, term.Field), out var terms))
-                    _enums[(leaf.Ord, term.Field)] = terms = pool is null ? leaf.AtomicReader.GetTerms(term.Field)?.GetEnumerator() : pool.Rent(leaf, term.Field);
-                if (terms is not null && terms.SeekExact(term.Bytes))
-                    context.Register(terms.GetTermState(), leaf.Ord, terms.DocFreq, terms.TotalTermFreq);
+                if (!_readers.TryGetValue((leaf.Ord, term.Field), out var readers))
+                    _readers[(leaf.Ord, term.Field)] = readers = pool is null ? FieldReaders.Of(leaf, term.Field) : pool.Rent(leaf, term.Field);
+                if (readers is not null && readers.Terms.SeekExact(term.Bytes))
+                    context.Register(readers.Terms.GetTermState(), leaf.Ord, readers.Terms.DocFreq, readers.Terms.TotalTermFreq);
             }
             return context;
         }
@@ -212,8 +210,8 @@ public static class ClauseAtATime
         public void Dispose()
         {
             if (pool is null) return;
-            foreach (var ((leaf, field), terms) in _enums)
-                if (terms is not null) pool.Return(reader.Leaves[leaf], field, terms);
+            foreach (var ((leaf, field), readers) in _readers)
+                if (readers is not null) pool.Return(reader.Leaves[leaf], field, readers);
         }
     }
 
@@ -309,22 +307,47 @@ public static class ClauseAtATime
 }
 
 /// <summary>
-/// Term dictionary readers lent to one search at a time and kept for the next: a reader builds its lookup frames as it
-/// seeks, and building them anew for every field of every search was most of what a search allocated. Kept by segment
-/// (its core, which every reader of that segment shares, whatever its deleted documents), not by searcher: after a change
-/// the new searcher finds the readers of the segments that did not change, instead of building them all again while the
-/// old ones become garbage (docs/search.md, memory). A segment merged away takes its readers with it (weak table).
+/// Term dictionary and postings readers lent to one search at a time and kept for the next: a dictionary reader builds
+/// its lookup frames as it seeks, and a postings reader is a clone of the file's input and its block buffers; building
+/// them anew for every field of every search was most of what a search allocated. Kept by segment (its core, which every
+/// reader of that segment shares, whatever its deleted documents), not by searcher: after a change the new searcher
+/// finds the readers of the segments that did not change, instead of building them all again while the old ones become
+/// garbage (docs/search.md, memory). A segment merged away takes its readers with it (weak table).
 /// As many per field and segment as searches ran at once.
 /// </summary>
 public sealed class TermsEnumPool
 {
-    private readonly ConditionalWeakTable<object, ConcurrentDictionary<string, ConcurrentBag<TermsEnum>>> _free = new();
+    private readonly ConditionalWeakTable<object, ConcurrentDictionary<string, ConcurrentBag<FieldReaders>>> _free = new();
 
-    public TermsEnum? Rent(AtomicReaderContext leaf, string field) =>
-        _free.TryGetValue(leaf.AtomicReader.CoreCacheKey, out var fields) && fields.TryGetValue(field, out var free) && free.TryTake(out var terms)
-            ? terms
-            : leaf.AtomicReader.GetTerms(field)?.GetEnumerator();
+    /// <summary>Readers of one field of a segment, or null when no document of the segment has the field.</summary>
+    public FieldReaders? Rent(AtomicReaderContext leaf, string field) =>
+        _free.TryGetValue(leaf.AtomicReader.CoreCacheKey, out var fields) && fields.TryGetValue(field, out var free) && free.TryTake(out var readers)
+            ? readers
+            : FieldReaders.Of(leaf, field);
 
-    public void Return(AtomicReaderContext leaf, string field, TermsEnum terms) =>
-        _free.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new()).GetOrAdd(field, _ => []).Add(terms);
+    public void Return(AtomicReaderContext leaf, string field, FieldReaders readers) =>
+        _free.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new()).GetOrAdd(field, _ => []).Add(readers);
+
+    /// <summary>Whether any document of <paramref name="reader"/>, deleted or not, holds <paramref name="term"/> (Lucene's <c>DocFreq</c> &gt; 0, with lent readers).</summary>
+    public bool Holds(IndexReader reader, Term term)
+    {
+        foreach (var leaf in reader.Leaves)
+        {
+            if (Rent(leaf, term.Field) is not { } readers) continue;
+            var found = readers.Terms.SeekExact(term.Bytes);
+            Return(leaf, term.Field, readers);
+            if (found) return true;
+        }
+        return false;
+    }
+}
+
+/// <summary>A term dictionary reader of one field of a segment, and the postings reader last used with it.</summary>
+public sealed class FieldReaders(TermsEnum terms)
+{
+    public TermsEnum Terms { get; } = terms;
+    public DocsEnum? Docs { get; set; }
+
+    public static FieldReaders? Of(AtomicReaderContext leaf, string field) =>
+        leaf.AtomicReader.GetTerms(field)?.GetEnumerator() is { } terms ? new FieldReaders(terms) : null;
 }

@@ -214,16 +214,18 @@ public sealed class LuceneQueryBuilder(Analyzer analyzer)
 /// </summary>
 public static class SpellingSuggestions
 {
-    public static string? Suggest(IndexReader reader, IReadOnlyList<string> tokens, IReadOnlyCollection<string> checkable)
+    /// <param name="indexed">Whether the index holds a word of the plain field (a lookup with lent readers).</param>
+    public static string? Suggest(IndexReader reader, IReadOnlyList<string> tokens, IReadOnlyCollection<string> checkable, Func<string, bool> indexed)
     {
-        var terms = MultiFields.GetTerms(reader, LuceneFields.AllPlain);
-        if (terms is null) return null;
+        Terms? terms = null;
         var changed = false;
         var corrected = tokens.Select(token =>
         {
             if (!checkable.Contains(token) || token.Length < 4 || !token.Any(char.IsLetter)) return token;
-            if (reader.DocFreq(new Term(LuceneFields.AllPlain, token)) > 0) return token;
-            var best = Closest(terms, token);
+            if (indexed(token)) return token;
+            // The whole index's words are read only for a word it does not hold.
+            terms ??= MultiFields.GetTerms(reader, LuceneFields.AllPlain);
+            var best = terms is null ? null : Closest(terms, token);
             if (best is null) return token;
             changed = true;
             return best;

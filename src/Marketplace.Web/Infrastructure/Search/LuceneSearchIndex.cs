@@ -430,9 +430,10 @@ public sealed class LuceneSearchIndex : IDisposable
         try
         {
             var reader = searcher.IndexReader;
-            var plan = _queries.Build(text, thesaurus, word => reader.DocFreq(new Term(LuceneFields.AllPlain, word)) > 0);
+            bool Indexed(string word) => _terms.Holds(reader, new Term(LuceneFields.AllPlain, word));
+            var plan = _queries.Build(text, thesaurus, Indexed);
             if (plan is null) return (TextMatch.NothingToSearch, null);
-            var suggestion = SpellingSuggestions.Suggest(reader, plan.Tokens, plan.SpellChecked.ToHashSet());
+            var suggestion = SpellingSuggestions.Suggest(reader, plan.Tokens, plan.SpellChecked.ToHashSet(), Indexed);
             var hits = Collect(searcher, plan.Query);
             if (hits.Count == 0 && plan.Approximate is { } approximate)
             {
@@ -512,7 +513,7 @@ public sealed class LuceneSearchIndex : IDisposable
         try
         {
             var reader = searcher.IndexReader;
-            return new CardPassages(searcher.Rewrite(query), _analyzer, language, categories, term => reader.DocFreq(term) > 0);
+            return new CardPassages(searcher.Rewrite(query), _analyzer, language, categories, term => _terms.Holds(reader, term));
         }
         finally
         {
