@@ -45,6 +45,7 @@ public static class SearchLinks
         private readonly SearchQuery _query;
         private readonly string? _text;
         private readonly string?[] _values;   // by facet: « region=01&region=06 », or null
+        private readonly string[][] _sorted;  // by facet: the selected values, in ordinal order
         private readonly bool[] _strict;      // by facet: query.IsStrict
         private readonly string? _tail;       // sort and page size (a toggled search is on page 1)
 
@@ -55,11 +56,12 @@ public static class SearchLinks
             if (!string.IsNullOrEmpty(query.Text)) _text = Pair(SearchQueryParser.TextParameter, query.Text);
             _values = new string?[Facets.All.Count];
             _strict = new bool[Facets.All.Count];
+            _sorted = new string[Facets.All.Count][];
             foreach (var facet in Facets.All)
             {
-                var selected = query.Selected(facet);
-                if (selected.Count > 0)
-                    _values[(int)facet] = string.Join('&', selected.Order(StringComparer.Ordinal).Select(v => Pair(Facets.ParameterName(facet), v)));
+                var selected = _sorted[(int)facet] = query.Selected(facet).Order(StringComparer.Ordinal).ToArray();
+                if (selected.Length > 0)
+                    _values[(int)facet] = string.Join('&', selected.Select(v => Pair(Facets.ParameterName(facet), v)));
                 _strict[(int)facet] = query.IsStrict(facet);
             }
             var tail = new List<string>(2);
@@ -72,47 +74,80 @@ public static class SearchLinks
         /// <summary>The same search with <paramref name="key"/> of <paramref name="facet"/> added or removed (see <see cref="SearchLinks.Toggle"/>).</summary>
         public string Toggle(Facet facet, string key)
         {
-            var values = _query.Selected(facet).ToHashSet(StringComparer.Ordinal);
+            // A page has a link per facet value: the facet's values are its few selected ones (in order) with the key
+            // added or removed, written straight into one builder per thread, with no set, sort or piece per link.
+            var selected = _sorted[(int)facet];
             var strict = _query.Strict.Contains(facet);
             var unknown = Facets.UnknownKeyOf(facet);
+            var has = Array.IndexOf(selected, key) >= 0;
+            bool add = false, remove = false;
             if (key == unknown)
             {
                 var known = _query.HasKnownSelection(facet);
                 if (_query.IncludesUnknown(facet))
                 {
-                    values.Remove(key);
+                    remove = has;
                     if (known) strict = true;
                 }
                 else if (known) strict = false;
-                else values.Add(key);
+                else add = !has;
             }
-            else if (!values.Remove(key)) values.Add(key);
-            var knownSelected = values.Any(v => v != unknown);
+            else if (has) remove = true;
+            else add = true;
+            var knownSelected = add && key != unknown;
+            foreach (var value in selected) knownSelected |= value != unknown && !(remove && value == key);
             strict = strict && knownSelected;
 
-            var url = new System.Text.StringBuilder(_basePath, _basePath.Length + 256);
+            var url = t_builder ??= new System.Text.StringBuilder(512);
+            url.Clear().Append(_basePath);
             var first = true;
+            Append(_text);
+            foreach (var f in Facets.All)
+            {
+                if (f != facet)
+                {
+                    Append(_values[(int)f]);
+                    continue;
+                }
+                var name = Facets.ParameterName(f);
+                var added = !add;
+                foreach (var value in selected)
+                {
+                    if (!added && string.CompareOrdinal(key, value) < 0)
+                    {
+                        AppendPair(name, key);
+                        added = true;
+                    }
+                    if (!(remove && value == key)) AppendPair(name, value);
+                }
+                if (!added) AppendPair(name, key);
+            }
+            foreach (var f in Facets.All)
+                if (f == facet ? strict : _strict[(int)f]) AppendPair(SearchQueryParser.StrictParameter, Facets.ParameterName(f));
+            Append(_tail);
+            return url.ToString();
+
             void Append(string? part)
             {
                 if (part is null) return;
                 url.Append(first ? '?' : '&').Append(part);
                 first = false;
             }
-            Append(_text);
-            foreach (var f in Facets.All)
+
+            void AppendPair(string name, string value)
             {
-                if (f != facet) Append(_values[(int)f]);
-                else foreach (var value in values.Order(StringComparer.Ordinal)) Append(Pair(Facets.ParameterName(f), value));
+                url.Append(first ? '?' : '&').Append(Encode(name)).Append('=').Append(Encode(value));
+                first = false;
             }
-            foreach (var f in Facets.All)
-                if (f == facet ? strict : _strict[(int)f]) Append(Pair(SearchQueryParser.StrictParameter, Facets.ParameterName(f)));
-            Append(_tail);
-            return url.ToString();
         }
 
+        [ThreadStatic] private static System.Text.StringBuilder? t_builder;
+
+        // The encoder returns the text itself when nothing in it needs encoding (facet keys, parameter names).
+        private static string Encode(string text) => System.Text.Encodings.Web.UrlEncoder.Default.Encode(text);
+
         // As QueryHelpers.AddQueryString writes each parameter.
-        private static string Pair(string name, string value) =>
-            System.Text.Encodings.Web.UrlEncoder.Default.Encode(name) + "=" + System.Text.Encodings.Web.UrlEncoder.Default.Encode(value);
+        private static string Pair(string name, string value) => Encode(name) + "=" + Encode(value);
     }
 
     /// <summary>
