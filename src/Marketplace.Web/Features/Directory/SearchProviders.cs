@@ -56,18 +56,27 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
 
     private static (string Text, bool Marked)[] SplitHighlight(string highlight)
     {
+        const string open = "<mark>", close = "</mark>";
         var parts = new List<(string, bool)>();
-        foreach (var (piece, index) in highlight.Split("<mark>").Select((p, i) => (p, i)))
+        for (var at = 0; at < highlight.Length;)
         {
-            var end = piece.IndexOf("</mark>", StringComparison.Ordinal);
-            if (index > 0 && end >= 0)
+            var start = highlight.IndexOf(open, at, StringComparison.Ordinal);
+            var end = start < 0 ? -1 : highlight.IndexOf(close, start + open.Length, StringComparison.Ordinal);
+            if (end < 0)
             {
-                parts.Add((System.Net.WebUtility.HtmlDecode(piece[..end]), true));
-                parts.Add((System.Net.WebUtility.HtmlDecode(piece[(end + "</mark>".Length)..]), false));
+                Add(at, highlight.Length, false);
+                break;
             }
-            else parts.Add((System.Net.WebUtility.HtmlDecode(piece), false));
+            Add(at, start, false);
+            Add(start + open.Length, end, true);
+            at = end + close.Length;
         }
-        return parts.Where(p => p.Item1.Length > 0).ToArray();
+        return parts.ToArray();
+
+        void Add(int from, int to, bool marked)
+        {
+            if (to > from) parts.Add((System.Net.WebUtility.HtmlDecode(highlight[from..to]), marked));
+        }
     }
 
     public sealed record Label(string Key, string Text);
@@ -129,73 +138,113 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         var ids = found.ProviderIds.ToArray();
         var byId = new Dictionary<int, CardRow>(ids.Length);
         await foreach (var row in CardRows(db, ids, english).WithCancellation(cancellationToken)) byId[row.Id] = row;
+        await foreach (var offering in CardOfferings(db, ids, english).WithCancellation(cancellationToken))
+            if (byId.TryGetValue(offering.ProviderId, out var row)) row.Offerings.Add(offering);
 
         string LabelOf(Facet facet, string key) => labels[facet].GetValueOrDefault(key) ?? key;
+        // Every card shows labels of the same few taxonomies: each label is made once per page, not once per card.
+        var categoryLabels = terms[Facet.Category].Select(t => new Label(t.Key, t.Label)).ToArray();
+        // A region's label starts with its code (« 06 Montréal »): the card shows the name only.
+        var regionLabels = terms[Facet.Region]
+            .Select(t => new Label(t.Key, t.Label.StartsWith(t.Key + " ", StringComparison.Ordinal) ? t.Label[(t.Key.Length + 1)..] : t.Label))
+            .ToArray();
+        var pricingLabels = terms[Facet.Pricing].Where(t => t.Key != Infrastructure.Search.Facets.PricingUnknownKey)
+            .Select(t => new Label(t.Key, t.Label)).ToArray();
 
-        var items = ids.Where(byId.ContainsKey).Select(id =>
+        var items = new List<ProviderCard>(ids.Length);
+        var categoryKeys = new List<string>();
+        var regionKeys = new List<string>();
+        var pricingKeys = new List<string>();
+        foreach (var id in ids)
         {
-            var p = byId[id];
-            var allQuebec = p.Offerings.Any(o => o.ServesAllQuebec);
-            var regionNotStated = !allQuebec && p.Offerings.Any(o => o.RegionCodes.Count == 0);
+            if (!byId.TryGetValue(id, out var p)) continue;
+            categoryKeys.Clear();
+            regionKeys.Clear();
+            pricingKeys.Clear();
+            bool allQuebec = false, anyWithoutRegion = false;
+            foreach (var o in p.Offerings)
+            {
+                categoryKeys.Add(o.CategoryKey);
+                regionKeys.AddRange(o.RegionCodes);
+                pricingKeys.Add(EnumKeys<PricingModel>.Key(o.Pricing));
+                allQuebec |= o.ServesAllQuebec;
+                anyWithoutRegion |= o.RegionCodes.Count == 0;
+            }
             // Same reading as the pricing facet (ADR 0015): an offering whose pricing is not stated makes it unknown.
-            var pricingKeys = p.Offerings.Select(o => EnumKeys<PricingModel>.Key(o.Pricing)).ToArray();
             var pricingNotStated = pricingKeys.Contains(Infrastructure.Search.Facets.PricingUnknownKey);
-            return new ProviderCard(
+            items.Add(new ProviderCard(
                 p.Slug, p.Name,
                 Summarize(english ? p.DescriptionEn ?? p.DescriptionFr : p.DescriptionFr),
                 LabelOf(Facet.LegalForm, EnumKeys<LegalForm>.Key(p.LegalForm)),
                 p.SocialEconomy, p.Origin, p.VerifiedAt,
-                OrderAsTaxonomy(terms[Facet.Category], key => p.Offerings.Any(o => o.CategoryKey == key)),
-                // A region's label starts with its code (« 06 Montréal »): the card shows the name only.
-                allQuebec ? [] : OrderAsTaxonomy(terms[Facet.Region], key => p.Offerings.Any(o => o.RegionCodes.Contains(key)), t => t.Label[(t.Key.Length + 1)..]),
-                allQuebec, regionNotStated,
-                OrderAsTaxonomy(terms[Facet.Pricing], key => key != Infrastructure.Search.Facets.PricingUnknownKey && pricingKeys.Contains(key)),
+                OfTaxonomy(categoryLabels, categoryKeys),
+                allQuebec ? [] : OfTaxonomy(regionLabels, regionKeys),
+                allQuebec, !allQuebec && anyWithoutRegion,
+                OfTaxonomy(pricingLabels, pricingKeys),
                 pricingNotStated)
             {
                 Highlight = found.Passages?.Of(new ListingText(p.Name, p.DescriptionFr, p.DescriptionEn,
                     p.Offerings.Select(o => new OfferingText(o.CategoryKey, o.DescriptionFr, o.DescriptionEn)).ToArray())),
-            };
-        }).ToArray();
+            });
+        }
 
-        return new Result(query, found.Sort, found.Total, items, groups) { Suggestion = found.Suggestion, Approximate = found.Approximate };
+        return new Result(query, found.Sort, found.Total, items.ToArray(), groups) { Suggestion = found.Suggestion, Approximate = found.Approximate };
     }
 
     /// <summary>What a card shows of a listing, and the text of its passage. A French page reads no English text.</summary>
     private sealed record CardRow(
         int Id, string Slug, string Name, string DescriptionFr, string? DescriptionEn, LegalForm LegalForm, bool SocialEconomy,
-        DataOrigin Origin, DateTimeOffset? VerifiedAt, List<CardOffering> Offerings);
+        DataOrigin Origin, DateTimeOffset? VerifiedAt)
+    {
+        public List<CardOffering> Offerings { get; } = [];
+    }
 
     private sealed record CardOffering(
-        string CategoryKey, bool ServesAllQuebec, List<string> RegionCodes, PricingModel Pricing, string DescriptionFr, string? DescriptionEn);
+        int ProviderId, string CategoryKey, bool ServesAllQuebec, List<string> RegionCodes, PricingModel Pricing, string DescriptionFr, string? DescriptionEn);
 
     /// <summary>
-    /// The page's listings, compiled once per model (a compiled query serves one; the tests run SQLite and PostgreSQL in
-    /// one process): built per request, the query's expression tree was made, parameterised and looked up in EF's cache
-    /// again for every page (docs/search.md, what a search costs).
+    /// The page's listings, then their offerings (in the order the index reads them), each a flat query compiled once per
+    /// model (a compiled query serves one; the tests run SQLite and PostgreSQL in one process): built per request, the
+    /// query's expression tree was made and looked up in EF's cache again for every page; with the page's ids as one
+    /// parameter (AddMarketplaceData) its SQL is written once, not again for every page; and a listing's
+    /// offerings read as a nested collection made EF compile a delegate for every row (docs/search.md, what a search costs).
     /// </summary>
-    private static readonly ConditionalWeakTable<IModel, Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardRow>>> CardQueries = new();
+    private static readonly ConditionalWeakTable<IModel, CardQueries> Queries = new();
+
+    private sealed record CardQueries(
+        Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardRow>> Rows,
+        Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardOffering>> Offerings);
 
     private static IAsyncEnumerable<CardRow> CardRows(MarketplaceDbContext db, int[] ids, bool english) =>
-        CardQueries.GetValue(db.Model, _ => CompileCardRows())(db, ids, english);
+        Queries.GetValue(db.Model, _ => CompileCardQueries()).Rows(db, ids, english);
 
-    private static Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardRow>> CompileCardRows() => EF.CompileAsyncQuery(
-        (MarketplaceDbContext db, int[] ids, bool english) => db.Providers.AsNoTracking()
+    private static IAsyncEnumerable<CardOffering> CardOfferings(MarketplaceDbContext db, int[] ids, bool english) =>
+        Queries.GetValue(db.Model, _ => CompileCardQueries()).Offerings(db, ids, english);
+
+    private static CardQueries CompileCardQueries() => new(
+        EF.CompileAsyncQuery((MarketplaceDbContext db, int[] ids, bool english) => db.Providers.AsNoTracking()
             .Where(p => ids.Contains(p.Id) && p.Status == ListingStatus.Published)
             .Select(p => new CardRow(
-                p.Id, p.Slug, p.Name, p.DescriptionFr, english ? p.DescriptionEn : null, p.LegalForm, p.SocialEconomy, p.Origin, p.VerifiedAt,
-                p.Offerings.Select(o => new CardOffering(o.CategoryKey, o.ServesAllQuebec, o.RegionCodes, o.Pricing, o.DescriptionFr, english ? o.DescriptionEn : null))
-                    .ToList())));
+                p.Id, p.Slug, p.Name, p.DescriptionFr, english ? p.DescriptionEn : null, p.LegalForm, p.SocialEconomy, p.Origin, p.VerifiedAt))),
+        EF.CompileAsyncQuery((MarketplaceDbContext db, int[] ids, bool english) => db.ServiceOfferings.AsNoTracking()
+            .Where(o => ids.Contains(o.ProviderId))
+            .OrderBy(o => o.Id)
+            .Select(o => new CardOffering(
+                o.ProviderId, o.CategoryKey, o.ServesAllQuebec, o.RegionCodes, o.Pricing, o.DescriptionFr, english ? o.DescriptionEn : null))));
 
     /// <summary>
     /// The labels of a card's values, in the taxonomy's order, each once. A card has a few values: asking each term of the
     /// taxonomy beats building sets for every card of every page (they were among the largest allocation stacks of a search).
     /// </summary>
-    private static Label[] OrderAsTaxonomy(IReadOnlyList<Vocabulary.Term> terms, Func<string, bool> has, Func<Vocabulary.Term, string>? text = null)
+    private static Label[] OfTaxonomy(Label[] taxonomy, List<string> keys)
     {
-        var labels = new List<Label>();
-        foreach (var term in terms)
-            if (has(term.Key)) labels.Add(new Label(term.Key, text?.Invoke(term) ?? term.Label));
-        return labels.ToArray();
+        var count = 0;
+        foreach (var label in taxonomy) if (keys.Contains(label.Key)) count++;
+        if (count == 0) return [];
+        var labels = new Label[count];
+        count = 0;
+        foreach (var label in taxonomy) if (keys.Contains(label.Key)) labels[count++] = label;
+        return labels;
     }
 
     private static string Summarize(string text, int max = 240)

@@ -18,6 +18,13 @@ public static class DataServiceCollectionExtensions
         return (provider, connectionString);
     }
 
+    /// <summary>
+    /// A list of values in a query (<c>ids.Contains(p.Id)</c>) is sent as one array parameter (<c>json_each</c> on SQLite,
+    /// <c>= ANY</c> on PostgreSQL), as EF did before version 10: the query's SQL is then the same whatever the list, and EF
+    /// writes it once instead of again for every search page (docs/search.md, what a search costs).
+    /// </summary>
+    private const ParameterTranslationMode CollectionsAsOneParameter = ParameterTranslationMode.Parameter;
+
     /// <summary>Registers the DbContext of the configured provider (Database:Provider) and its search engine.</summary>
     public static IServiceCollection AddMarketplaceData(this IServiceCollection services, IConfiguration configuration,
         MarketplaceOptions options)
@@ -28,14 +35,16 @@ public static class DataServiceCollectionExtensions
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContextPool<SqliteMarketplaceDbContext>(o => o.UseSqlite(connectionString,
-                    sqlite => sqlite.MigrationsAssembly(typeof(MarketplaceDbContext).Assembly.FullName)).AddInterceptors(BusyTimeout));
+                    sqlite => sqlite.MigrationsAssembly(typeof(MarketplaceDbContext).Assembly.FullName)
+                        .UseParameterizedCollectionMode(CollectionsAsOneParameter)).AddInterceptors(BusyTimeout));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<SqliteMarketplaceDbContext>());
                 break;
             case DatabaseProvider.Postgres:
                 if (string.IsNullOrWhiteSpace(connectionString))
                     throw new OptionsValidationException("ConnectionStrings:Marketplace", typeof(DatabaseOptions),
                         ["Database:Provider is Postgres but ConnectionStrings:Marketplace is empty."]);
-                services.AddDbContextPool<PostgresMarketplaceDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddDbContextPool<PostgresMarketplaceDbContext>(o => o.UseNpgsql(connectionString,
+                    postgres => postgres.UseParameterizedCollectionMode(CollectionsAsOneParameter)));
                 services.AddScoped<MarketplaceDbContext>(sp => sp.GetRequiredService<PostgresMarketplaceDbContext>());
                 break;
             default:
