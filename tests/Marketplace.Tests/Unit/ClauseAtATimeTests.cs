@@ -56,19 +56,59 @@ public sealed class ClauseAtATimeTests
             var plan = builder.Build(text, thesaurus, word => reader.DocFreq(new Term(LuceneFields.AllPlain, word)) > 0)!;
             foreach (var query in new[] { plan.Query, plan.Approximate }.OfType<Query>())
             {
-                Assert.That(ClauseAtATime.Reads(query), Is.True, text);
-                var expected = new Dictionary<int, float>();
-                searcher.Search(query, new Everything(expected));
-                var docs = new int[reader.MaxDoc];
-                var scores = new float[reader.MaxDoc];
-                var count = ClauseAtATime.Collect(searcher, query, docs, scores, queries % 2 == 0 ? pool : null);
-                Assert.That(docs[..count], Is.EqualTo(expected.Keys.Order().ToArray()), $"« {text} »: the same documents, in document order");
-                for (var i = 0; i < count; i++)
-                    Assert.That(scores[i], Is.EqualTo(expected[docs[i]]).Within(1e-4).Percent, $"« {text} »: document {docs[i]} (the order of float additions may differ by a bit)");
+                AssertAsLucene(searcher, query, queries % 2 == 0 ? pool : null, text);
                 queries++;
             }
         }
         Assert.That(queries, Is.GreaterThan(20));
+    }
+
+    [Test]
+    public void A_word_in_thousands_of_documents_scores_as_lucene_scores_it()
+    {
+        // Long lists are read through a table of the scores of a word seen once: names and descriptions of many lengths,
+        // the word once, twice or three times, and two segments with deleted documents.
+        using var directory = new RAMDirectory();
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneFields.Version, Analyzer) { Similarity = new BM25Similarity() }))
+        {
+            var filler = new[] { "réseau", "soutien", "organismes", "communautaires", "formation", "logiciels", "accompagnement", "données" };
+            for (var id = 1; id <= 5000; id++)
+            {
+                var words = string.Join(' ', Enumerable.Range(0, id % 37).Select(i => filler[(id + i) % filler.Length]));
+                var repeated = string.Join(' ', Enumerable.Repeat("synthétique", id % 3 + 1));
+                writer.AddDocument(LuceneSearchIndex.ToDocument(new TextDocument(id, $"Fournisseur synthétique {id} {words[..Math.Min(words.Length, id % 60)]}",
+                    "", "", "", "", $"{repeated} {words}", id % 2 == 0 ? "synthetic provider" : "")));
+                if (id == 2500) writer.Commit();
+            }
+            writer.Commit();
+            for (var id = 1; id <= 5000; id += 11)
+                writer.DeleteDocuments(new Term(LuceneFields.Id, id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            writer.Commit();
+        }
+        using var reader = DirectoryReader.Open(directory);
+        Assert.That(reader.Leaves, Has.Count.GreaterThanOrEqualTo(2));
+        var searcher = new IndexSearcher(reader) { Similarity = new BM25Similarity() };
+        var builder = new LuceneQueryBuilder(Analyzer);
+        foreach (var text in new[] { "synthetique", "fournisseur synthétique", "synthetique formation" })
+        {
+            var plan = builder.Build(text, new Thesaurus([]), word => reader.DocFreq(new Term(LuceneFields.AllPlain, word)) > 0)!;
+            Assert.That(AssertAsLucene(searcher, plan.Query, new TermsEnumPool(), text), Is.GreaterThan(2048), $"« {text} » is a broad word");
+        }
+    }
+
+    /// <summary>Collects <paramref name="query"/> one clause at a time and compares it with Lucene's own scorers; returns how many matched.</summary>
+    private static int AssertAsLucene(IndexSearcher searcher, Query query, TermsEnumPool? pool, string text)
+    {
+        Assert.That(ClauseAtATime.Reads(query), Is.True, text);
+        var expected = new Dictionary<int, float>();
+        searcher.Search(query, new Everything(expected));
+        var docs = new int[searcher.IndexReader.MaxDoc];
+        var scores = new float[searcher.IndexReader.MaxDoc];
+        var count = ClauseAtATime.Collect(searcher, query, docs, scores, pool);
+        Assert.That(docs[..count], Is.EqualTo(expected.Keys.Order().ToArray()), $"« {text} »: the same documents, in document order");
+        for (var i = 0; i < count; i++)
+            Assert.That(scores[i], Is.EqualTo(expected[docs[i]]).Within(1e-4).Percent, $"« {text} »: document {docs[i]} (the order of float additions may differ by a bit)");
+        return count;
     }
 
     [Test]

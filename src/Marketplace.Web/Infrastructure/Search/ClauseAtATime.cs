@@ -89,8 +89,29 @@ public static class ClauseAtATime
                         {
                             if (terms.Postings(leaf, term, accept) is not { } postings) continue;
                             var norms = LengthNorms.Of(leaf.AtomicReader, term.Field);
+                            if (norms is null || term.SeenOnce is not { } once)
+                            {
+                                while ((doc = postings.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                                    Add(docBase + doc, term.Score(postings.Freq, norms, doc), denseClause, ref seen);
+                                continue;
+                            }
+                            // A long list (a broad word) is most of a search's time: read with its arrays at hand, and the
+                            // score of a word seen once (most words in a field) from a table.
+                            var (weight, lengths) = (term.Weight, term.Lengths);
                             while ((doc = postings.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
-                                Add(docBase + doc, term.Score(postings.Freq, norms, doc), denseClause, ref seen);
+                            {
+                                var freq = postings.Freq;
+                                var length = norms[doc];
+                                var score = freq == 1 ? once[length] : weight * (float)freq / (freq + lengths[length]);
+                                var at = docBase + doc;
+                                if (!denseClause && !inClause[at])
+                                {
+                                    inClause[at] = true;
+                                    touched[seen++] = at;
+                                }
+                                if (score > best[at]) best[at] = score;
+                                sum[at] += score;
+                            }
                             continue;
                         }
                         var scorer = ((Weight)list).GetScorer(leaf, accept);
@@ -250,6 +271,27 @@ public static class ClauseAtATime
             });
             var weight = Parts.IdfOf(context.DocFreq, statistics.MaxDoc) * query.Boost * 1f; // × the boosts above it, all 1
             return new TermList(query, context, weight * (bm25.K1 + 1), bm25.K1, lengths);
+        }
+
+        public float Weight => _weight;
+
+        /// <summary>BM25's length part by encoded length (k1 × (1 − b + b × length / average length)).</summary>
+        public float[] Lengths => _lengths;
+
+        /// <summary>
+        /// For a list long enough to repay it (a table per search and word), the score of the word seen once in a field,
+        /// by encoded length: the same operations as <see cref="Score"/>, so the same floats. Null for a short list.
+        /// </summary>
+        public float[]? SeenOnce => Context.DocFreq < SeenOnceFrom ? null : _seenOnce ??= OnceTable();
+
+        private const int SeenOnceFrom = 2048;
+        private float[]? _seenOnce;
+
+        private float[] OnceTable()
+        {
+            var table = new float[256];
+            for (var i = 0; i < table.Length; i++) table[i] = _weight * 1f / (1f + _lengths[i]);
+            return table;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
