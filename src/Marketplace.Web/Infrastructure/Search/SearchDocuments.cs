@@ -36,25 +36,63 @@ public sealed record TextDocument(
     /// </summary>
     public static string FieldOf(string field, ListingText listing, IReadOnlyDictionary<string, CategoryText> categories)
     {
+        // Read for every card of every results page (its passage): no sequence operators, and a field of one text is that text.
         return field switch
         {
-            LuceneFields.CategoriesFr => string.Join(" · ", Listed().Select(c => c.LabelFr)),
-            LuceneFields.CategoriesEn => string.Join(" · ", Listed().Select(c => c.LabelEn)),
-            LuceneFields.OfferingsFr => Lines(listing.Offerings.Select(o => o.DescriptionFr)),
-            LuceneFields.OfferingsEn => Lines(listing.Offerings.Select(o => o.DescriptionEn)),
+            LuceneFields.CategoriesFr => Join(" · ", Listed(), static c => c.LabelFr, skipBlank: false),
+            LuceneFields.CategoriesEn => Join(" · ", Listed(), static c => c.LabelEn, skipBlank: false),
+            LuceneFields.OfferingsFr => Join("\n", listing.Offerings, static o => o.DescriptionFr, skipBlank: true),
+            LuceneFields.OfferingsEn => Join("\n", listing.Offerings, static o => o.DescriptionEn, skipBlank: true),
             LuceneFields.DescriptionFr => listing.DescriptionFr,
             LuceneFields.DescriptionEn => listing.DescriptionEn ?? "",
             // What each of its categories means (the taxonomy's own definition): a listing in « Financement » offers
             // what the category says, « bourses, subventions ». Weighed least (docs/search.md).
-            LuceneFields.CategoryNotesFr => Lines(Listed().Select(c => c.NotesFr)),
-            LuceneFields.CategoryNotesEn => Lines(Listed().Select(c => c.NotesEn)),
+            LuceneFields.CategoryNotesFr => Join("\n", Listed(), static c => c.NotesFr, skipBlank: true),
+            LuceneFields.CategoryNotesEn => Join("\n", Listed(), static c => c.NotesEn, skipBlank: true),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a text field of a listing"),
         };
 
-        IEnumerable<CategoryText> Listed() => listing.Offerings.Select(o => o.CategoryKey).Distinct()
-            .Select(k => categories.TryGetValue(k, out var c) ? c : new CategoryText(k, k, null, null));
+        // Each category of the listing once, in the order of its offerings.
+        List<CategoryText> Listed()
+        {
+            var listed = new List<CategoryText>(listing.Offerings.Count);
+            for (var i = 0; i < listing.Offerings.Count; i++)
+            {
+                var key = listing.Offerings[i].CategoryKey;
+                var seen = false;
+                for (var j = 0; j < i && !seen; j++) seen = listing.Offerings[j].CategoryKey == key;
+                if (!seen) listed.Add(categories.TryGetValue(key, out var c) ? c : new CategoryText(key, key, null, null));
+            }
+            return listed;
+        }
+    }
 
-        static string Lines(IEnumerable<string?> texts) => string.Join("\n", texts.Where(s => !string.IsNullOrWhiteSpace(s)));
+    /// <summary>string.Join of the texts (without the blank ones when <paramref name="skipBlank"/>); a single text is returned as it is.</summary>
+    private static string Join<T>(string separator, IReadOnlyList<T> items, Func<T, string?> text, bool skipBlank)
+    {
+        string? only = null;
+        var count = 0;
+        var length = 0;
+        foreach (var item in items)
+        {
+            var t = text(item);
+            if (skipBlank && string.IsNullOrWhiteSpace(t)) continue;
+            only ??= t ?? "";
+            count++;
+            length += t?.Length ?? 0;
+        }
+        if (count <= 1) return only ?? "";
+        var joined = new System.Text.StringBuilder(length + separator.Length * (count - 1));
+        var first = true;
+        foreach (var item in items)
+        {
+            var t = text(item);
+            if (skipBlank && string.IsNullOrWhiteSpace(t)) continue;
+            if (!first) joined.Append(separator);
+            joined.Append(t);
+            first = false;
+        }
+        return joined.ToString();
     }
 }
 
