@@ -168,6 +168,9 @@ public static class ClauseAtATime
         }
         finally
         {
+            foreach (var clause in clauses)
+                foreach (var list in clause.Lists)
+                    if (list is TermList term) term.ReturnTable();
             ArrayPool<float>.Shared.Return(total);
             ArrayPool<float>.Shared.Return(best);
             ArrayPool<float>.Shared.Return(sum);
@@ -279,7 +282,7 @@ public static class ClauseAtATime
         public float[] Lengths => _lengths;
 
         /// <summary>
-        /// For a list long enough to repay it (a table per search and word), the score of the word seen once in a field,
+        /// For a list long enough to repay it (a pooled table per search and word), the score of the word seen once in a field,
         /// by encoded length: the same operations as <see cref="Score"/>, so the same floats. Null for a short list.
         /// </summary>
         public float[]? SeenOnce => Context.DocFreq < SeenOnceFrom ? null : _seenOnce ??= OnceTable();
@@ -289,9 +292,17 @@ public static class ClauseAtATime
 
         private float[] OnceTable()
         {
-            var table = new float[256];
-            for (var i = 0; i < table.Length; i++) table[i] = _weight * 1f / (1f + _lengths[i]);
+            var table = ArrayPool<float>.Shared.Rent(256);
+            for (var i = 0; i < 256; i++) table[i] = _weight * 1f / (1f + _lengths[i]);
             return table;
+        }
+
+        /// <summary>Gives the table back to the pool (the search is over).</summary>
+        public void ReturnTable()
+        {
+            if (_seenOnce is null) return;
+            ArrayPool<float>.Shared.Return(_seenOnce);
+            _seenOnce = null;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
