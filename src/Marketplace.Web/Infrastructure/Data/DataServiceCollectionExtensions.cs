@@ -21,7 +21,7 @@ public static class DataServiceCollectionExtensions
     /// <summary>
     /// A list of values in a query (<c>ids.Contains(p.Id)</c>) is sent as one array parameter (<c>json_each</c> on SQLite,
     /// <c>= ANY</c> on PostgreSQL), as EF did before version 10: the query's SQL is then the same whatever the list, and EF
-    /// writes it once instead of again for every search page (docs/search.md, what a search costs).
+    /// writes it once instead of again for every search page (ADR 0037).
     /// </summary>
     private const ParameterTranslationMode CollectionsAsOneParameter = ParameterTranslationMode.Parameter;
 
