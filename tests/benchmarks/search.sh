@@ -67,15 +67,34 @@ scenarios=(
   "word in every name|q=synthetique|api"
 )
 latencies="$work/latencies.txt"   # build|engine|cache|surface|name|path|p50|p95|p99|rps|errors
-memory="$work/memory.txt"         # build|engine|cache|seed seconds|published|rss|peak
+memory="$work/memory.txt"         # build|engine|cache|seed seconds|published|rss|peak|highest sample and its phase
 pages="$work/pages.txt"           # build|engine|name|path|rps|errors
 : > "$latencies"; : > "$memory"; : > "$pages"
+
+# What the site is doing (for the memory timeline): start, settle, the line being measured, changes.
+set_phase() { echo "$1" > "$work/phase"; }
+sampler_pid=
+
+# Every 0.2 s while the site runs: its RSS, its anonymous memory (MB) and the phase, so that the peak can be placed.
+sample_memory() {
+  local pid=
+  for _ in $(seq 1 100); do pid=$(pgrep -P "$site_pid" | head -n 1 || true); [ -n "$pid" ] && break; sleep 0.1; done
+  [ -n "$pid" ] || return 0
+  while [ -r "/proc/$pid/status" ]; do
+    echo "$(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status" 2>/dev/null) $(awk '/^Anonymous/ {printf "%d", $2/1024}' "/proc/$pid/smaps_rollup" 2>/dev/null) $(cat "$work/phase")" >> "$work/rss.txt" || true
+    sleep 0.2
+  done
+}
 
 start_site() { # build, then extra environment assignments
   local build=$1 port; shift
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  set_phase start
+  : > "$work/rss.txt"
   (cd "$work/app-$build" && env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet Marketplace.Web.dll >> "$work/site.log" 2>&1) &
   site_pid=$!
+  sample_memory &
+  sampler_pid=$!
   base="http://127.0.0.1:$port"
   for _ in $(seq 1 240); do curl -fs "$base/healthz" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "The site did not start:"; tail -20 "$work/site.log"; exit 1
@@ -88,6 +107,12 @@ stop_site() {
   [ -n "$child" ] && kill "$child" 2>/dev/null || true
   wait "$site_pid" 2>/dev/null || true
   site_pid=
+  [ -n "$sampler_pid" ] && { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; }
+  sampler_pid=
+}
+
+peak_phase() { # the highest RSS sample: « RSS MB (anonymous MB) during phase »
+  sort -n -k1,1 "$work/rss.txt" | tail -n 1 | awk '{ phase = $3; for (i = 4; i <= NF; i++) phase = phase " " $i; printf "%s MB (anonymous %s MB) during %s", $1, $2, phase }'
 }
 
 site_process() { pgrep -P "$site_pid" | head -n 1; }
@@ -110,6 +135,7 @@ measure() { # build engine cache surface name query
   local build=$1 engine=$2 cache=$3 surface=$4 name=$5 query=$6 url
   if [ "$surface" = api ]; then url="$base/api/v1/providers?$query"; else url="$base/fr/recherche?$query"; fi
   check_ok "$url"
+  set_phase "$surface $name"
   wrk -t2 -c"$connections" -d"$warmup"s "$url" >/dev/null   # warm-up (JIT tiers, snapshot or index, caches)
   local line
   line=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s tests/benchmarks/report.lua "$url" | grep '^RESULT')
@@ -159,6 +185,7 @@ run_engines() { # build engine: the latency scenarios at $providers synthetic pr
     echo "[$build $engine] site up (text-match cache $cache), $total published providers (seeded in ${seed_seconds}s)"
     # A fresh process has just built its index (or snapshot): let the collector and the JIT settle before the first line,
     # which otherwise pays for them alone.
+    set_phase settle
     wrk -t2 -c"$connections" -d"${settle:-15}"s "$base/api/v1/providers?q=formation" >/dev/null
     wrk -t2 -c"$connections" -d"${settle:-15}"s "$base/fr/recherche?q=formation" >/dev/null
     for scenario in "${scenarios[@]}"; do
@@ -168,8 +195,10 @@ run_engines() { # build engine: the latency scenarios at $providers synthetic pr
     if [ "$build" = new ] && [ "$cache" = on ]; then update_to_visible "$engine"; fi
     local mem
     mem=$(site_memory)
-    echo "[$build $engine] site memory (cache $cache): RSS ${mem%|*} MB now, peak ${mem#*|} MB"
-    echo "$build|$engine|$cache|$seed_seconds|$total|$mem" >> "$memory"
+    local highest
+    highest=$(peak_phase)
+    echo "[$build $engine] site memory (cache $cache): RSS ${mem%|*} MB now, peak ${mem#*|} MB; highest sample $highest"
+    echo "$build|$engine|$cache|$seed_seconds|$total|$mem|$highest" >> "$memory"
     stop_site
   done
 }
@@ -180,6 +209,7 @@ run_engines() { # build engine: the latency scenarios at $providers synthetic pr
 # catches up before it answers, so its path is shorter; both targets (1 s and 2 s) are checked against this one.
 update_to_visible() { # engine
   local engine=$1 db line searches
+  set_phase changes
   if [ "$engine" = Postgres ]; then
     db="host=127.0.0.1 port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$PG_CONNECTION") user=$(sed -E 's/.*Username=([^;]+).*/\1/' <<<"$PG_CONNECTION") password=${PG_CONNECTION##*Password=} dbname=$current_database"
   else
