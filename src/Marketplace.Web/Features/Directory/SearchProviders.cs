@@ -137,8 +137,9 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
 
         var ids = found.ProviderIds.ToArray();
         var byId = new Dictionary<int, CardRow>(ids.Length);
-        await foreach (var row in CardRows(db, ids, english).WithCancellation(cancellationToken)) byId[row.Id] = row;
-        await foreach (var offering in CardOfferings(db, ids, english).WithCancellation(cancellationToken))
+        var cards = CardQueriesOf(db.Model);
+        await foreach (var row in cards.Rows(db, ids, english).WithCancellation(cancellationToken)) byId[row.Id] = row;
+        await foreach (var offering in cards.Offerings(db, ids, english).WithCancellation(cancellationToken))
             if (byId.TryGetValue(offering.ProviderId, out var row)) row.Offerings.Add(offering);
 
         string LabelOf(Facet facet, string key) => labels[facet].GetValueOrDefault(key) ?? key;
@@ -215,11 +216,7 @@ public sealed class SearchProviders(IProviderSearch search, MarketplaceDbContext
         Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardRow>> Rows,
         Func<MarketplaceDbContext, int[], bool, IAsyncEnumerable<CardOffering>> Offerings);
 
-    private static IAsyncEnumerable<CardRow> CardRows(MarketplaceDbContext db, int[] ids, bool english) =>
-        Queries.GetValue(db.Model, _ => CompileCardQueries()).Rows(db, ids, english);
-
-    private static IAsyncEnumerable<CardOffering> CardOfferings(MarketplaceDbContext db, int[] ids, bool english) =>
-        Queries.GetValue(db.Model, _ => CompileCardQueries()).Offerings(db, ids, english);
+    private static CardQueries CardQueriesOf(IModel model) => Queries.GetValue(model, _ => CompileCardQueries());
 
     private static CardQueries CompileCardQueries() => new(
         EF.CompileAsyncQuery((MarketplaceDbContext db, int[] ids, bool english) => db.Providers.AsNoTracking()
