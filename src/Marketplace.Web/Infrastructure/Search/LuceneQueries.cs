@@ -275,11 +275,13 @@ public static class SpellingSuggestions
 /// and each field of the approximate query, then the same word typed again (a page reloaded, the next page). Lucene
 /// builds them per field and per query, and for a long word at two edits that is megabytes of short-lived arrays, most of
 /// what a search that finds nothing allocated (docs/search.md, memory). The automata depend on the word only, not on the
-/// field or the index, and are read-only once built; a few dozen words are kept.
+/// field or the index, and are read-only once built. They are large to keep (about 400 KB for a 14-letter word at up to
+/// two edits, measured), so few are: 64 words filled with made-up words grew the live heap by up to 25 MB (docs/search.md,
+/// memory), 16 hold at most about 6 MB and still serve a word's spelling and approximate query and its next pages.
 /// </summary>
 public static class FuzzyAutomata
 {
-    private const int Capacity = 64;
+    private const int Capacity = 16;
     private static readonly ConcurrentDictionary<(string Text, int MaxEdits, int Prefix, bool Transpositions), Lucene.Net.Util.Automaton.CompiledAutomaton[]> Kept = new();
 
     /// <summary>Lucene's fuzzy terms of a word, with its automata taken from, or given to, the kept ones.</summary>
