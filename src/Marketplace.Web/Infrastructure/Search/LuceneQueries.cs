@@ -276,8 +276,8 @@ public static class SpellingSuggestions
 /// builds them per field and per query, and for a long word at two edits that is megabytes of short-lived arrays, most of
 /// what a search that finds nothing allocated (docs/search.md, memory). The automata depend on the word only, not on the
 /// field or the index, and are read-only once built. They are large to keep (about 400 KB for a 14-letter word at up to
-/// two edits, measured), so few are: 64 words filled with made-up words grew the live heap by up to 25 MB (docs/search.md,
-/// memory), 16 hold at most about 6 MB and still serve a word's spelling and approximate query and its next pages.
+/// two edits, measured), so few are: the benchmark's 40 made-up words grew the live heap by 15 MB when 64 were kept
+/// (ADR 0038); 16 hold about 6 MB and still serve a word's spelling, its approximate query and its next pages.
 /// </summary>
 public static class FuzzyAutomata
 {
