@@ -78,7 +78,7 @@ sampler_pid=
 # Every 0.2 s while the site runs: its RSS, its anonymous memory (MB) and the phase, so that the peak can be placed.
 sample_memory() {
   local pid=
-  for _ in $(seq 1 100); do pid=$(pgrep -P "$site_pid" | head -n 1 || true); [ -n "$pid" ] && break; sleep 0.1; done
+  for _ in $(seq 1 100); do pid=$(site_process || true); [ -n "$pid" ] && break; sleep 0.1; done
   [ -n "$pid" ] || return 0
   while [ -r "/proc/$pid/status" ]; do
     echo "$(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status" 2>/dev/null) $(awk '/^Anonymous/ {printf "%d", $2/1024}' "/proc/$pid/smaps_rollup" 2>/dev/null) $(cat "$work/phase")" >> "$work/rss.txt" || true
